@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `secagg` command. Runs the TypeScript sources through tsx so no build step is needed.
+const [major] = process.versions.node.split('.').map(Number)
+if (major < 22) {
+  process.stderr.write(`secagg needs Node.js 22 or newer (this is ${process.version}). ` +
+    'Run it through npm so the pinned node@22 from node_modules is used: `npx secagg ...`.\n')
+  process.exit(1)
+}
+const { register } = await import('tsx/esm/api')
+register()
+const { main } = await import('../src/node/cli/main.ts')
+process.exitCode = await main(process.argv.slice(2))

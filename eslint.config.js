@@ -1,0 +1,33 @@
+// ESLint flat config: typescript-eslint's recommended rules plus the project's layering rule.
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'coverage/**', 'src/**/*.generated.ts', 'src/**/*-pb.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+    }
+  },
+  {
+    // src/crypto knows nothing about rounds, peers or the layers above it.
+    files: ['src/crypto/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/protocol/**', '**/node/**', '**/train/**', 'libp2p', '@libp2p/*'] }]
+    }
+  },
+  {
+    // src/protocol is a pure state machine: no I/O, no clock, no global RNG, no layers above it.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/train/**', 'libp2p', '@libp2p/*', 'node:net', 'node:timers', 'node:fs', 'node:fs/*'] }],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'time comes in from the driver' },
+        { object: 'Math', property: 'random', message: 'randomness comes in from the driver' }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'console']
+    }
+  }
+)

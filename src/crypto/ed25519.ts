@@ -1,0 +1,93 @@
+/**
+ * Ed25519 signatures (RFC 8032) through node:crypto. Accepts the 32-byte seed or the
+ * 64-byte seed ‖ public key form that libp2p's Ed25519 private key exposes as `.raw`, so a
+ * member's libp2p identity both authenticates its Noise connections and signs protocol
+ * messages.
+ */
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
+import { assertLength, bytesEqual, concatBytes } from './bytes.ts'
+import { InvalidCryptoInputError, InvalidSignatureError } from './errors.ts'
+import { systemRandom } from './random.ts'
+import type { RandomSource } from './random.ts'
+
+export const ED25519_SEED_BYTES = 32
+export const ED25519_PUBLIC_KEY_BYTES = 32
+export const ED25519_SIGNATURE_BYTES = 64
+
+// DER prefixes wrapping raw Ed25519 keys (RFC 8410 §7 and §4).
+const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
+const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00])
+
+/** Signs messages with one key; holds the parsed key so repeated signing is cheap. */
+export interface Ed25519Signer {
+  readonly publicKey: Uint8Array
+  sign(message: Uint8Array): Uint8Array
+}
+
+function seedOf (secretKey: Uint8Array): Uint8Array {
+  if (secretKey.length === ED25519_SEED_BYTES) return secretKey
+  if (secretKey.length === ED25519_SEED_BYTES + ED25519_PUBLIC_KEY_BYTES) {
+    const seed = secretKey.subarray(0, ED25519_SEED_BYTES)
+    if (!bytesEqual(ed25519PublicKey(seed), secretKey.subarray(ED25519_SEED_BYTES))) {
+      throw new InvalidCryptoInputError('Ed25519 64-byte secret key: its public half does not match its seed')
+    }
+    return seed
+  }
+  throw new InvalidCryptoInputError(`Ed25519 secret key must be 32 bytes (seed) or 64 bytes (seed ‖ public key), got ${secretKey.length}`)
+}
+
+function privateKeyObject (seed: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
+}
+
+function publicKeyObject (publicKey: Uint8Array): KeyObject {
+  assertLength(publicKey, ED25519_PUBLIC_KEY_BYTES, 'Ed25519 public key')
+  return createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' })
+}
+
+/** The public key of a 32-byte seed. */
+export function ed25519PublicKey (seed: Uint8Array): Uint8Array {
+  assertLength(seed, ED25519_SEED_BYTES, 'Ed25519 seed')
+  const der = createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' })
+  return new Uint8Array(der.subarray(der.length - ED25519_PUBLIC_KEY_BYTES))
+}
+
+/** A new signing key from the injected random source. */
+export function ed25519KeyPair (rng: RandomSource = systemRandom): { secretKey: Uint8Array, publicKey: Uint8Array } {
+  const secretKey = rng(ED25519_SEED_BYTES)
+  return { secretKey, publicKey: ed25519PublicKey(secretKey) }
+}
+
+/** A signer over a 32-byte seed or a 64-byte libp2p raw private key. */
+export function createEd25519Signer (secretKey: Uint8Array): Ed25519Signer {
+  const seed = seedOf(secretKey)
+  const key = privateKeyObject(seed)
+  const publicKey = ed25519PublicKey(seed)
+  return {
+    publicKey,
+    sign: (message) => new Uint8Array(sign(null, message, key))
+  }
+}
+
+/** One-shot signature (RFC 8032 §5.1.6). */
+export function ed25519Sign (secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  return createEd25519Signer(secretKey).sign(message)
+}
+
+/** True iff `signature` is a valid RFC 8032 signature of `message` under `publicKey`. */
+export function ed25519Verify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false
+  try {
+    return verify(null, message, publicKeyObject(publicKey), signature)
+  } catch {
+    return false // a public key that is not a curve point
+  }
+}
+
+/** Throws InvalidSignatureError unless the signature verifies; `what` names it in the message. */
+export function assertEd25519Signature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, what: string): void {
+  if (!ed25519Verify(publicKey, message, signature)) {
+    throw new InvalidSignatureError(`${what}: Ed25519 signature does not verify`)
+  }
+}

@@ -1,0 +1,26 @@
+/** src/crypto: primitives only. Nothing here knows about rounds, peers or the network. */
+export * from './errors.ts'
+export { encodeFields, concatBytes, bytesEqual, toHex, fromHex, u32be } from './bytes.ts'
+export type { EncodableField } from './bytes.ts'
+export { systemRandom, seededRandom, randomInt, randomFloat, shuffled } from './random.ts'
+export type { RandomSource } from './random.ts'
+export { x25519KeyPair, x25519PublicKey, x25519Agree, X25519_KEY_BYTES } from './x25519.ts'
+export type { X25519KeyPair } from './x25519.ts'
+export {
+  ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, assertEd25519Signature, createEd25519Signer,
+  ED25519_PUBLIC_KEY_BYTES, ED25519_SEED_BYTES, ED25519_SIGNATURE_BYTES
+} from './ed25519.ts'
+export type { Ed25519Signer } from './ed25519.ts'
+export { hkdfSha256, deriveKey, KDF_DOMAIN } from './hkdf.ts'
+export type { DeriveKeyOptions } from './hkdf.ts'
+export { aeadSeal, aeadOpen, chacha20Poly1305Encrypt, chacha20Poly1305Decrypt, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from './aead.ts'
+export { addMasks, addMasksReference, expandMask, zeroVector, PRG_SEED_BYTES } from './prg.ts'
+export type { MaskTerm, RingBits } from './prg.ts'
+export { addVectorInPlace, addStreamsInPlace } from './simd-add.ts'
+export type { RingVector } from './simd-add.ts'
+export { shamirSplit, shamirCombine, splitFieldElement, combineFieldShares, MAX_SHARES, SHAMIR_SHARE_BYTES, SHAMIR_SECRET_BYTES } from './shamir.ts'
+export type { Share, FieldShare } from './shamir.ts'
+export { SHAMIR_PRIME, primeField } from './prime-field.ts'
+export type { PrimeField } from './prime-field.ts'
+export { computeSessionId, SESSION_ID_BYTES } from './session-id.ts'
+export type { SessionIdInput } from './session-id.ts'

@@ -1,0 +1,54 @@
+/**
+ * Randomness is injected everywhere (as in noble's `randomBytes` option and fcp's
+ * SecureBatchPrng): production uses the OS CSPRNG, tests and the simulator a seeded DRBG
+ * so runs are reproducible from one seed.
+ */
+import { createCipheriv, createHash, randomBytes } from 'node:crypto'
+import { InvalidCryptoInputError } from './errors.ts'
+
+/** Returns `length` random bytes. */
+export type RandomSource = (length: number) => Uint8Array
+
+/** The operating system's CSPRNG. */
+export const systemRandom: RandomSource = (length) => new Uint8Array(randomBytes(length))
+
+/**
+ * A deterministic random source: the AES-256-CTR keystream under SHA-256(domain ‖ seed).
+ * Cryptographically strong as long as the seed is secret; used by tests and the simulator,
+ * never to generate a production member's keys unless the operator asked for it.
+ */
+export function seededRandom (seed: Uint8Array | string): RandomSource {
+  const key = createHash('sha256').update('secagg-swarm/seeded-random/v1').update(seed).digest()
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
+  return (length) => new Uint8Array(cipher.update(Buffer.alloc(length)))
+}
+
+/** A uniform integer in [0, bound) by rejection sampling (no modulo bias). */
+export function randomInt (rng: RandomSource, bound: number): number {
+  if (!Number.isSafeInteger(bound) || bound < 1 || bound > 2 ** 48) {
+    throw new InvalidCryptoInputError(`randomInt bound must be an integer in [1, 2^48], got ${bound}`)
+  }
+  const limit = Math.floor(2 ** 48 / bound) * bound
+  for (;;) {
+    const b = rng(6)
+    const value = b[0]! * 2 ** 40 + b[1]! * 2 ** 32 + ((b[2]! << 24) >>> 0) + (b[3]! << 16) + (b[4]! << 8) + b[5]!
+    if (value < limit) return value % bound
+  }
+}
+
+/** A uniform float in [0, 1) with 48 random bits. */
+export function randomFloat (rng: RandomSource): number {
+  return randomInt(rng, 2 ** 48) / 2 ** 48
+}
+
+/** Fisher–Yates shuffle of a copy, driven by the injected source. */
+export function shuffled<T> (rng: RandomSource, items: readonly T[]): T[] {
+  const out = items.slice()
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(rng, i + 1)
+    const tmp = out[i]!
+    out[i] = out[j]!
+    out[j] = tmp
+  }
+  return out
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js'
+import fc from 'fast-check'
+import {
+  assertEd25519Signature, createEd25519Signer, ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, seededRandom, concatBytes
+} from '../../src/crypto/index.ts'
+import { hex, loadVectors, toHexString } from '../helpers/vectors.ts'
+
+const vectors = loadVectors<{ tests: Array<{ secretKey: string, publicKey: string, message: string, signature: string }> }>('rfc8032-ed25519.json')
+
+describe('crypto/ed25519 (RFC 8032)', () => {
+  it('matches the §7.1 test vectors', () => {
+    for (const v of vectors.tests) {
+      assert.equal(toHexString(ed25519PublicKey(hex(v.secretKey))), v.publicKey)
+      assert.equal(toHexString(ed25519Sign(hex(v.secretKey), hex(v.message))), v.signature)
+      assert.equal(ed25519Verify(hex(v.publicKey), hex(v.message), hex(v.signature)), true)
+    }
+  })
+
+  it('accepts the 64-byte seed ‖ public key form of a libp2p identity key', () => {
+    const v = vectors.tests[1]!
+    const libp2pRaw = concatBytes(hex(v.secretKey), hex(v.publicKey))
+    assert.equal(toHexString(createEd25519Signer(libp2pRaw).sign(hex(v.message))), v.signature)
+    const corrupted = libp2pRaw.slice()
+    corrupted[40] = corrupted[40]! ^ 1
+    assert.throws(() => createEd25519Signer(corrupted), { name: 'InvalidCryptoInputError', message: /public half does not match/ })
+  })
+
+  it('agrees with @noble/curves on random keys and messages', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), (seed, msg) => {
+      const sig = ed25519Sign(seed, msg)
+      assert.equal(toHexString(sig), toHexString(nobleEd25519.sign(msg, seed)))
+      assert.ok(nobleEd25519.verify(sig, msg, ed25519PublicKey(seed)))
+    }), { numRuns: 100 })
+  })
+
+  it('rejects a modified message, signature or key', () => {
+    const { secretKey, publicKey } = ed25519KeyPair(seededRandom('ed'))
+    const msg = new TextEncoder().encode('round 7, session 0xab')
+    const sig = ed25519Sign(secretKey, msg)
+    assert.equal(ed25519Verify(publicKey, msg, sig), true)
+    const badMsg = msg.slice(); badMsg[0] = badMsg[0]! ^ 1
+    const badSig = sig.slice(); badSig[10] = badSig[10]! ^ 1
+    const other = ed25519KeyPair(seededRandom('other')).publicKey
+    assert.equal(ed25519Verify(publicKey, badMsg, sig), false)
+    assert.equal(ed25519Verify(publicKey, msg, badSig), false)
+    assert.equal(ed25519Verify(other, msg, sig), false)
+    assert.equal(ed25519Verify(publicKey, msg, sig.subarray(0, 63)), false)
+    assert.throws(() => assertEd25519Signature(publicKey, badMsg, sig, 'key advertisement'), { name: 'InvalidSignatureError', message: /key advertisement/ })
+  })
+
+  it('rejects secret keys of the wrong length', () => {
+    assert.throws(() => ed25519Sign(new Uint8Array(31), new Uint8Array(0)), { name: 'InvalidCryptoInputError', message: /32 bytes \(seed\) or 64 bytes/ })
+  })
+})
