@@ -18,7 +18,7 @@ export { addMasks, addMasksReference, expandMask, zeroVector, PRG_SEED_BYTES } f
 export type { MaskTerm, RingBits } from './prg.ts'
 export { addVectorInPlace, addStreamsInPlace } from './simd-add.ts'
 export type { RingVector } from './simd-add.ts'
-export { shamirSplit, shamirCombine, splitFieldElement, combineFieldShares, MAX_SHARES, SHAMIR_SHARE_BYTES, SHAMIR_SECRET_BYTES } from './shamir.ts'
+export { shamirSplit, shamirSplitAt, shamirCombine, splitFieldElement, splitFieldElementAt, combineFieldShares, MAX_SHARES, SHAMIR_SHARE_BYTES, SHAMIR_SECRET_BYTES } from './shamir.ts'
 export type { Share, FieldShare } from './shamir.ts'
 export { SHAMIR_PRIME, primeField } from './prime-field.ts'
 export type { PrimeField } from './prime-field.ts'

@@ -45,15 +45,31 @@ function checkThreshold (threshold: number, count: number, field: PrimeField): v
   }
 }
 
-/** Splits a field element into `count` shares, any `threshold` of which rebuild it. */
+/** Splits a field element into `count` shares (indices 1..count), any `threshold` of which rebuild it. */
 export function splitFieldElement (secret: bigint, threshold: number, count: number, rng: RandomSource, field: PrimeField = DEFAULT_FIELD): FieldShare[] {
   checkThreshold(threshold, count, field)
+  return splitFieldElementAt(secret, threshold, Array.from({ length: count }, (_, i) => i + 1), rng, field)
+}
+
+/**
+ * Splits a field element into shares at the given distinct indices. SecAgg+ uses this: a
+ * peer shares only with its graph neighbours, each at its consortium-wide member index, so
+ * evaluating the polynomial at all n indices would be wasted work.
+ */
+export function splitFieldElementAt (secret: bigint, threshold: number, indices: readonly number[], rng: RandomSource, field: PrimeField = DEFAULT_FIELD): FieldShare[] {
+  checkThreshold(threshold, indices.length, field)
+  const seen = new Set<number>()
+  for (const x of indices) {
+    if (!Number.isInteger(x) || x < 1 || x > MAX_SHARES) throw new InvalidShareError(`share index must be an integer in [1, ${MAX_SHARES}], got ${x}`)
+    if (seen.has(x)) throw new DuplicateShareIndexError(`share index ${x} requested twice`)
+    seen.add(x)
+  }
   if (secret < 0n || secret >= field.p) throw new InvalidCryptoInputError('secret is not an element of the field')
   // f(x) = secret + a_1 x + ... + a_{t-1} x^{t-1}, coefficients uniform in F_p.
   const coefficients: bigint[] = [secret]
   for (let i = 1; i < threshold; i++) coefficients.push(randomFieldElement(field, rng))
   const shares: FieldShare[] = []
-  for (let x = 1; x <= count; x++) {
+  for (const x of indices) {
     const bx = BigInt(x)
     let y = 0n
     for (let i = coefficients.length - 1; i >= 0; i--) y = (y * bx + coefficients[i]!) % field.p // Horner
@@ -100,12 +116,18 @@ export function combineFieldShares (shares: readonly FieldShare[], threshold: nu
   return (secret * numerator) % p
 }
 
-/** Splits a 32-byte secret into `count` shares over F_{2^256+297}. */
+/** Splits a 32-byte secret into `count` shares (indices 1..count) over F_{2^256+297}. */
 export function shamirSplit (secret: Uint8Array, threshold: number, count: number, rng: RandomSource): Share[] {
+  checkThreshold(threshold, count, DEFAULT_FIELD)
+  return shamirSplitAt(secret, threshold, Array.from({ length: count }, (_, i) => i + 1), rng)
+}
+
+/** Splits a 32-byte secret into shares at the given distinct indices in [1, 65535]. */
+export function shamirSplitAt (secret: Uint8Array, threshold: number, indices: readonly number[], rng: RandomSource): Share[] {
   if (!(secret instanceof Uint8Array) || secret.length !== SHAMIR_SECRET_BYTES) {
     throw new InvalidCryptoInputError(`secret must be ${SHAMIR_SECRET_BYTES} bytes, got ${secret?.length}`)
   }
-  return splitFieldElement(bytesToBigInt(secret), threshold, count, rng).map((s) => ({
+  return splitFieldElementAt(bytesToBigInt(secret), threshold, indices, rng).map((s) => ({
     index: s.index, value: bigIntToBytes(s.value, SHAMIR_SHARE_BYTES)
   }))
 }
