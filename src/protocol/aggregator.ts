@@ -1,0 +1,197 @@
+/**
+ * The aggregator ("server") role of Bonawitz et al. (CCS 2017), Figure 4, played for one
+ * session by one member. It is untrusted: it only collects, forwards and sums, and every
+ * secret it could misuse is protected by the participants' checks. Like fcp's server states,
+ * it accumulates messages per stage and advances when every expected peer has answered or the
+ * stage deadline passes; fewer than t at any step aborts with a typed reason.
+ *
+ * It never stores an individual masked input: each is added into the running sum on arrival.
+ */
+import { bytesEqual, ed25519Verify } from '../crypto/index.ts'
+import { InvalidStateError } from './errors.ts'
+import { MachineBase } from './machine-io.ts'
+import type { SansIoMachine } from './machine-io.ts'
+import type { AbortReason } from './reasons.ts'
+import { openSession, sessionGraph } from './session-config.ts'
+import type { Session, SessionConfig } from './session-config.ts'
+import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage } from './transcript.ts'
+import type { AdvertisedKeys } from './transcript.ts'
+import { unmaskSum } from './unmask.ts'
+import { decodeMessage, encodeMessage } from './wire/codec.ts'
+import type { Box, Message, RevealedShare } from './wire/codec.ts'
+import type { NeighbourGraph } from './neighbour-graph.ts'
+import { addVectorInPlace } from '../crypto/index.ts'
+
+export class Aggregator extends MachineBase implements SansIoMachine {
+  private readonly session: Session
+  private readonly config: SessionConfig
+  private readonly keys = new Map<string, AdvertisedKeys>()             // U1
+  private readonly boxes = new Map<string, readonly Box[]>()            // U2: sender -> boxes
+  private readonly maskedFrom = new Set<string>()                       // U3
+  private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
+  private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5
+  private sum: Uint32Array
+  private sessionId: Uint8Array | undefined
+  private graph: NeighbourGraph | undefined
+  private survivors: readonly string[] = []
+  private started = false
+
+  constructor (config: SessionConfig) {
+    super()
+    this.session = openSession(config)
+    this.config = config
+    this.sum = new Uint32Array(config.vectorLength + 1)
+  }
+
+  start (now: number): void {
+    if (this.started) throw new InvalidStateError('aggregator already started')
+    this.started = true
+    this.enterStage('advertise', now, this.config.stageTimeout)
+  }
+
+  receive (from: string, data: Uint8Array, now: number): void {
+    if (this.finished) return
+    if (!this.session.memberIndex.has(from)) return this.reject(from, 'non-member', `${from} is not a consortium member`)
+    const decoded = decodeMessage(data, { maxPeers: this.session.memberIds.length, vectorWords: this.config.vectorLength + 1 })
+    if (!decoded.ok) return this.reject(from, decoded.reason, decoded.detail)
+    const msg = decoded.message
+    const binding = msg.kind === 'advertise-keys' ? this.session.preSessionId : this.sessionId
+    if (msg.round !== this.config.round || binding === undefined || !bytesEqual(msg.binding, binding)) {
+      return this.reject(from, binding === undefined ? 'unexpected-message' : 'session-mismatch', `${msg.kind} is not bound to this session`)
+    }
+    const expected: Partial<Record<Message['kind'], string>> = {
+      'advertise-keys': 'advertise', 'share-keys': 'share', 'masked-input': 'masked', 'consistency-signature': 'consistency', 'unmask-shares': 'unmask'
+    }
+    if (expected[msg.kind] !== this.stage) return this.reject(from, 'unexpected-message', `${msg.kind} in stage ${this.stage}`)
+    switch (msg.kind) {
+      case 'advertise-keys': this.onAdvertise(from, msg.keys, now); break
+      case 'share-keys': this.onShareKeys(from, msg.boxes, now); break
+      case 'masked-input': this.onMaskedInput(from, msg.vector, now); break
+      case 'consistency-signature': this.onConsistency(from, msg.signature, now); break
+      case 'unmask-shares': this.onUnmaskShares(from, msg.shares, now); break
+      default: break
+    }
+  }
+
+  handleTimeout (now: number): void {
+    if (this.finished || this.deadline === undefined || now < this.deadline) return
+    this.advance(now)
+  }
+
+  private onAdvertise (from: string, keys: AdvertisedKeys, now: number): void {
+    if (keys.peer !== from) return this.reject(from, 'malformed', `advertised keys name ${keys.peer}, sent by ${from}`)
+    if (this.keys.has(from)) return this.reject(from, 'duplicate', 'keys already advertised')
+    if (!ed25519Verify(this.session.signingKeys.get(from)!, advertisedKeysMessage(this.session.preSessionId, from, keys.encryptionKey, keys.maskingKey), keys.signature)) {
+      return this.reject(from, 'invalid-signature', 'advertised keys are not signed by the member\'s identity')
+    }
+    this.keys.set(from, keys)
+    if (this.keys.size === this.session.memberIds.length) this.advance(now)
+  }
+
+  private onShareKeys (from: string, boxes: readonly Box[], now: number): void {
+    if (!this.keys.has(from)) return this.reject(from, 'not-expected-sender', 'did not advertise keys (not in U1)')
+    if (this.boxes.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
+    const neighbours = this.graph!.neighbours(from)
+    const bad = boxes.find((b) => !neighbours.has(b.peer) || !this.keys.has(b.peer))
+    if (bad !== undefined) return this.reject(from, 'malformed', `share box addressed to ${bad.peer}, not a neighbour in U1`)
+    this.boxes.set(from, boxes)
+    if (this.boxes.size === this.keys.size) this.advance(now)
+  }
+
+  private onMaskedInput (from: string, vector: Uint32Array, now: number): void {
+    if (!this.boxes.has(from)) return this.reject(from, 'not-expected-sender', 'did not share keys (not in U2)')
+    if (this.maskedFrom.has(from)) return this.reject(from, 'duplicate', 'masked input already sent')
+    addVectorInPlace(this.sum, vector) // the individual y_u is not kept
+    this.maskedFrom.add(from)
+    if (this.maskedFrom.size === this.boxes.size) this.advance(now)
+  }
+
+  private onConsistency (from: string, signature: Uint8Array, now: number): void {
+    if (!this.maskedFrom.has(from)) return this.reject(from, 'not-expected-sender', 'not in U3')
+    if (this.consistency.has(from)) return this.reject(from, 'duplicate', 'consistency signature already sent')
+    if (!ed25519Verify(this.session.signingKeys.get(from)!, consistencyMessage(this.sessionId!, this.survivors), signature)) {
+      return this.reject(from, 'invalid-signature', 'consistency signature does not verify over U3')
+    }
+    this.consistency.set(from, signature)
+    if (this.consistency.size === this.maskedFrom.size) this.advance(now)
+  }
+
+  private onUnmaskShares (from: string, shares: readonly RevealedShare[], now: number): void {
+    if (!this.consistency.has(from)) return this.reject(from, 'not-expected-sender', 'not in U4')
+    if (this.revealed.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
+    for (const s of shares) {
+      const holders = this.graph!.neighbours(s.owner)
+      if (!this.boxes.has(s.owner) || (s.owner !== from && !holders.has(from))) return this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
+      if (s.selfMask !== this.maskedFrom.has(s.owner)) return this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
+    }
+    this.revealed.set(from, shares)
+    if (this.revealed.size === this.consistency.size) this.advance(now)
+  }
+
+  /** Closes the current stage with what arrived; moves on if ≥ t, aborts otherwise. */
+  private advance (now: number): void {
+    const t = this.config.threshold
+    switch (this.stage) {
+      case 'advertise': {
+        if (this.keys.size < t) return this.abort('not-enough-peers', `${this.keys.size} members advertised keys (U1), threshold is ${t}`, now)
+        const list = [...this.keys.values()]
+        this.sessionId = computeRoundSessionId(this.session.preSessionId, list)
+        this.graph = sessionGraph(this.session, this.sessionId)
+        this.broadcast(this.keys.keys(), { kind: 'key-list', binding: this.session.preSessionId, round: this.config.round, keys: list })
+        return this.enterStage('share', now, this.config.stageTimeout)
+      }
+      case 'share': {
+        if (this.boxes.size < t) return this.abort('not-enough-peers', `${this.boxes.size} members shared keys (U2), threshold is ${t}`, now)
+        const inbox = new Map<string, Box[]>([...this.boxes.keys()].map((v) => [v, []]))
+        for (const [from, boxes] of this.boxes) {
+          for (const b of boxes) inbox.get(b.peer)?.push({ peer: from, ciphertext: b.ciphertext })
+        }
+        for (const [to, boxes] of inbox) this.sendMessage(to, { kind: 'share-inbox', binding: this.sessionId!, round: this.config.round, boxes })
+        return this.enterStage('masked', now, this.config.stageTimeout)
+      }
+      case 'masked': {
+        if (this.maskedFrom.size < t) return this.abort('not-enough-peers', `${this.maskedFrom.size} masked inputs arrived (U3), threshold is ${t}`, now)
+        this.survivors = [...this.maskedFrom].sort()
+        this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round: this.config.round, peers: this.survivors })
+        return this.enterStage('consistency', now, this.config.stageTimeout)
+      }
+      case 'consistency': {
+        if (this.consistency.size < t) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), threshold is ${t}`, now)
+        const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
+        this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round: this.config.round, peers: this.survivors, signatures })
+        return this.enterStage('unmask', now, this.config.stageTimeout)
+      }
+      case 'unmask': {
+        const outcome = unmaskSum({
+          session: this.session, sessionId: this.sessionId!, graph: this.graph!, sum: this.sum, keys: this.keys,
+          sharers: new Set(this.boxes.keys()), survivors: this.survivors, revealed: this.revealed
+        })
+        if (!outcome.ok) return this.abort(outcome.reason, outcome.detail, now)
+        this.enterStage('done', now, undefined)
+        this.emit({ type: 'result', result: outcome.result, at: now })
+        return
+      }
+      default:
+        throw new InvalidStateError(`cannot advance from stage ${this.stage}`)
+    }
+  }
+
+  private sendMessage (to: string, msg: Message): void {
+    this.send(to, encodeMessage(msg))
+  }
+
+  /** One encoding, many recipients. */
+  private broadcast (to: Iterable<string>, msg: Message): void {
+    const data = encodeMessage(msg)
+    for (const peer of to) this.send(peer, data)
+  }
+
+  private abort (reason: AbortReason, detail: string, now: number): void {
+    const recipients = this.sessionId === undefined ? this.keys.keys() : this.keys.keys()
+    const binding = this.sessionId ?? this.session.preSessionId
+    this.broadcast(recipients, { kind: 'abort', binding, round: this.config.round, reason })
+    this.sum.fill(0)
+    this.enterStage('aborted', now, undefined)
+    this.emit({ type: 'aborted', reason, detail, at: now })
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The sans-IO surface shared by both roles (the h11 / quinn-proto shape): the driver feeds
+ * messages and `now` in, then drains outbound messages, the next deadline and events.
+ */
+import type { AbortReason, RejectReason, Stage } from './reasons.ts'
+import type { DecodedSum } from './quantize.ts'
+
+export interface Outbound {
+  readonly to: string
+  readonly data: Uint8Array
+}
+
+export interface RoundResult extends DecodedSum {
+  /** U3: the peers whose inputs are in the sum, sorted. */
+  readonly included: readonly string[]
+  /** U2 \ U3: shared keys but their masked input never counted. */
+  readonly droppedAfterSharing: readonly string[]
+  readonly sessionId: Uint8Array
+}
+
+export type ProtocolEvent =
+  | { readonly type: 'stage', readonly stage: Stage, readonly at: number }
+  | { readonly type: 'rejected', readonly from: string, readonly reason: RejectReason, readonly detail: string }
+  | { readonly type: 'aborted', readonly reason: AbortReason, readonly detail: string, readonly at: number }
+  | { readonly type: 'result', readonly result: RoundResult, readonly at: number }
+  | { readonly type: 'completed', readonly at: number }
+
+export interface SansIoMachine {
+  receive(from: string, data: Uint8Array, now: number): void
+  handleTimeout(now: number): void
+  pollOutbound(): Outbound | undefined
+  pollTimeout(): number | undefined
+  pollEvent(): ProtocolEvent | undefined
+  readonly stage: Stage
+}
+
+/** Queues and stage bookkeeping; subclasses implement the protocol. */
+export abstract class MachineBase {
+  private readonly outbound: Outbound[] = []
+  private readonly events: ProtocolEvent[] = []
+  protected deadline: number | undefined
+  private currentStage: Stage = 'advertise'
+
+  get stage (): Stage { return this.currentStage }
+
+  pollOutbound (): Outbound | undefined { return this.outbound.shift() }
+  pollTimeout (): number | undefined { return this.deadline }
+  pollEvent (): ProtocolEvent | undefined { return this.events.shift() }
+
+  protected send (to: string, data: Uint8Array): void { this.outbound.push({ to, data }) }
+  protected emit (event: ProtocolEvent): void { this.events.push(event) }
+  protected get finished (): boolean { return this.currentStage === 'done' || this.currentStage === 'aborted' }
+
+  protected enterStage (stage: Stage, now: number, timeout: number | undefined): void {
+    this.currentStage = stage
+    this.deadline = stage === 'done' || stage === 'aborted' || timeout === undefined ? undefined : now + timeout
+    this.emit({ type: 'stage', stage, at: now })
+  }
+
+  protected reject (from: string, reason: RejectReason, detail: string): void {
+    this.emit({ type: 'rejected', from, reason, detail })
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What every party of one session must agree on, validated once. The pre-session id binds
+ * the consortium, round, aggregator, parameters and member identities; the session id adds
+ * every advertised key (computed once U1 is known). Both go into every signature, AEAD
+ * associated data and KDF info string (PROTOCOL-NOTES, invariant 4).
+ */
+import { computeSessionId } from '../crypto/index.ts'
+import { ProtocolConfigError } from './errors.ts'
+import { completeGraph, hararyGraph } from './neighbour-graph.ts'
+import type { NeighbourGraph } from './neighbour-graph.ts'
+import type { QuantizationPlan } from './quantize.ts'
+
+export const PROTOCOL_VERSION = 1
+export const MAX_PEER_ID_LENGTH = 256
+
+export interface Member {
+  readonly id: string
+  /** Ed25519 identity public key (the libp2p identity). */
+  readonly signingKey: Uint8Array
+}
+
+export interface SessionConfig {
+  /** Hash of the consortium file (32 bytes). */
+  readonly consortium: Uint8Array
+  readonly round: number
+  readonly aggregator: string
+  readonly members: readonly Member[]
+  readonly threshold: number
+  /** SecAgg+ degree k (even), or 'complete' for the original all-pairs protocol. */
+  readonly neighbours: number | 'complete'
+  /** Number of float coordinates M (the wire vector has M + 1 words). */
+  readonly vectorLength: number
+  readonly quantization: QuantizationPlan
+  /** Deadline of each stage, in the driver's time unit (ms). */
+  readonly stageTimeout: number
+}
+
+/** A validated config plus the derived lookups both roles need. */
+export interface Session {
+  readonly config: SessionConfig
+  readonly preSessionId: Uint8Array
+  readonly memberIds: readonly string[]
+  readonly memberIndex: ReadonlyMap<string, number>
+  readonly signingKeys: ReadonlyMap<string, Uint8Array>
+}
+
+export function openSession (config: SessionConfig): Session {
+  const { members, threshold, neighbours, vectorLength, round } = config
+  if (!(config.consortium instanceof Uint8Array) || config.consortium.length !== 32) throw new ProtocolConfigError('consortium must be the 32-byte hash of the consortium file')
+  if (!Number.isSafeInteger(round) || round < 0) throw new ProtocolConfigError(`round must be a non-negative integer, got ${round}`)
+  if (members.length < 2 || members.length > 65_535) throw new ProtocolConfigError(`a session needs 2 to 65,535 members, got ${members.length}`)
+  const memberIds = members.map((m) => m.id)
+  const sorted = [...memberIds].sort()
+  for (let i = 0; i < sorted.length; i++) {
+    const id = sorted[i]!
+    if (id.length === 0 || id.length > MAX_PEER_ID_LENGTH) throw new ProtocolConfigError(`member id must be 1..${MAX_PEER_ID_LENGTH} characters, got '${id}'`)
+    if (i > 0 && id === sorted[i - 1]) throw new ProtocolConfigError(`member ${id} is listed twice`)
+  }
+  for (const m of members) {
+    if (!(m.signingKey instanceof Uint8Array) || m.signingKey.length !== 32) throw new ProtocolConfigError(`member ${m.id}: signingKey must be a 32-byte Ed25519 public key`)
+  }
+  if (!memberIds.includes(config.aggregator)) throw new ProtocolConfigError(`aggregator ${config.aggregator} is not a member`)
+  if (!Number.isInteger(threshold) || threshold < 2 || threshold > members.length) {
+    throw new ProtocolConfigError(`threshold t must be an integer in [2, ${members.length}] (the member count), got ${threshold}`)
+  }
+  if (neighbours !== 'complete') {
+    if (!Number.isInteger(neighbours) || neighbours < 2 || neighbours % 2 !== 0) throw new ProtocolConfigError(`neighbours k must be an even integer ≥ 2 or 'complete', got ${neighbours}`)
+    if (threshold > neighbours + 1) throw new ProtocolConfigError(`threshold t = ${threshold} exceeds the k + 1 = ${neighbours + 1} shareholders of each peer; lower t or raise k`)
+  }
+  if (!Number.isInteger(vectorLength) || vectorLength < 1 || vectorLength > 256 * 1024 * 1024) throw new ProtocolConfigError(`vectorLength must be an integer in [1, 2^28], got ${vectorLength}`)
+  if (config.quantization.members < members.length) throw new ProtocolConfigError('the quantization plan was made for fewer members than the session has: the sum could overflow')
+  if (!(config.stageTimeout > 0)) throw new ProtocolConfigError(`stageTimeout must be positive, got ${config.stageTimeout}`)
+  const q = config.quantization
+  const preSessionId = computeSessionId({
+    parameters: ['pre-session', PROTOCOL_VERSION, config.consortium, round, config.aggregator, threshold,
+      neighbours === 'complete' ? 'complete' : neighbours, vectorLength, String(q.scale), String(q.clip), q.maxWeight],
+    parties: members.map((m) => ({ id: m.id, publicKeys: [m.signingKey] }))
+  })
+  return {
+    config,
+    preSessionId,
+    memberIds: sorted,
+    memberIndex: new Map(sorted.map((id, i) => [id, i + 1])),
+    signingKeys: new Map(members.map((m) => [m.id, m.signingKey]))
+  }
+}
+
+/** The graph of a session, derived from its session id once U1's keys are known. */
+export function sessionGraph (session: Session, sessionId: Uint8Array): NeighbourGraph {
+  const k = session.config.neighbours
+  return k === 'complete' ? completeGraph(session.memberIds) : hararyGraph(session.memberIds, k, sessionId)
+}
+
+/** sign(u, v) of Bonawitz et al.: +1 if u < v in the total order of ids, else −1. */
+export function pairSign (u: string, v: string): 1 | -1 {
+  return u < v ? 1 : -1
+}

@@ -1,0 +1,53 @@
+/**
+ * Everything that is signed, encrypted or derived, in one place, each bound to its session
+ * (PROTOCOL-NOTES, invariant 4) and to a purpose label so no value can be replayed as another.
+ */
+import { computeSessionId, deriveKey, encodeFields, x25519Agree } from '../crypto/index.ts'
+import { PROTOCOL_VERSION } from './session-config.ts'
+
+export interface AdvertisedKeys {
+  readonly peer: string
+  readonly encryptionKey: Uint8Array
+  readonly maskingKey: Uint8Array
+  readonly signature: Uint8Array
+}
+
+/** Step 0: the bytes a member signs to vouch for its two fresh public keys. */
+export function advertisedKeysMessage (preSessionId: Uint8Array, peer: string, encryptionKey: Uint8Array, maskingKey: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/advertise-keys', preSessionId, peer, encryptionKey, maskingKey])
+}
+
+/** The session id: the pre-session id plus every advertised key of U1. */
+export function computeRoundSessionId (preSessionId: Uint8Array, keys: readonly AdvertisedKeys[]): Uint8Array {
+  return computeSessionId({
+    parameters: ['session', PROTOCOL_VERSION, preSessionId],
+    parties: keys.map((k) => ({ id: k.peer, publicKeys: [k.encryptionKey, k.maskingKey] }))
+  })
+}
+
+const orderedPair = (u: string, v: string): [string, string] => (u < v ? [u, v] : [v, u])
+
+/** Step 1: the AEAD key shared by u and v, from their c keys. */
+export function shareEncryptionKey (sessionId: Uint8Array, secretKey: Uint8Array, peerPublicKey: Uint8Array, u: string, v: string): Uint8Array {
+  return deriveKey({ ikm: x25519Agree(secretKey, peerPublicKey), purpose: 'share-encryption', context: [sessionId, ...orderedPair(u, v)], salt: sessionId })
+}
+
+/** Step 1: associated data of the box from → to. */
+export function shareBoxAssociatedData (sessionId: Uint8Array, from: string, to: string): Uint8Array {
+  return encodeFields(['secagg/share-box', sessionId, from, to])
+}
+
+/** Step 2: the pairwise mask seed s_uv, from the s keys. */
+export function pairwiseMaskSeed (sessionId: Uint8Array, secretKey: Uint8Array, peerPublicKey: Uint8Array, u: string, v: string): Uint8Array {
+  return deriveKey({ ikm: x25519Agree(secretKey, peerPublicKey), purpose: 'pairwise-mask', context: [sessionId, ...orderedPair(u, v)], salt: sessionId })
+}
+
+/** Step 2: the self-mask PRG seed from b_u (b is never used raw as a key). */
+export function selfMaskSeed (sessionId: Uint8Array, b: Uint8Array, u: string): Uint8Array {
+  return deriveKey({ ikm: b, purpose: 'self-mask', context: [sessionId, u], salt: sessionId })
+}
+
+/** Step 3: the bytes each survivor signs: the session and U3 in sorted order. */
+export function consistencyMessage (sessionId: Uint8Array, survivors: readonly string[]): Uint8Array {
+  return encodeFields(['secagg/consistency-check', sessionId, survivors.length, ...[...survivors].sort()])
+}

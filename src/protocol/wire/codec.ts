@@ -1,0 +1,202 @@
+/**
+ * Envelope <-> typed messages. decodeMessage never throws: malformed input of any kind is
+ * returned as { ok: false, reason, detail } so the state machine can drop it with a typed
+ * reason. Checks here are the context-free ones (sizes, lengths, uniqueness, counts); the
+ * state machines check membership, session binding and stage.
+ */
+import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, ED25519_SIGNATURE_BYTES, SHAMIR_SHARE_BYTES, X25519_KEY_BYTES } from '../../crypto/index.ts'
+import { MAX_PEER_ID_LENGTH, PROTOCOL_VERSION } from '../session-config.ts'
+import type { AdvertisedKeys } from '../transcript.ts'
+import { Envelope, Kind } from './secagg.ts'
+import type { RejectReason } from '../reasons.ts'
+
+/** Two 33-byte Shamir shares (of s^SK and of b) inside one box. */
+export const SHARE_BOX_PLAINTEXT_BYTES = 2 * SHAMIR_SHARE_BYTES
+export const SHARE_BOX_BYTES = AEAD_NONCE_BYTES + SHARE_BOX_PLAINTEXT_BYTES + AEAD_TAG_BYTES
+
+export interface Box { readonly peer: string, readonly ciphertext: Uint8Array }
+export interface PeerSignature { readonly peer: string, readonly signature: Uint8Array }
+export interface RevealedShare { readonly owner: string, readonly selfMask: boolean, readonly value: Uint8Array }
+
+interface Header { readonly binding: Uint8Array, readonly round: number }
+
+export type Message = Header & (
+  | { readonly kind: 'advertise-keys', readonly keys: AdvertisedKeys }
+  | { readonly kind: 'key-list', readonly keys: readonly AdvertisedKeys[] }
+  | { readonly kind: 'share-keys', readonly boxes: readonly Box[] }
+  | { readonly kind: 'share-inbox', readonly boxes: readonly Box[] }
+  | { readonly kind: 'masked-input', readonly vector: Uint32Array }
+  | { readonly kind: 'survivor-list', readonly peers: readonly string[] }
+  | { readonly kind: 'consistency-signature', readonly signature: Uint8Array }
+  | { readonly kind: 'unmask-request', readonly peers: readonly string[], readonly signatures: readonly PeerSignature[] }
+  | { readonly kind: 'unmask-shares', readonly shares: readonly RevealedShare[] }
+  | { readonly kind: 'abort', readonly reason: string }
+)
+
+export type MessageKind = Message['kind']
+
+const KIND_NAMES: Record<MessageKind, Kind> = {
+  'advertise-keys': Kind.ADVERTISE_KEYS,
+  'key-list': Kind.KEY_LIST,
+  'share-keys': Kind.SHARE_KEYS,
+  'share-inbox': Kind.SHARE_INBOX,
+  'masked-input': Kind.MASKED_INPUT,
+  'survivor-list': Kind.SURVIVOR_LIST,
+  'consistency-signature': Kind.CONSISTENCY_SIGNATURE,
+  'unmask-request': Kind.UNMASK_REQUEST,
+  'unmask-shares': Kind.UNMASK_SHARES,
+  abort: Kind.ABORT
+}
+const KINDS_BY_NAME = new Map<Kind, MessageKind>(Object.entries(KIND_NAMES).map(([k, v]) => [v, k as MessageKind]))
+
+export interface DecodeLimits {
+  /** Largest number of list entries (members). */
+  readonly maxPeers: number
+  /** Expected masked-vector length in words (M + 1). */
+  readonly vectorWords: number
+}
+
+export type DecodeResult = { readonly ok: true, readonly message: Message } | { readonly ok: false, readonly reason: RejectReason, readonly detail: string }
+
+class Invalid extends Error {
+  constructor (readonly reason: RejectReason, detail: string) { super(detail) }
+}
+
+function peerId (value: string, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PEER_ID_LENGTH) throw new Invalid('malformed', `${what}: peer id must be 1..${MAX_PEER_ID_LENGTH} characters`)
+  return value
+}
+
+function bytes (value: Uint8Array, length: number, what: string): Uint8Array {
+  if (value.length !== length) throw new Invalid('malformed', `${what}: expected ${length} bytes, got ${value.length}`)
+  return value
+}
+
+function uniquePeers (peers: readonly string[], what: string): void {
+  if (new Set(peers).size !== peers.length) throw new Invalid('malformed', `${what}: a peer is listed twice`)
+}
+
+function keysOf (k: { peer: string, encryptionKey: Uint8Array, maskingKey: Uint8Array, signature: Uint8Array }): AdvertisedKeys {
+  return {
+    peer: peerId(k.peer, 'keys.peer'),
+    encryptionKey: bytes(k.encryptionKey, X25519_KEY_BYTES, `keys of ${k.peer}: encryptionKey`),
+    maskingKey: bytes(k.maskingKey, X25519_KEY_BYTES, `keys of ${k.peer}: maskingKey`),
+    signature: bytes(k.signature, ED25519_SIGNATURE_BYTES, `keys of ${k.peer}: signature`)
+  }
+}
+
+function boxesOf (env: Envelope): Box[] {
+  const boxes = env.boxes.map((b) => ({ peer: peerId(b.peer, 'box.peer'), ciphertext: bytes(b.ciphertext, SHARE_BOX_BYTES, `box for ${b.peer}`) }))
+  uniquePeers(boxes.map((b) => b.peer), 'boxes')
+  return boxes
+}
+
+function onlyFields (env: Envelope, allowed: ReadonlyArray<keyof Envelope>): void {
+  const present: Array<[keyof Envelope, boolean]> = [
+    ['keys', env.keys.length > 0], ['boxes', env.boxes.length > 0], ['vector', env.vector.length > 0], ['peers', env.peers.length > 0],
+    ['signature', env.signature.length > 0], ['signatures', env.signatures.length > 0], ['shares', env.shares.length > 0], ['reason', env.reason.length > 0]
+  ]
+  for (const [field, isSet] of present) {
+    if (isSet && !allowed.includes(field)) throw new Invalid('malformed', `field '${field}' is not allowed in a ${env.kind} message`)
+  }
+}
+
+function toMessage (env: Envelope, limits: DecodeLimits): Message {
+  if (env.version !== PROTOCOL_VERSION) throw new Invalid('unsupported-version', `protocol version ${env.version}, this node speaks ${PROTOCOL_VERSION}`)
+  const kind = KINDS_BY_NAME.get(env.kind)
+  if (kind === undefined) throw new Invalid('malformed', `unknown message kind ${env.kind}`)
+  const binding = bytes(env.binding, 32, 'binding')
+  if (env.round > BigInt(Number.MAX_SAFE_INTEGER)) throw new Invalid('malformed', `round ${env.round} is out of range`)
+  const header = { binding, round: Number(env.round) }
+  switch (kind) {
+    case 'advertise-keys':
+      onlyFields(env, ['keys'])
+      if (env.keys.length !== 1) throw new Invalid('malformed', `advertise-keys carries ${env.keys.length} key entries, expected 1`)
+      return { ...header, kind, keys: keysOf(env.keys[0]!) }
+    case 'key-list': {
+      onlyFields(env, ['keys'])
+      const keys = env.keys.map(keysOf)
+      uniquePeers(keys.map((k) => k.peer), 'key-list')
+      return { ...header, kind, keys }
+    }
+    case 'share-keys':
+    case 'share-inbox':
+      onlyFields(env, ['boxes'])
+      return { ...header, kind, boxes: boxesOf(env) }
+    case 'masked-input': {
+      onlyFields(env, ['vector'])
+      if (env.vector.length !== limits.vectorWords * 4) throw new Invalid('wrong-length', `masked vector has ${env.vector.length} bytes, expected ${limits.vectorWords * 4}`)
+      const vector = new Uint32Array(limits.vectorWords)
+      new Uint8Array(vector.buffer).set(env.vector)
+      return { ...header, kind, vector }
+    }
+    case 'survivor-list':
+      onlyFields(env, ['peers'])
+      env.peers.forEach((p) => peerId(p, 'survivor'))
+      uniquePeers(env.peers, 'survivor-list')
+      return { ...header, kind, peers: env.peers }
+    case 'consistency-signature':
+      onlyFields(env, ['signature'])
+      return { ...header, kind, signature: bytes(env.signature, ED25519_SIGNATURE_BYTES, 'consistency signature') }
+    case 'unmask-request': {
+      onlyFields(env, ['peers', 'signatures'])
+      env.peers.forEach((p) => peerId(p, 'survivor'))
+      uniquePeers(env.peers, 'unmask-request survivors')
+      const signatures = env.signatures.map((s) => ({ peer: peerId(s.peer, 'signer'), signature: bytes(s.signature, ED25519_SIGNATURE_BYTES, `signature of ${s.peer}`) }))
+      uniquePeers(signatures.map((s) => s.peer), 'unmask-request signers')
+      return { ...header, kind, peers: env.peers, signatures }
+    }
+    case 'unmask-shares': {
+      onlyFields(env, ['shares'])
+      const shares = env.shares.map((s) => ({ owner: peerId(s.owner, 'share owner'), selfMask: s.selfMask, value: bytes(s.value, SHAMIR_SHARE_BYTES, `share of ${s.owner}`) }))
+      uniquePeers(shares.map((s) => s.owner), 'unmask-shares owners')
+      return { ...header, kind, shares }
+    }
+    case 'abort':
+      onlyFields(env, ['reason'])
+      return { ...header, kind, reason: env.reason.slice(0, 200) }
+  }
+}
+
+/** Decodes and validates one message; never throws. */
+export function decodeMessage (data: Uint8Array, limits: DecodeLimits): DecodeResult {
+  try {
+    const env = Envelope.decode(data, {
+      limits: { keys: limits.maxPeers, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers }
+    } as never)
+    return { ok: true, message: toMessage(env, limits) }
+  } catch (err) {
+    if (err instanceof Invalid) return { ok: false, reason: err.reason, detail: err.message }
+    return { ok: false, reason: 'malformed', detail: `undecodable envelope: ${(err as Error).message}` }
+  }
+}
+
+/** Encodes a typed message as a v1 envelope. */
+export function encodeMessage (message: Message): Uint8Array {
+  const env: Envelope = {
+    version: PROTOCOL_VERSION,
+    kind: KIND_NAMES[message.kind],
+    binding: message.binding as Uint8Array<ArrayBuffer>,
+    round: BigInt(message.round),
+    keys: [],
+    boxes: [],
+    vector: new Uint8Array(0),
+    peers: [],
+    signature: new Uint8Array(0),
+    signatures: [],
+    shares: [],
+    reason: ''
+  }
+  switch (message.kind) {
+    case 'advertise-keys': env.keys = [message.keys as never]; break
+    case 'key-list': env.keys = message.keys as never; break
+    case 'share-keys': case 'share-inbox': env.boxes = message.boxes as never; break
+    case 'masked-input': env.vector = new Uint8Array(message.vector.buffer as ArrayBuffer, message.vector.byteOffset, message.vector.byteLength); break
+    case 'survivor-list': env.peers = [...message.peers]; break
+    case 'consistency-signature': env.signature = message.signature as Uint8Array<ArrayBuffer>; break
+    case 'unmask-request': env.peers = [...message.peers]; env.signatures = message.signatures as never; break
+    case 'unmask-shares': env.shares = message.shares as never; break
+    case 'abort': env.reason = message.reason; break
+  }
+  return Envelope.encode(env)
+}
