@@ -30,6 +30,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly maskedFrom = new Set<string>()                       // U3
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
   private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5
+  private readonly shareCounts = new Map<string, number>()
   private sum: Uint32Array
   private sessionId: Uint8Array | undefined
   private graph: NeighbourGraph | undefined
@@ -125,7 +126,10 @@ export class Aggregator extends MachineBase implements SansIoMachine {
       if (s.selfMask !== this.maskedFrom.has(s.owner)) return this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
     }
     this.revealed.set(from, shares)
-    if (this.revealed.size === this.consistency.size) this.advance(now)
+    for (const s of shares) this.shareCounts.set(s.owner, (this.shareCounts.get(s.owner) ?? 0) + 1)
+    // Done when everyone answered, or as soon as every secret to rebuild has t shares.
+    const enough = (owner: string): boolean => (this.shareCounts.get(owner) ?? 0) >= this.config.threshold
+    if (this.revealed.size === this.consistency.size || [...this.boxes.keys()].every(enough)) this.advance(now)
   }
 
   /** Closes the current stage with what arrived; moves on if ≥ t, aborts otherwise. */

@@ -7,4 +7,10 @@ export interface Command {
   readonly run: (argv: readonly string[], io: CliIo) => Promise<number>
 }
 
-export const COMMANDS: readonly Command[] = []
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'simulate',
+    summary: 'run one secure-aggregation round over an in-memory swarm (dropout studies)',
+    run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)
+  }
+]

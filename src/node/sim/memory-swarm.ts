@@ -155,6 +155,7 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
   let aggregatorAbort: AbortReason | null = null
   let rejected = 0
   const decodeLimits = { maxPeers: n, vectorWords: dim + 1 }
+  const decodedCache = new WeakMap<Uint8Array, ReturnType<typeof decodeMessage>>()
 
   const indexOf = new Map(ids.map((id, i) => [id, i]))
   const isDropping = (peer: number, kindStage: Stage): boolean => {
@@ -164,7 +165,9 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
 
   const drain = (machine: SansIoMachine, peer: number, role: 'participant' | 'aggregator', now: number): void => {
     for (let out = machine.pollOutbound(); out !== undefined; out = machine.pollOutbound()) {
-      const decoded = decodeMessage(out.data, decodeLimits)
+      // A broadcast is one encoding sent to many: decode it once to learn its kind.
+      let decoded = decodedCache.get(out.data)
+      if (decoded === undefined) { decoded = decodeMessage(out.data, decodeLimits); decodedCache.set(out.data, decoded) }
       const kind = decoded.ok ? decoded.message.kind : 'abort'
       if (offline.has(peer) || isDropping(peer, SENT_AT_STAGE[kind]!)) { offline.add(peer); continue }
       if (decoded.ok && decoded.message.kind === 'unmask-shares') {

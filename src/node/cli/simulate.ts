@@ -1,0 +1,139 @@
+/**
+ * `secagg simulate`: one secure-aggregation round over an in-memory swarm, reproducible from
+ * --seed. Prints a human summary; --out writes the JSON report. An aborted round is a valid
+ * outcome (exit 0); bad flags or inputs exit 2 with a message naming the problem.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { OverflowRiskError, ProtocolConfigError } from '../../protocol/index.ts'
+import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
+import { runSimulation } from '../sim/memory-swarm.ts'
+import type { SimulationInputs, SimulationReport } from '../sim/memory-swarm.ts'
+import type { CliIo } from './main.ts'
+import { UsageError } from './usage-error.ts'
+
+export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
+
+Runs one secure-aggregation round among N simulated peers over in-memory links.
+
+  --peers N              number of peers (3..65535)
+  --dim M                vector length
+  --neighbours K         SecAgg+ graph degree (even); default: computed from
+                         --expected-dropout and --corrupt (fcp's bounds)
+  --complete             the original all-pairs protocol
+  --threshold T          Shamir threshold (default: majority for --complete,
+                         computed for SecAgg+)
+  --dropout SPEC         STAGE=COUNT|FRACTION[,...]; stages: advertise, share,
+                         masked, consistency, unmask
+  --drop-aggregator      let the dropout draw include the aggregator
+  --seed S               seed for keys, inputs, dropouts and latency (default 1)
+  --inputs FILE          JSON {"vectors": [[...], ...], "weights": [...]}
+  --clip C               clip bound (default: the largest |x| in the inputs, ≥ 1)
+  --expected-dropout F   dropout fraction for the SecAgg+ parameter choice (0.05)
+  --corrupt F            corrupt fraction for the SecAgg+ parameter choice (0.05)
+  --latency MS           one-way link latency in virtual ms (5), plus --jitter MS (5)
+  --stage-timeout MS     aggregator deadline per stage in virtual ms (10000)
+  --emit-sum             include the dequantized sum in the report
+  --out FILE             write the JSON report to FILE
+  --transport memory     the only transport this build simulates
+`
+
+function intFlag (value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`)
+  return n
+}
+
+function numFlag (value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${value}'`)
+  return n
+}
+
+export function readInputsFile (path: string, peers: number, dim: number): SimulationInputs {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new UsageError(`--inputs ${path}: cannot read it as JSON (${(err as Error).message})`)
+  }
+  const obj = parsed as { vectors?: unknown, weights?: unknown }
+  if (typeof obj !== 'object' || obj === null || !Array.isArray(obj.vectors)) throw new UsageError(`--inputs ${path}: expected an object with a "vectors" array`)
+  if (obj.vectors.length !== peers) throw new UsageError(`--inputs ${path}: has ${obj.vectors.length} vectors, --peers is ${peers}`)
+  obj.vectors.forEach((v, i) => {
+    if (!Array.isArray(v) || v.length !== dim) throw new UsageError(`--inputs ${path}: vectors[${i}] must be an array of ${dim} numbers (--dim)`)
+    v.forEach((x, j) => { if (typeof x !== 'number' || !Number.isFinite(x)) throw new UsageError(`--inputs ${path}: vectors[${i}][${j}] is not a finite number`) })
+  })
+  if (obj.weights !== undefined) {
+    if (!Array.isArray(obj.weights) || obj.weights.length !== peers) throw new UsageError(`--inputs ${path}: "weights" must be an array of ${peers} numbers`)
+    obj.weights.forEach((w, i) => { if (!Number.isInteger(w) || (w as number) < 1) throw new UsageError(`--inputs ${path}: weights[${i}] must be a positive integer sample count, got ${String(w)}`) })
+  }
+  return { vectors: obj.vectors as number[][], ...(obj.weights !== undefined ? { weights: obj.weights as number[] } : {}) }
+}
+
+export function summarize (r: SimulationReport): string {
+  const lines = [
+    `secagg simulate: ${r.peers} peers, dim ${r.dim}, ${r.neighbours === 'complete' ? 'complete graph' : `SecAgg+ k = ${r.neighbours}`}, threshold t = ${r.threshold}, seed ${r.seed}`,
+    `aggregator: peer ${r.aggregator}`,
+    `dropped: ${Object.entries(r.droppedAt).map(([s, p]) => `${s} ${p!.length}`).join(', ') || 'none'}`
+  ]
+  if (r.aborted) lines.push(`outcome: ABORTED (${r.reason}); nothing was revealed`)
+  else lines.push(`outcome: sum over ${r.included.length} peers, weight sum ${r.weightSum}, max |error| vs plaintext ${r.maxAbsError?.toExponential(2)}`)
+  lines.push(`virtual time per stage (ms): ${Object.entries(r.stageMs).map(([s, ms]) => `${s} ${ms!.toFixed(1)}`).join(', ')}`)
+  const total = r.bytesSent.reduce((a, b) => a + b, 0)
+  lines.push(`bytes sent: ${total} total, ${Math.max(...r.bytesSent)} max per peer; wall ${r.wallMs} ms`)
+  return lines.join('\n')
+}
+
+export async function runSimulateCommand (argv: readonly string[], io: CliIo): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({
+      args: [...argv], strict: true, allowPositionals: false,
+      options: {
+        peers: { type: 'string' }, dim: { type: 'string' }, neighbours: { type: 'string' }, complete: { type: 'boolean' },
+        threshold: { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
+        inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
+        latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
+        'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      }
+    }))
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}. Run 'secagg simulate --help'.`)
+  }
+  if (values.help === true) { io.stdout(SIMULATE_HELP); return 0 }
+  const peers = intFlag(values.peers, 'peers', 3, 65_535)
+  const dim = intFlag(values.dim, 'dim', 1, 256 * 1024 * 1024)
+  if (peers === undefined || dim === undefined) throw new UsageError('--peers and --dim are required. Run \'secagg simulate --help\'.')
+  if (values.transport !== undefined && values.transport !== 'memory') throw new UsageError(`--transport ${values.transport} is not available in this build; use --transport memory`)
+  if (values.complete === true && values.neighbours !== undefined) throw new UsageError('give either --neighbours K or --complete, not both')
+  const neighbours = values.complete === true ? 'complete' : intFlag(values.neighbours, 'neighbours', 2, 65_534)
+  if (typeof neighbours === 'number' && neighbours % 2 !== 0) throw new UsageError(`--neighbours must be even (a Harary graph of degree k), got ${neighbours}`)
+  const threshold = intFlag(values.threshold, 'threshold', 2, peers)
+  const inputs = values.inputs === undefined ? undefined : readInputsFile(values.inputs, peers, dim)
+  try {
+    const { report } = runSimulation({
+      peers, dim, seed: values.seed ?? '1',
+      ...(neighbours !== undefined ? { neighbours } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(inputs !== undefined ? { inputs } : {}),
+      dropout: parseDropoutSpec(values.dropout ?? ''),
+      dropAggregator: values['drop-aggregator'] === true,
+      emitSum: values['emit-sum'] === true,
+      ...(values.clip !== undefined ? { clip: numFlag(values.clip, 'clip', 1e-9, 1e12)! } : {}),
+      ...(values['expected-dropout'] !== undefined ? { expectedDropout: numFlag(values['expected-dropout'], 'expected-dropout', 0, 0.9)! } : {}),
+      ...(values.corrupt !== undefined ? { corruptFraction: numFlag(values.corrupt, 'corrupt', 0, 0.9)! } : {}),
+      ...(values.latency !== undefined ? { latencyMs: numFlag(values.latency, 'latency', 0, 1e6)! } : {}),
+      ...(values.jitter !== undefined ? { jitterMs: numFlag(values.jitter, 'jitter', 0, 1e6)! } : {}),
+      ...(values['stage-timeout'] !== undefined ? { stageTimeoutMs: numFlag(values['stage-timeout'], 'stage-timeout', 1, 1e9)! } : {})
+    })
+    io.stdout(summarize(report))
+    if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
+    return 0
+  } catch (err) {
+    if (err instanceof ProtocolConfigError || err instanceof OverflowRiskError) throw new UsageError(err.message)
+    throw err
+  }
+}

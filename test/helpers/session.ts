@@ -1,0 +1,70 @@
+/** Builds a small session and drives its machines by hand (no simulator), for state tests. */
+import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
+import type { Ed25519Signer } from '../../src/crypto/index.ts'
+import { Aggregator, Participant, planQuantization } from '../../src/protocol/index.ts'
+import type { Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
+
+export interface Harness {
+  config: SessionConfig
+  ids: string[]
+  signers: Ed25519Signer[]
+  participants: Participant[]
+  aggregator: Aggregator
+}
+
+export function makeSession (n: number, overrides: Partial<SessionConfig> = {}, seed = 'harness'): Harness {
+  const ids = Array.from({ length: n }, (_, i) => `p${String(i).padStart(2, '0')}`)
+  const signers = ids.map((id) => createEd25519Signer(seededRandom(`${seed}/id/${id}`)(32)))
+  const config: SessionConfig = {
+    consortium: new Uint8Array(32).fill(1),
+    round: 3,
+    aggregator: ids[0]!,
+    members: ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey })),
+    threshold: Math.floor(n / 2) + 1,
+    neighbours: 'complete',
+    vectorLength: 4,
+    quantization: planQuantization({ clip: 1, maxWeight: 10, members: n }),
+    stageTimeout: 1000,
+    ...overrides
+  }
+  const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`${seed}/p/${id}`)))
+  return { config, ids, signers, participants, aggregator: new Aggregator(config) }
+}
+
+export function drainOutbound (m: { pollOutbound(): Outbound | undefined }): Outbound[] {
+  const out: Outbound[] = []
+  for (let o = m.pollOutbound(); o !== undefined; o = m.pollOutbound()) out.push(o)
+  return out
+}
+
+export function drainEvents (m: { pollEvent(): ProtocolEvent | undefined }): ProtocolEvent[] {
+  const out: ProtocolEvent[] = []
+  for (let e = m.pollEvent(); e !== undefined; e = m.pollEvent()) out.push(e)
+  return out
+}
+
+/**
+ * Runs the honest message flow synchronously. `tamper` may rewrite (or drop, by returning
+ * undefined) any aggregator -> participant message.
+ */
+export function runHonest (h: Harness, tamper?: (to: string, data: Uint8Array) => Uint8Array | undefined, skip: ReadonlySet<string> = new Set()): void {
+  const { aggregator, participants, ids } = h
+  aggregator.start(0)
+  participants.forEach((p, i) => { if (!skip.has(ids[i]!)) { p.setInput([0.5, -0.25, 1, 0], 2, 0); p.start(0) } })
+  let now = 1
+  for (let step = 0; step < 50; step++) {
+    let moved = 0
+    participants.forEach((p, i) => { for (const o of drainOutbound(p)) { moved++; aggregator.receive(ids[i]!, o.data, now) } })
+    for (const o of drainOutbound(aggregator)) {
+      moved++
+      const data = tamper ? tamper(o.to, o.data) : o.data
+      if (data !== undefined) participants[ids.indexOf(o.to)]!.receive(ids[0]!, data, now)
+    }
+    if (moved === 0) {
+      const deadline = aggregator.pollTimeout()
+      if (deadline === undefined) return
+      now = deadline
+      aggregator.handleTimeout(now) // stragglers (skipped peers): close the stage
+    }
+  }
+}
