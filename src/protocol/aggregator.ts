@@ -7,7 +7,7 @@
  *
  * It never stores an individual masked input: each is added into the running sum on arrival.
  */
-import { bytesEqual, ed25519Verify } from '../crypto/index.ts'
+import { addVectorInPlace, bytesEqual, ed25519Verify } from '../crypto/index.ts'
 import { InvalidStateError } from './errors.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
@@ -20,7 +20,6 @@ import { unmaskSum } from './unmask.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
 import type { Box, Message, RevealedShare } from './wire/codec.ts'
 import type { NeighbourGraph } from './neighbour-graph.ts'
-import { addVectorInPlace } from '../crypto/index.ts'
 
 export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly session: Session
@@ -191,9 +190,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   }
 
   private abort (reason: AbortReason, detail: string, now: number): void {
-    const recipients = this.sessionId === undefined ? this.keys.keys() : this.keys.keys()
     const binding = this.sessionId ?? this.session.preSessionId
-    this.broadcast(recipients, { kind: 'abort', binding, round: this.config.round, reason })
+    this.broadcast(this.keys.keys(), { kind: 'abort', binding, round: this.config.round, reason })
     this.sum.fill(0)
     this.enterStage('aborted', now, undefined)
     this.emit({ type: 'aborted', reason, detail, at: now })
