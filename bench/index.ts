@@ -4,9 +4,12 @@
  */
 import { cpus } from 'node:os'
 import { benchCrypto } from './crypto.ts'
+import { benchProtocol, benchScale } from './protocol.ts'
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
-  crypto: benchCrypto
+  crypto: benchCrypto,
+  protocol: benchProtocol,
+  scale: benchScale
 }
 
 const wanted = process.argv.slice(2)

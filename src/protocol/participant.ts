@@ -25,6 +25,7 @@ import {
 } from './transcript.ts'
 import type { AdvertisedKeys } from './transcript.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
+import { MaskedInputFrame } from './wire/masked-input-frame.ts'
 import type { Box, Message, RevealedShare } from './wire/codec.ts'
 import type { NeighbourGraph } from './neighbour-graph.ts'
 
@@ -51,7 +52,9 @@ export class Participant extends MachineBase implements SansIoMachine {
   private held = new Map<string, HeldShares>()
   /** Owners of the shares held (kept after the share values are erased, for retries). */
   private heldOwners: readonly string[] = []
-  private input: Uint32Array | undefined
+  /** The quantized input, encoded straight into the outgoing message; masked in place. */
+  private input: MaskedInputFrame | undefined
+  private inputSet = false
   private signedSurvivors: readonly string[] | undefined
   /** Invariant 1: the one kind of share released per owner, kept across retries. */
   private readonly released = new Map<string, 'self-mask' | 'masking'>()
@@ -89,11 +92,17 @@ export class Participant extends MachineBase implements SansIoMachine {
 
   /** The float update x and its weight (sample count). Needed before step 2. */
   setInput (x: ArrayLike<number>, weight: number, now: number): void {
-    if (this.input !== undefined) throw new InvalidStateError('input already set for this session')
+    if (this.inputSet) throw new InvalidStateError('input already set for this session')
     if (x.length !== this.config.vectorLength) throw new InvalidInputError(`input has ${x.length} coordinates, the session expects ${this.config.vectorLength}`)
-    const encoded = encodeInput(this.config.quantization, x, weight)
-    this.input = encoded.words
-    this.clippedCoordinates = encoded.clipped
+    const frame = new MaskedInputFrame(x.length + 1)
+    try {
+      this.clippedCoordinates = encodeInput(this.config.quantization, x, weight, frame.vector).clipped
+    } catch (err) {
+      frame.wipe() // a NaN halfway through leaves a partial plaintext encoding behind
+      throw err
+    }
+    this.input = frame
+    this.inputSet = true
     if (this.stage === 'share' && this.held.size > 0 && !this.finished) this.sendMaskedInput(now)
   }
 
@@ -203,17 +212,20 @@ export class Participant extends MachineBase implements SansIoMachine {
     else this.deadline = now + this.config.stageTimeout // waiting for local training
   }
 
-  /** Step 2: y = x + PRG(b) + Σ_{v ∈ U2 ∩ N(u)} sign(u,v)·PRG(s_uv) mod 2^32. */
+  /**
+   * Step 2: y = x + PRG(b) + Σ_{v ∈ U2 ∩ N(u)} sign(u,v)·PRG(s_uv) mod 2^32, computed in the
+   * message buffer itself so masking needs no second copy of the vector.
+   */
   private sendMaskedInput (now: number): void {
-    const y = this.input!.slice()
+    const frame = this.input!
     const terms: MaskTerm[] = [{ seed: selfMaskSeed(this.sessionId!, this.selfMaskSecret!, this.id), sign: 1 }]
     for (const v of this.held.keys()) {
       if (v === this.id) continue
       terms.push({ seed: pairwiseMaskSeed(this.sessionId!, this.maskingKeys!.secretKey, this.keysByPeer.get(v)!.maskingKey, this.id, v), sign: pairSign(this.id, v) })
     }
-    addMasks(y, terms)
-    this.input!.fill(0)
-    this.toAggregator({ kind: 'masked-input', binding: this.sessionId!, round: this.config.round, vector: y })
+    addMasks(frame.vector, terms)
+    this.input = undefined // the buffer is the outgoing message now: never wipe it
+    this.send(this.config.aggregator, frame.seal(this.sessionId!, this.config.round))
     this.enterStage('masked', now, this.waitTimeout)
   }
 
@@ -304,7 +316,8 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.encryptionKeys?.secretKey.fill(0)
     this.maskingKeys?.secretKey.fill(0)
     this.selfMaskSecret?.fill(0)
-    this.input?.fill(0)
+    this.input?.wipe()
+    this.input = undefined
     for (const h of this.held.values()) { h.masking.fill(0); h.selfMask.fill(0) }
     this.held.clear()
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { COMMANDS } from './commands.ts'
-import { UsageError } from './usage-error.ts'
+import { isErrorNamed } from './usage-error.ts'
 
 export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
@@ -63,7 +63,7 @@ export async function main (argv: readonly string[], io: CliIo = processIo): Pro
   try {
     return await command.run(rest, io)
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isErrorNamed(err, 'UsageError')) {
       io.stderr(`secagg ${command.name}: ${err.message}`)
       return EXIT_USAGE
     }

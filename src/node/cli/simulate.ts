@@ -5,12 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { OverflowRiskError, ProtocolConfigError } from '../../protocol/index.ts'
 import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
 import { runSimulation } from '../sim/memory-swarm.ts'
 import type { SimulationInputs, SimulationReport } from '../sim/memory-swarm.ts'
 import type { CliIo } from './main.ts'
-import { UsageError } from './usage-error.ts'
+import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
 
@@ -133,7 +132,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     return 0
   } catch (err) {
-    if (err instanceof ProtocolConfigError || err instanceof OverflowRiskError) throw new UsageError(err.message)
+    if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError')) throw new UsageError(err.message)
     throw err
   }
 }

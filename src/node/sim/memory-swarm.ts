@@ -6,7 +6,7 @@
 import { createEd25519Signer, createHash, encodeFields, randomInt, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
-  Aggregator, Participant, STAGES, completeGraphThreshold, decodeMessage, findGraphParameters, planQuantization, ProtocolConfigError
+  Aggregator, Participant, STAGES, completeGraphThreshold, decodeMessage, findGraphParameters, planQuantization
 } from '../../protocol/index.ts'
 import type { Member, ProtocolEvent, SansIoMachine, SessionConfig, Stage, AbortReason } from '../../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
@@ -106,7 +106,7 @@ export function resolveGraph (options: SimulationOptions): { neighbours: number 
         neighbours = p.degree
         threshold ??= p.threshold
       } catch (err) {
-        if (!(err instanceof ProtocolConfigError)) throw err
+        if (!(err instanceof Error) || err.name !== 'ProtocolConfigError') throw err
         neighbours = 'complete'
       }
     }

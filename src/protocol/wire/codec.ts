@@ -171,13 +171,13 @@ export function decodeMessage (data: Uint8Array, limits: DecodeLimits): DecodeRe
   }
 }
 
-/** Encodes a typed message as a v1 envelope. */
-export function encodeMessage (message: Message): Uint8Array {
-  const env: Envelope = {
+/** A v1 envelope with the header set and every kind-specific field empty (proto3 omits them). */
+export function headerEnvelope (kind: MessageKind, binding: Uint8Array, round: number): Envelope {
+  return {
     version: PROTOCOL_VERSION,
-    kind: KIND_NAMES[message.kind],
-    binding: message.binding as Uint8Array<ArrayBuffer>,
-    round: BigInt(message.round),
+    kind: KIND_NAMES[kind],
+    binding: binding as Uint8Array<ArrayBuffer>,
+    round: BigInt(round),
     keys: [],
     boxes: [],
     vector: new Uint8Array(0),
@@ -187,6 +187,11 @@ export function encodeMessage (message: Message): Uint8Array {
     shares: [],
     reason: ''
   }
+}
+
+/** Encodes a typed message as a v1 envelope. */
+export function encodeMessage (message: Message): Uint8Array {
+  const env = headerEnvelope(message.kind, message.binding, message.round)
   switch (message.kind) {
     case 'advertise-keys': env.keys = [message.keys as never]; break
     case 'key-list': env.keys = message.keys as never; break

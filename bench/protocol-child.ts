@@ -1,0 +1,43 @@
+/**
+ * Measurements that need a fresh process (peak RSS): run by bench/protocol.ts as
+ * `node --import tsx --expose-gc bench/protocol-child.ts <mode> ...`, prints one JSON line.
+ */
+import { runSimulation } from '../src/node/sim/memory-swarm.ts'
+import { benchSession, runUntilAggregatorStage } from './session-driver.ts'
+
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {})
+const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024
+
+function maskMemory (dim: number, neighbours: number): object {
+  // k = 16 neighbours: a complete graph on 17 members.
+  const s = benchSession(neighbours + 1, dim, 'memory')
+  runUntilAggregatorStage(s, 'masked')
+  gc()
+  const before = process.memoryUsage().rss
+  const input = new Float32Array(dim)
+  for (let i = 0; i < dim; i++) input[i] = Math.sin(i) // no temporary: only the input itself
+  s.participants[1]!.setInput(input, 1, s.now)
+  const out = s.participants[1]!.pollOutbound()
+  if (out === undefined) throw new Error('no masked input was produced')
+  return { inputBytes: input.byteLength, messageBytes: out.data.length, rssBefore: before, peakRss: maxRssBytes() }
+}
+
+function scaleRun (): object {
+  const { report } = runSimulation({ peers: 1000, dim: 1000, dropout: new Map([['masked', 0.05]]), seed: '3' })
+  return {
+    wallMs: report.wallMs,
+    peakRss: maxRssBytes(),
+    neighbours: report.neighbours,
+    threshold: report.threshold,
+    included: report.included.length,
+    aborted: report.aborted,
+    maxAbsError: report.maxAbsError,
+    aggregatorBytes: report.bytesSent[report.aggregator],
+    participantBytes: report.bytesSent.filter((_, i) => i !== report.aggregator).reduce((a, b) => a + b, 0) / (report.peers - 1)
+  }
+}
+
+const [mode, ...args] = process.argv.slice(2)
+if (mode === 'mask-memory') console.log(JSON.stringify(maskMemory(Number(args[0]), Number(args[1]))))
+else if (mode === 'scale') console.log(JSON.stringify(scaleRun()))
+else { console.error(`unknown mode ${mode}`); process.exit(2) }
