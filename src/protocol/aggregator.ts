@@ -171,7 +171,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         })
         if (!outcome.ok) return this.abort(outcome.reason, outcome.detail, now)
         this.enterStage('done', now, undefined)
-        this.emit({ type: 'result', result: outcome.result, at: now })
+        const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
+        this.emit({ type: 'result', result: { ...outcome.result, signatures }, at: now })
         return
       }
       default:

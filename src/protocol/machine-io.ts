@@ -16,6 +16,8 @@ export interface RoundResult extends DecodedSum {
   /** U2 \ U3: shared keys but their masked input never counted. */
   readonly droppedAfterSharing: readonly string[]
   readonly sessionId: Uint8Array
+  /** The consistency signatures over (sessionId, included) the aggregator collected (U4). */
+  readonly signatures: ReadonlyArray<{ readonly peer: string, readonly signature: Uint8Array }>
 }
 
 export type ProtocolEvent =

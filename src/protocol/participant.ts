@@ -75,6 +75,9 @@ export class Participant extends MachineBase implements SansIoMachine {
     if (!bytesEqual(own, identity.signer.publicKey)) throw new InvalidStateError(`participant ${this.id}: signer does not match the member's signing key`)
   }
 
+  /** The session id once the key list arrived (public: it hashes public keys only). */
+  get roundSessionId (): Uint8Array | undefined { return this.sessionId }
+
   /** Step 0: fresh key pairs, signed, sent to the aggregator. */
   start (now: number): void {
     if (this.started) throw new InvalidStateError('participant already started')

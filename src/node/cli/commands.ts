@@ -9,6 +9,16 @@ export interface Command {
 
 export const COMMANDS: readonly Command[] = [
   {
+    name: 'init',
+    summary: 'create this member\'s identity and config templates in a directory',
+    run: async (argv, io) => (await import('./init.ts')).runInitCommand(argv, io)
+  },
+  {
+    name: 'start',
+    summary: 'run this member\'s node: secure-aggregation rounds with the consortium',
+    run: async (argv, io) => (await import('./start.ts')).runStartCommand(argv, io)
+  },
+  {
     name: 'simulate',
     summary: 'run one secure-aggregation round over an in-memory swarm (dropout studies)',
     run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)

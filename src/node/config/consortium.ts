@@ -1,0 +1,100 @@
+/**
+ * The consortium file: who the members are, the protocol parameters and the task. Every
+ * member uses the same file; its SHA-256 goes into every session's binding, so members with
+ * different files never mix (PROTOCOL-NOTES, invariant 4). Validated with zod; an error names
+ * the field and what is expected.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+
+export class ConsortiumFileError extends Error {
+  static override name = 'ConsortiumFileError'
+  override name = 'ConsortiumFileError'
+}
+
+const peerIdString = z.string().refine((s) => {
+  try { return peerIdFromString(s).type === 'Ed25519' } catch { return false }
+}, { message: 'must be an Ed25519 libp2p peer id (the one `secagg init` prints, 12D3Koo...)' })
+
+const multiaddrString = z.string().refine((s) => {
+  try { multiaddr(s); return true } catch { return false }
+}, { message: 'must be a multiaddr such as /ip4/10.0.0.5/tcp/4001' })
+
+const vectorSumTask = z.object({
+  type: z.literal('vector-sum'),
+  dim: z.number().int().min(1).max(64 * 1024 * 1024)
+}).strict()
+
+const trainTask = z.object({
+  type: z.literal('train')
+}).passthrough()
+
+export const consortiumSchema = z.object({
+  consortium: z.string().min(1).max(200),
+  members: z.array(z.object({
+    peerId: peerIdString,
+    name: z.string().max(200).optional(),
+    addresses: z.array(multiaddrString).default([])
+  }).strict()).min(3, 'a consortium needs at least 3 members (secure aggregation of 2 reveals each input to the other)').max(65_535),
+  protocol: z.object({
+    threshold: z.union([z.literal('majority'), z.number().int().min(2)]).default('majority'),
+    neighbours: z.union([z.literal('complete'), z.number().int().min(2).multipleOf(2)]).default('complete'),
+    clip: z.number().positive().max(1e12).default(1),
+    maxWeight: z.number().int().min(1).max(2 ** 31 - 1).default(1),
+    maxMessageBytes: z.number().int().min(1024).max(2 ** 31 - 1).default(256 * 1024 * 1024)
+  }).strict().default({ threshold: 'majority', neighbours: 'complete', clip: 1, maxWeight: 1, maxMessageBytes: 256 * 1024 * 1024 }),
+  timeouts: z.object({
+    /** Deadline of each protocol stage at the aggregator (participants allow twice as long). */
+    stageMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    /** Pause between rounds. */
+    roundIntervalMs: z.number().int().min(0).max(86_400_000).default(0)
+  }).strict().default({ stageMs: 10_000, roundIntervalMs: 0 }),
+  task: z.discriminatedUnion('type', [vectorSumTask, trainTask])
+}).strict().superRefine((c, ctx) => {
+  const seen = new Set<string>()
+  c.members.forEach((m, i) => {
+    if (seen.has(m.peerId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'peerId'], message: `peer ${m.peerId} is listed twice` })
+    seen.add(m.peerId)
+  })
+  const t = c.protocol.threshold
+  if (typeof t === 'number' && t > c.members.length) ctx.addIssue({ code: 'custom', path: ['protocol', 'threshold'], message: `threshold ${t} is larger than the ${c.members.length} members` })
+  const k = c.protocol.neighbours
+  if (typeof k === 'number' && k >= c.members.length) ctx.addIssue({ code: 'custom', path: ['protocol', 'neighbours'], message: `neighbours ${k} must be below the ${c.members.length} members (use "complete")` })
+})
+
+export type Consortium = z.infer<typeof consortiumSchema>
+
+export interface LoadedConsortium {
+  readonly file: Consortium
+  /** SHA-256 of the file's bytes: part of every session binding. */
+  readonly hash: Uint8Array
+  readonly path: string
+}
+
+export function parseConsortium (bytes: Uint8Array, path: string): LoadedConsortium {
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+  } catch (err) {
+    throw new ConsortiumFileError(`${path}: not valid JSON (${(err as Error).message})`)
+  }
+  const parsed = consortiumSchema.safeParse(json)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`)
+    throw new ConsortiumFileError(`${path}: invalid consortium file\n${problems.join('\n')}`)
+  }
+  return { file: parsed.data, hash: createHash('sha256').update(bytes).digest(), path }
+}
+
+export function loadConsortium (path: string): LoadedConsortium {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (err) {
+    throw new ConsortiumFileError(`cannot read the consortium file ${path}: ${(err as Error).message}`)
+  }
+  return parseConsortium(bytes, path)
+}

@@ -1,0 +1,76 @@
+/**
+ * The member directory: identity.key (0600), config.json (listen/bootstrap addresses and the
+ * vector-sum input file), state.json (the next round) and rounds/<r>.json (results). Every
+ * write goes to a temporary file and is renamed into place, so a node killed at any moment
+ * leaves either the old or the new file, never half of one.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+export class NodeDirError extends Error {
+  static override name = 'NodeDirError'
+  override name = 'NodeDirError'
+}
+
+export const nodeConfigSchema = z.object({
+  listen: z.array(z.string()).default(['/ip4/0.0.0.0/tcp/4001']),
+  bootstrap: z.array(z.string()).default([]),
+  /** vector-sum task: JSON {"vector": [...], "weight": 1} (or a bare array), read each round. */
+  vectorFile: z.string().default('vector.json')
+}).strict()
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>
+
+export function writeAtomic (path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, text)
+  renameSync(tmp, path)
+}
+
+function readJson (path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new NodeDirError(`cannot read ${what} ${path}: ${(err as Error).message}`)
+  }
+}
+
+export function loadNodeConfig (dir: string): NodeConfig {
+  const path = join(dir, 'config.json')
+  if (!existsSync(path)) return nodeConfigSchema.parse({})
+  const parsed = nodeConfigSchema.safeParse(readJson(path, 'the node config'))
+  if (!parsed.success) throw new NodeDirError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  return parsed.data
+}
+
+export function readVectorInput (dir: string, config: NodeConfig, dim: number): { vector: number[], weight: number } {
+  const path = resolve(dir, config.vectorFile)
+  const json = readJson(path, 'the vector-sum input')
+  const obj = Array.isArray(json) ? { vector: json, weight: 1 } : json as { vector?: unknown, weight?: unknown }
+  if (!Array.isArray(obj.vector) || obj.vector.length !== dim) throw new NodeDirError(`${path}: "vector" must be an array of ${dim} numbers (the consortium's task.dim)`)
+  obj.vector.forEach((x, i) => { if (typeof x !== 'number' || !Number.isFinite(x)) throw new NodeDirError(`${path}: vector[${i}] is not a finite number`) })
+  const weight = obj.weight ?? 1
+  if (!Number.isInteger(weight) || (weight as number) < 1) throw new NodeDirError(`${path}: "weight" must be a positive integer`)
+  return { vector: obj.vector as number[], weight: weight as number }
+}
+
+export interface NodeState { readonly nextRound: number }
+
+export function loadState (dir: string): NodeState {
+  const path = join(dir, 'state.json')
+  if (!existsSync(path)) return { nextRound: 0 }
+  const json = readJson(path, 'the node state') as { nextRound?: unknown }
+  if (!Number.isSafeInteger(json.nextRound) || (json.nextRound as number) < 0) throw new NodeDirError(`${path}: "nextRound" must be a non-negative integer`)
+  return { nextRound: json.nextRound as number }
+}
+
+export function saveState (dir: string, state: NodeState): void {
+  writeAtomic(join(dir, 'state.json'), JSON.stringify(state) + '\n')
+}
+
+export function saveRoundRecord (dir: string, round: number, record: object): void {
+  const roundsDir = join(dir, 'rounds')
+  mkdirSync(roundsDir, { recursive: true })
+  writeAtomic(join(roundsDir, `${round}.json`), JSON.stringify(record, null, 2) + '\n')
+}

@@ -1,0 +1,156 @@
+/**
+ * The member's libp2p host: TCP + Noise + Yamux, identify and ping, discovery through the
+ * consortium's addresses, a bootstrap list and optionally mDNS, and one protocol,
+ * /secagg/1.0.0, carrying one length-prefixed frame per stream. Only consortium members get
+ * through the connection gater, in either direction. Messages above the configured maximum
+ * are refused before they are buffered (the 4 MB default of the stream helpers is raised to
+ * that maximum, since masked vectors are tens of MB).
+ */
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { ping } from '@libp2p/ping'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { lpStream } from '@libp2p/utils'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { Identity } from '../config/identity.ts'
+import type { Logger } from '../logger.ts'
+
+export const SECAGG_PROTOCOL = '/secagg/1.0.0'
+
+export interface HostOptions {
+  readonly identity: Identity
+  /** Member peer id -> known addresses. */
+  readonly members: ReadonlyMap<string, readonly string[]>
+  readonly listen: readonly string[]
+  readonly bootstrap: readonly string[]
+  readonly mdns: boolean
+  readonly maxMessageBytes: number
+  readonly logger: Logger
+  readonly onMessage: (from: string, data: Uint8Array) => void
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
+  const timer = setTimeout(resolve, ms)
+  signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+})
+
+export class SwarmHost {
+  private readonly stopping = new AbortController()
+
+  private constructor (private readonly node: Libp2p, private readonly options: HostOptions) {}
+
+  static async start (options: HostOptions): Promise<SwarmHost> {
+    const { members, logger } = options
+    const isMember = (peer: PeerId): boolean => members.has(peer.toString())
+    const refuse = (direction: string) => (peer: PeerId): boolean => {
+      if (isMember(peer)) return false
+      logger.warn('connection-refused', { peer: peer.toString(), direction, why: 'not a consortium member' })
+      return true
+    }
+    const node = await createLibp2p({
+      privateKey: options.identity.privateKey,
+      addresses: { listen: [...options.listen] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: {
+        denyDialMultiaddr: () => false, // members may sit on private or loopback addresses
+        denyDialPeer: refuse('outbound dial'),
+        denyInboundEncryptedConnection: refuse('inbound'),
+        denyOutboundEncryptedConnection: refuse('outbound')
+      },
+      peerDiscovery: [
+        ...(options.bootstrap.length > 0 ? [bootstrap({ list: [...options.bootstrap] })] : []),
+        ...(options.mdns ? [mdns()] : [])
+      ],
+      services: { identify: identify(), ping: ping() }
+    })
+    const host = new SwarmHost(node, options)
+    for (const [peer, addrs] of members) {
+      if (peer === options.identity.peerId || addrs.length === 0) continue
+      await node.peerStore.merge(peerIdFromString(peer), { multiaddrs: addrs.map((a) => multiaddr(a)) })
+    }
+    // mDNS and bootstrap only report peers; dial the members among them.
+    node.addEventListener('peer:discovery', (evt) => {
+      const peer = evt.detail.id
+      if (!isMember(peer) || node.getConnections(peer).length > 0) return
+      node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => logger.debug('dial-failed', { peer: peer.toString(), error: err.message }))
+    })
+    await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: 256 })
+    void host.keepConnected()
+    return host
+  }
+
+  get peerId (): string { return this.node.peerId.toString() }
+  get addresses (): string[] { return this.node.getMultiaddrs().map((a) => a.toString()) }
+  connectedMembers (): string[] { return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))] }
+
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    const max = this.options.maxMessageBytes
+    try {
+      const lp = lpStream(stream, { maxDataLength: max, maxBufferSize: max + 16 })
+      const data = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(120_000), this.stopping.signal]) })
+      await stream.close().catch(() => {})
+      this.options.onMessage(from, data.subarray())
+    } catch (err) {
+      const e = err as Error
+      const reason = e.name === 'InvalidDataLengthError' ? `message above the ${max}-byte maximum` : `${e.name}: ${e.message}`
+      this.options.logger.warn('message-dropped', { peer: from, reason })
+      stream.abort(e)
+    }
+  }
+
+  /**
+   * Delivers one message, retrying with backoff while the peer is unreachable, until it is
+   * sent or `signal` aborts (the session it belongs to is over). Resolves to whether it went.
+   */
+  async send (peer: string, data: Uint8Array, signal: AbortSignal): Promise<boolean> {
+    const stop = AbortSignal.any([signal, this.stopping.signal])
+    let backoff = 200
+    while (!stop.aborted) {
+      try {
+        const stream = await this.node.dialProtocol(peerIdFromString(peer), SECAGG_PROTOCOL, { signal: AbortSignal.any([stop, AbortSignal.timeout(10_000)]) })
+        const lp = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+        await lp.write(data, { signal: stop })
+        await stream.close({ signal: stop })
+        return true
+      } catch (err) {
+        if (stop.aborted) break
+        this.options.logger.debug('send-retry', { peer, error: (err as Error).message, retryInMs: backoff })
+        await sleep(backoff, stop)
+        backoff = Math.min(backoff * 2, 3_000)
+      }
+    }
+    return false
+  }
+
+  /** Reconnects to members that went away, with per-member exponential backoff. */
+  private async keepConnected (): Promise<void> {
+    const nextTry = new Map<string, { at: number, backoff: number }>()
+    while (!this.stopping.signal.aborted) {
+      const connected = new Set(this.connectedMembers())
+      for (const peer of this.options.members.keys()) {
+        if (peer === this.peerId || connected.has(peer)) { nextTry.delete(peer); continue }
+        const plan = nextTry.get(peer) ?? { at: 0, backoff: 500 }
+        if (Date.now() < plan.at) continue
+        nextTry.set(peer, { at: Date.now() + plan.backoff, backoff: Math.min(plan.backoff * 2, 30_000) })
+        this.node.dial(peerIdFromString(peer), { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(5_000)]) })
+          .then(() => this.options.logger.info('member-connected', { peer }))
+          .catch(() => {})
+      }
+      await sleep(500, this.stopping.signal)
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stopping.abort()
+    await this.node.stop()
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Drives one session's state machines (this member's participant, plus the aggregator when
+ * this member aggregates) with real time: wall-clock `now`, one timer per machine for its
+ * next deadline, messages to self delivered in place, others handed to `send`.
+ */
+import type { Ed25519Signer, RandomSource } from '../../crypto/index.ts'
+import { Aggregator, Participant } from '../../protocol/index.ts'
+import type { ProtocolEvent, SansIoMachine, SessionConfig } from '../../protocol/index.ts'
+
+export type Role = 'participant' | 'aggregator'
+
+export interface SessionRunnerOptions {
+  readonly config: SessionConfig
+  readonly self: string
+  readonly signer: Ed25519Signer
+  readonly rng: RandomSource
+  readonly send: (to: string, data: Uint8Array) => void
+  readonly onEvent: (role: Role, event: ProtocolEvent) => void
+  readonly now?: () => number
+}
+
+export class SessionRunner {
+  readonly participant: Participant
+  readonly aggregator: Aggregator | undefined
+  private readonly timers = new Map<Role, NodeJS.Timeout>()
+  private readonly local: Array<{ role: Role, from: string, data: Uint8Array }> = []
+  private stopped = false
+  private readonly now: () => number
+
+  constructor (private readonly options: SessionRunnerOptions) {
+    this.participant = new Participant(options.config, { id: options.self, signer: options.signer }, options.rng)
+    this.aggregator = options.config.aggregator === options.self ? new Aggregator(options.config) : undefined
+    this.now = options.now ?? Date.now
+  }
+
+  start (input: ArrayLike<number>, weight: number): void {
+    const now = this.now()
+    this.aggregator?.start(now)
+    this.participant.setInput(input, weight, now)
+    this.participant.start(now)
+    this.pump()
+  }
+
+  /** A message from the network: to our aggregator if we aggregate, else to our participant. */
+  deliver (from: string, data: Uint8Array): void {
+    if (this.stopped) return
+    const machine = this.aggregator ?? this.participant
+    machine.receive(from, data, this.now())
+    this.pump()
+  }
+
+  stop (): void {
+    this.stopped = true
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  private pump (): void {
+    for (let guard = 0; guard < 100_000 && !this.stopped; guard++) {
+      this.drain('participant', this.participant)
+      if (this.aggregator !== undefined) this.drain('aggregator', this.aggregator)
+      const next = this.local.shift()
+      if (next === undefined) return
+      const machine = next.role === 'aggregator' ? this.aggregator! : this.participant
+      machine.receive(next.from, next.data, this.now())
+    }
+  }
+
+  private drain (role: Role, machine: SansIoMachine): void {
+    const self = this.options.self
+    for (let o = machine.pollOutbound(); o !== undefined; o = machine.pollOutbound()) {
+      if (o.to === self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: self, data: o.data })
+      else this.options.send(o.to, o.data)
+    }
+    for (let e = machine.pollEvent(); e !== undefined; e = machine.pollEvent()) {
+      if (!this.stopped) this.options.onEvent(role, e)
+    }
+    this.schedule(role, machine)
+  }
+
+  private schedule (role: Role, machine: SansIoMachine): void {
+    clearTimeout(this.timers.get(role))
+    this.timers.delete(role)
+    const deadline = machine.pollTimeout()
+    if (deadline === undefined || this.stopped) return
+    this.timers.set(role, setTimeout(() => {
+      if (this.stopped) return
+      machine.handleTimeout(this.now())
+      this.pump()
+    }, Math.max(0, deadline - this.now())))
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The round result the aggregator sends every member. It is signed by the aggregator and
+ * counts only with consistency signatures over (session id, included) from more than half of
+ * ALL consortium members (PROTOCOL-NOTES, "Serverless rounds"): two sessions of one round can
+ * never both gather such a quorum, so at most one result exists per round.
+ */
+import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'
+import type { Ed25519Signer } from '../../crypto/index.ts'
+import { consistencyMessage } from '../../protocol/index.ts'
+import { SignedResult } from '../wire/node.ts'
+
+export interface RoundOutcome {
+  readonly round: number
+  readonly attempt: number
+  readonly aggregator: string
+  readonly sessionId: Uint8Array
+  readonly included: readonly string[]
+  readonly sum: Float64Array
+  readonly weightSum: number
+  readonly signatures: ReadonlyArray<{ readonly peer: string, readonly signature: Uint8Array }>
+}
+
+export class ResultRejectedError extends Error {
+  static override name = 'ResultRejectedError'
+  override name = 'ResultRejectedError'
+}
+
+function signedBytes (o: RoundOutcome): Uint8Array {
+  return encodeFields([
+    'secagg/round-result', o.round, o.attempt, o.aggregator, o.sessionId, o.included.length, ...o.included,
+    new Uint8Array(o.sum.buffer, o.sum.byteOffset, o.sum.byteLength), o.weightSum,
+    o.signatures.length, ...o.signatures.flatMap((s) => [s.peer, s.signature])
+  ])
+}
+
+export const quorum = (members: number): number => Math.floor(members / 2) + 1
+
+export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uint8Array {
+  return SignedResult.encode({
+    round: BigInt(o.round), attempt: o.attempt, aggregator: o.aggregator, sessionId: o.sessionId as Uint8Array<ArrayBuffer>,
+    included: [...o.included], sum: new Uint8Array(o.sum.slice().buffer), weightSum: BigInt(o.weightSum),
+    signatures: o.signatures.map((s) => ({ peer: s.peer, signature: s.signature as Uint8Array<ArrayBuffer> })),
+    signature: signer.sign(signedBytes(o)) as Uint8Array<ArrayBuffer>
+  })
+}
+
+/**
+ * Decodes and checks a result: the aggregator's signature, the quorum of consistency
+ * signatures over exactly (sessionId, included), and, for a member that took part, that it is
+ * the session it signed. Throws ResultRejectedError naming what failed.
+ */
+export function verifySignedResult (data: Uint8Array, ctx: {
+  readonly expectedAggregator: string
+  readonly signingKeys: ReadonlyMap<string, Uint8Array>
+  readonly dim: number
+  readonly ownSessionId?: Uint8Array
+}): RoundOutcome {
+  let msg
+  try {
+    msg = SignedResult.decode(data, { limits: { included: ctx.signingKeys.size, signatures: ctx.signingKeys.size } } as never)
+  } catch (err) {
+    throw new ResultRejectedError(`undecodable result: ${(err as Error).message}`)
+  }
+  if (msg.round > BigInt(Number.MAX_SAFE_INTEGER)) throw new ResultRejectedError('round out of range')
+  if (msg.sessionId.length !== 32) throw new ResultRejectedError('session id must be 32 bytes')
+  if (msg.sum.length !== ctx.dim * 8) throw new ResultRejectedError(`sum has ${msg.sum.length} bytes, expected ${ctx.dim * 8}`)
+  if (msg.aggregator !== ctx.expectedAggregator) throw new ResultRejectedError(`result names aggregator ${msg.aggregator}, expected ${ctx.expectedAggregator}`)
+  const sum = new Float64Array(ctx.dim)
+  new Uint8Array(sum.buffer).set(msg.sum)
+  if (sum.some((x) => !Number.isFinite(x))) throw new ResultRejectedError('sum holds a non-finite value')
+  const outcome: RoundOutcome = {
+    round: Number(msg.round), attempt: msg.attempt, aggregator: msg.aggregator, sessionId: msg.sessionId, included: msg.included,
+    sum, weightSum: Number(msg.weightSum), signatures: msg.signatures
+  }
+  const aggKey = ctx.signingKeys.get(msg.aggregator)
+  if (aggKey === undefined || !ed25519Verify(aggKey, signedBytes(outcome), msg.signature)) throw new ResultRejectedError('the aggregator\'s signature does not verify')
+  if (new Set(msg.included).size !== msg.included.length || msg.included.some((p) => !ctx.signingKeys.has(p))) throw new ResultRejectedError('included lists a non-member or a member twice')
+  const message = consistencyMessage(msg.sessionId, msg.included)
+  const signers = new Set<string>()
+  for (const s of msg.signatures) {
+    const key = ctx.signingKeys.get(s.peer)
+    if (key === undefined || signers.has(s.peer) || !msg.included.includes(s.peer)) throw new ResultRejectedError(`consistency signature from ${s.peer}, who is not an included member`)
+    if (!ed25519Verify(key, message, s.signature)) throw new ResultRejectedError(`consistency signature of ${s.peer} does not verify`)
+    signers.add(s.peer)
+  }
+  const need = quorum(ctx.signingKeys.size)
+  if (signers.size < need) throw new ResultRejectedError(`${signers.size} consistency signatures, a result needs ${need} (more than half of all members)`)
+  if (ctx.ownSessionId !== undefined && !bytesEqual(ctx.ownSessionId, msg.sessionId)) throw new ResultRejectedError('the result belongs to another session than the one this member took part in')
+  return outcome
+}
