@@ -101,7 +101,7 @@ export class SwarmHost {
       this.options.onMessage(from, data.subarray())
     } catch (err) {
       const e = err as Error
-      const reason = e.name === 'InvalidDataLengthError' ? `message above the ${max}-byte maximum` : `${e.name}: ${e.message}`
+      const reason = e.name === 'InvalidDataLengthError' || e.name === 'StreamBufferError' ? `message above the ${max}-byte maximum` : `${e.name}: ${e.message}`
       this.options.logger.warn('message-dropped', { peer: from, reason })
       stream.abort(e)
     }

@@ -1,0 +1,94 @@
+/**
+ * Starts real `secagg start` processes on 127.0.0.1 for tests, and always stops them
+ * (kill on teardown, even after a failed test).
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const BIN = new URL('../../bin/secagg.js', import.meta.url).pathname
+
+export interface Member { dir: string, peerId: string, port: number, vector: number[] }
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+export class TestSwarm {
+  readonly root = mkdtempSync(join(tmpdir(), 'secagg-swarm-'))
+  readonly members: Member[] = []
+  readonly processes = new Map<number, ChildProcess>()
+  consortiumPath = ''
+
+  async init (n: number, dim: number, stageMs: number, extra: { members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number } = {}): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const dir = join(this.root, `m${i}`)
+      const r = spawnSync(process.execPath, [BIN, 'init', '--dir', dir], { encoding: 'utf8' })
+      if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`)
+      const vector = Array.from({ length: dim }, (_, j) => (i + 1) * (j % 2 === 0 ? 1 : -1) + j / 4)
+      writeFileSync(join(dir, 'vector.json'), JSON.stringify({ vector, weight: 1 }))
+      this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vector })
+    }
+    this.consortiumPath = join(this.root, 'consortium.json')
+    writeFileSync(this.consortiumPath, JSON.stringify({
+      consortium: 'test-consortium',
+      members: [...this.members.map((m) => ({ peerId: m.peerId, addresses: [`/ip4/127.0.0.1/tcp/${m.port}`] })), ...(extra.members ?? [])],
+      protocol: { clip: 100, maxWeight: 10, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}) },
+      timeouts: { stageMs },
+      task: { type: 'vector-sum', dim }
+    }))
+  }
+
+  start (i: number, rounds: number): ChildProcess {
+    const m = this.members[i]!
+    const child = spawn(process.execPath, [BIN, 'start', '--dir', m.dir, '--consortium', this.consortiumPath, '--listen', `/ip4/127.0.0.1/tcp/${m.port}`, '--rounds', String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.resume()
+    child.stderr!.resume()
+    this.processes.set(i, child)
+    return child
+  }
+
+  async waitExit (i: number, timeoutMs: number): Promise<number | null> {
+    const child = this.processes.get(i)!
+    if (child.exitCode !== null) return child.exitCode
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`member ${i} did not exit within ${timeoutMs} ms`)), timeoutMs)
+      child.once('exit', (code) => { clearTimeout(timer); resolve(code) })
+    })
+  }
+
+  kill9 (i: number): void { this.processes.get(i)?.kill('SIGKILL') }
+
+  roundFile (i: number, round: number): Record<string, unknown> | undefined {
+    const path = join(this.members[i]!.dir, 'rounds', `${round}.json`)
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> : undefined
+  }
+
+  async waitFor (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const end = Date.now() + timeoutMs
+    while (!predicate()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  log (i: number): string {
+    const path = join(this.members[i]!.dir, 'node.log')
+    return existsSync(path) ? readFileSync(path, 'utf8') : ''
+  }
+
+  async teardown (): Promise<void> {
+    for (const child of this.processes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    rmSync(this.root, { recursive: true, force: true })
+  }
+}

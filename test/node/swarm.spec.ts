@@ -1,0 +1,73 @@
+/**
+ * Real `secagg start` processes on 127.0.0.1 (issue 4): rounds with the vector-sum task,
+ * a member killed with SIGKILL mid-run, and the aggregator killed. Every test stops its
+ * processes in afterEach, even when it fails.
+ */
+import assert from 'node:assert/strict'
+import { TestSwarm } from '../helpers/swarm-processes.ts'
+
+const DIM = 6
+
+function expectSum (swarm: TestSwarm, round: number, members: number[]): void {
+  const files = members.map((i) => swarm.roundFile(i, round))
+  files.forEach((f, k) => assert.ok(f !== undefined, `member ${members[k]} has no file for round ${round}`))
+  const first = files[0]!
+  for (const f of files) assert.deepEqual(f, { ...first, includedSelf: f!.includedSelf }, 'every member holds the same result')
+  const included = first.included as string[]
+  const expected = new Array<number>(DIM).fill(0)
+  for (const m of swarm.members) if (included.includes(m.peerId)) m.vector.forEach((x, j) => { expected[j]! += x })
+  ;(first.sum as number[]).forEach((x, j) => assert.ok(Math.abs(x - expected[j]!) < 1e-4, `round ${round} sum[${j}] = ${x}, expected ${expected[j]}`))
+  assert.equal(first.weightSum, included.length)
+}
+
+describe('swarm: secagg start processes on loopback', function () {
+  this.timeout(180_000)
+  let swarm: TestSwarm
+  beforeEach(() => { swarm = new TestSwarm() })
+  afterEach(async () => { await swarm.teardown() })
+
+  it('five members, three rounds of vector-sum: every member\'s round file holds the same exact sum', async () => {
+    await swarm.init(5, DIM, 1500)
+    for (let i = 0; i < 5; i++) swarm.start(i, 3)
+    for (let i = 0; i < 5; i++) assert.equal(await swarm.waitExit(i, 120_000), 0)
+    for (let r = 0; r < 3; r++) {
+      expectSum(swarm, r, [0, 1, 2, 3, 4])
+      assert.equal((swarm.roundFile(0, r)!.included as string[]).length, 5)
+    }
+  })
+
+  it('kill -9 of a member: the others finish the round; restarted, it rejoins a later round', async () => {
+    await swarm.init(5, DIM, 1500)
+    for (let i = 0; i < 5; i++) swarm.start(i, 6)
+    await swarm.waitFor(() => swarm.roundFile(0, 0) !== undefined, 60_000, 'round 0')
+    const victim = 4
+    swarm.kill9(victim)
+    await swarm.waitFor(() => [0, 1, 2, 3].every((i) => swarm.roundFile(i, 2) !== undefined), 90_000, 'round 2 without the killed member')
+    swarm.start(victim, 6)
+    for (let i = 0; i < 5; i++) assert.equal(await swarm.waitExit(i, 150_000), 0)
+    const rejoined = [3, 4, 5].some((r) => (swarm.roundFile(victim, r)?.included as string[] | undefined)?.includes(swarm.members[victim]!.peerId))
+    assert.ok(rejoined, 'the restarted member is included in a later round')
+    for (let r = 0; r < 6; r++) {
+      const holders = [0, 1, 2, 3].filter((i) => swarm.roundFile(i, r)?.sum !== undefined)
+      if (holders.length > 0) expectSum(swarm, r, holders)
+    }
+  })
+
+  it('kill -9 of the aggregator: the next member in the ranking takes over; no member waits forever', async () => {
+    await swarm.init(4, DIM, 1500)
+    for (let i = 0; i < 4; i++) swarm.start(i, 4)
+    await swarm.waitFor(() => swarm.roundFile(0, 0) !== undefined, 60_000, 'round 0')
+    // The aggregator of the round the members are in now.
+    await swarm.waitFor(() => swarm.members.some((_, i) => /"event":"round-start","round":1,"attempt":0,"aggregator":"[^"]+","role":"aggregator"/.test(swarm.log(i))), 30_000, 'round 1 start')
+    const aggregator = swarm.members.findIndex((_, i) => /"event":"round-start","round":1,"attempt":0,"aggregator":"[^"]+","role":"aggregator"/.test(swarm.log(i)))
+    swarm.kill9(aggregator)
+    const others = [0, 1, 2, 3].filter((i) => i !== aggregator)
+    for (const i of others) assert.equal(await swarm.waitExit(i, 150_000), 0)
+    assert.ok(others.some((i) => /aggregator-failover/.test(swarm.log(i))), 'a failover was logged')
+    for (let r = 1; r < 4; r++) {
+      const holders = others.filter((i) => swarm.roundFile(i, r)?.sum !== undefined)
+      if (holders.length > 0) expectSum(swarm, r, holders)
+    }
+    assert.ok([2, 3].some((r) => swarm.roundFile(others[0]!, r)?.sum !== undefined), 'a later round completes without the killed aggregator')
+  })
+})
