@@ -8,7 +8,7 @@
  * - a result counts only with consistency signatures from more than half of all members.
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
-import { bytesEqual, createEd25519Signer, systemRandom } from '../crypto/index.ts'
+import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import { completeGraphThreshold, planQuantization } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -40,7 +40,6 @@ export interface SwarmNodeOptions {
 
 const FRAME_VERSION = 1
 const MAX_ATTEMPTS_AHEAD = 64
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 interface Current { round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: NodeJS.Timeout }
 
