@@ -55,6 +55,10 @@ export class SwarmNode {
   /** Recent results, to hand a member that is behind the result of the round it is stuck in. */
   private readonly recentResults = new Map<number, { attempt: number, payload: Uint8Array }>()
   private readonly hinted = new Set<string>()
+  /** Session ids this member took part in, per round: to tell whether a late result included it. */
+  private readonly ownSessions = new Map<number, Uint8Array[]>()
+  /** Rounds left for a later one before their result arrived: a late result is still recorded. */
+  private readonly leftEarly = new Set<number>()
   private lastFinished = -1
   /** RESULT deliveries in flight: a node that is done still finishes handing its result out. */
   private readonly resultSends = new Set<Promise<boolean>>()
@@ -156,6 +160,9 @@ export class SwarmNode {
   private endSession (): void {
     const c = this.current
     if (c === undefined) return
+    const sid = c.runner.participant.roundSessionId
+    if (sid !== undefined) this.ownSessions.set(c.round, [...(this.ownSessions.get(c.round) ?? []), sid])
+    for (const r of this.ownSessions.keys()) if (r < c.round - 8) this.ownSessions.delete(r)
     c.runner.stop()
     c.sends.abort()
     clearTimeout(c.sitOut)
@@ -212,6 +219,10 @@ export class SwarmNode {
     // a new one; participants' early messages wait in the buffer until we get there ourselves.
     if (round > c.round || from === aggregatorFor(this.options.consortium.hash, round, attempt, this.members)) {
       logger.info('catching-up', { from: `${c.round}/${c.attempt}`, to: `${round}/${attempt}`, peer: from })
+      // The result of the round we leave may still be on its way (streams are not ordered):
+      // it is recorded when it arrives.
+      if (round > c.round) for (let r = c.round; r < round; r++) if (r > this.lastFinished) this.leftEarly.add(r)
+      for (const r of this.leftEarly) if (r < round - 8) this.leftEarly.delete(r)
       this.begin(round, attempt)
     }
   }
@@ -293,7 +304,8 @@ export class SwarmNode {
   private onResult (from: string, round: number, attempt: number, payload: Uint8Array): void {
     const { logger } = this.options
     const c = this.current
-    if (round <= this.lastFinished || (c !== undefined && round < c.round)) { logger.debug('result-ignored', { round, reason: 'already past this round' }); return }
+    const late = this.leftEarly.has(round) && (c === undefined || round < c.round)
+    if (!late && (round <= this.lastFinished || (c !== undefined && round < c.round))) { logger.debug('result-ignored', { round, reason: 'already past this round' }); return }
     const task = this.options.consortium.file.task
     let outcome
     try {
@@ -310,13 +322,20 @@ export class SwarmNode {
     if (outcome.round !== round || outcome.attempt !== attempt) { logger.warn('result-rejected', { peer: from, round, reason: 'frame and result disagree on round/attempt' }); return }
     this.recentResults.set(round, { attempt, payload })
     for (const r of this.recentResults.keys()) if (r < round - 8) this.recentResults.delete(r)
-    const own = c?.runner.participant.roundSessionId
-    const tookPart = own !== undefined && bytesEqual(own, outcome.sessionId) && outcome.included.includes(this.peerId)
-    logger.info('round-result', { round, attempt, aggregator: outcome.aggregator, included: outcome.included.length, weightSum: outcome.weightSum, includedSelf: tookPart })
-    this.finishRound(round, {
+    const own = late ? this.ownSessions.get(round) ?? [] : [c?.runner.participant.roundSessionId].filter((s) => s !== undefined)
+    const tookPart = own.some((s) => bytesEqual(s, outcome.sessionId)) && outcome.included.includes(this.peerId)
+    logger.info('round-result', { round, attempt, aggregator: outcome.aggregator, included: outcome.included.length, weightSum: outcome.weightSum, includedSelf: tookPart, ...(late ? { late: true } : {}) })
+    const record = {
       round, attempt, aggregator: outcome.aggregator, sessionId: hex(outcome.sessionId), included: [...outcome.included].sort(),
       weightSum: outcome.weightSum, sum: Array.from(outcome.sum), consistencySignatures: outcome.signatures.length, includedSelf: tookPart
-    })
+    }
+    if (late) {
+      // Only the record: this member is already in a later round.
+      this.leftEarly.delete(round)
+      saveRoundRecord(this.options.dir, round, record)
+      return
+    }
+    this.finishRound(round, record)
   }
 
   private finishRound (round: number, record: object): void {
