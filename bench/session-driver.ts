@@ -3,7 +3,7 @@
  * step (a participant's masking, the aggregator's unmasking) without simulator overhead.
  */
 import { createEd25519Signer, seededRandom } from '../src/crypto/index.ts'
-import { Aggregator, Participant, planQuantization } from '../src/protocol/index.ts'
+import { Aggregator, Participant, planQuantization, uniformStageTimeouts } from '../src/protocol/index.ts'
 import type { SessionConfig, Stage } from '../src/protocol/index.ts'
 
 export interface BenchSession {
@@ -26,7 +26,7 @@ export function benchSession (peers: number, dim: number, tag: string, neighbour
     neighbours,
     vectorLength: dim,
     quantization: planQuantization({ clip: 1, maxWeight: 1000, members: peers }),
-    stageTimeout: 1000
+    stageTimeouts: uniformStageTimeouts(1000)
   }
   const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`bench/${tag}/rng/${id}`)))
   const aggregator = new Aggregator(config)

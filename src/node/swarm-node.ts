@@ -9,9 +9,10 @@
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
-import { completeGraphThreshold, planQuantization } from '../protocol/index.ts'
+import { completeGraphThreshold, planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { ConsortiumFileError, stageTimeoutsOf } from './config/consortium.ts'
 import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import { loadState, readVectorInput, saveRoundRecord, saveState } from './config/node-dir.ts'
@@ -68,7 +69,7 @@ export class SwarmNode {
   constructor (private readonly options: SwarmNodeOptions) {
     this.members = options.consortium.file.members.map((m) => m.peerId)
     if (!this.members.includes(options.identity.peerId)) {
-      throw new Error(`this member (${options.identity.peerId}) is not listed in ${options.consortium.path}; add it to "members"`)
+      throw new ConsortiumFileError(`this member (${options.identity.peerId}) is not listed in ${options.consortium.path}; add it to "members"`)
     }
     this.signingKeys = new Map(this.members.map((id) => [id, peerIdFromString(id).publicKey!.raw]))
     this.signer = createEd25519Signer(options.identity.privateKey.raw)
@@ -110,8 +111,13 @@ export class SwarmNode {
     this.finished.resolve()
   }
 
+  /** How long one attempt can take when every stage runs to its deadline. */
+  private get sessionSpan (): number {
+    return sessionDuration(stageTimeoutsOf(this.options.consortium.file))
+  }
+
   private sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
-    const { protocol, task, timeouts } = this.options.consortium.file
+    const { protocol, task } = this.options.consortium.file
     if (task.type !== 'vector-sum') throw new Error(`task ${task.type} is not available in this build; use "vector-sum"`)
     const n = this.members.length
     return {
@@ -123,7 +129,7 @@ export class SwarmNode {
       neighbours: protocol.neighbours,
       vectorLength: task.dim,
       quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: n }),
-      stageTimeout: timeouts.stageMs
+      stageTimeouts: stageTimeoutsOf(this.options.consortium.file)
     }
   }
 
@@ -261,7 +267,7 @@ export class SwarmNode {
           sum: r.sum, weightSum: r.weightSum, signatures: r.signatures
         }
         const data = encodeSignedResult(outcome, this.signer)
-        const resultSends = AbortSignal.timeout(8 * this.options.consortium.file.timeouts.stageMs)
+        const resultSends = AbortSignal.timeout(2 * this.sessionSpan)
         for (const m of this.members) if (m !== this.peerId) this.sendFrame(m, FrameType.RESULT, round, attempt, data, resultSends)
         logger.info('aggregated', { round, attempt, included: r.included.length, droppedAfterSharing: r.droppedAfterSharing.length })
         this.onResult(this.peerId, round, attempt, data)
@@ -284,7 +290,7 @@ export class SwarmNode {
     // Left out of this attempt (e.g. joined after the key list): wait for its result or the
     // next attempt's aggregator instead of starting a competing attempt at once.
     const c = this.current!
-    c.sitOut = setTimeout(() => this.failover(round, attempt, 'sat out an attempt that produced no result'), 6 * this.options.consortium.file.timeouts.stageMs)
+    c.sitOut = setTimeout(() => this.failover(round, attempt, 'sat out an attempt that produced no result'), 1.5 * this.sessionSpan)
   }
 
   private failover (round: number, attempt: number, why: string): void {

@@ -46,7 +46,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   start (now: number): void {
     if (this.started) throw new InvalidStateError('aggregator already started')
     this.started = true
-    this.enterStage('advertise', now, this.config.stageTimeout)
+    this.enterStage('advertise', now, this.config.stageTimeouts.advertise)
   }
 
   receive (from: string, data: Uint8Array, now: number): void {
@@ -141,7 +141,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         this.sessionId = computeRoundSessionId(this.session.preSessionId, list)
         this.graph = sessionGraph(this.session, this.sessionId)
         this.broadcast(this.keys.keys(), { kind: 'key-list', binding: this.session.preSessionId, round: this.config.round, keys: list })
-        return this.enterStage('share', now, this.config.stageTimeout)
+        return this.enterStage('share', now, this.config.stageTimeouts.share)
       }
       case 'share': {
         if (this.boxes.size < t) return this.abort('not-enough-peers', `${this.boxes.size} members shared keys (U2), threshold is ${t}`, now)
@@ -150,19 +150,19 @@ export class Aggregator extends MachineBase implements SansIoMachine {
           for (const b of boxes) inbox.get(b.peer)?.push({ peer: from, ciphertext: b.ciphertext })
         }
         for (const [to, boxes] of inbox) this.sendMessage(to, { kind: 'share-inbox', binding: this.sessionId!, round: this.config.round, boxes })
-        return this.enterStage('masked', now, this.config.stageTimeout)
+        return this.enterStage('masked', now, this.config.stageTimeouts.masked)
       }
       case 'masked': {
         if (this.maskedFrom.size < t) return this.abort('not-enough-peers', `${this.maskedFrom.size} masked inputs arrived (U3), threshold is ${t}`, now)
         this.survivors = [...this.maskedFrom].sort()
         this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round: this.config.round, peers: this.survivors })
-        return this.enterStage('consistency', now, this.config.stageTimeout)
+        return this.enterStage('consistency', now, this.config.stageTimeouts.consistency)
       }
       case 'consistency': {
         if (this.consistency.size < t) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), threshold is ${t}`, now)
         const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
         this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round: this.config.round, peers: this.survivors, signatures })
-        return this.enterStage('unmask', now, this.config.stageTimeout)
+        return this.enterStage('unmask', now, this.config.stageTimeouts.unmask)
       }
       case 'unmask': {
         const outcome = unmaskSum({

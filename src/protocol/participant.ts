@@ -19,7 +19,7 @@ import type { SansIoMachine } from './machine-io.ts'
 import { encodeInput } from './quantize.ts'
 import type { AbortReason } from './reasons.ts'
 import { openSession, pairSign, sessionGraph } from './session-config.ts'
-import type { Session, SessionConfig } from './session-config.ts'
+import type { Session, SessionConfig, StageTimeouts } from './session-config.ts'
 import {
   advertisedKeysMessage, computeRoundSessionId, consistencyMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData, shareEncryptionKey
 } from './transcript.ts'
@@ -90,7 +90,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       kind: 'advertise-keys', binding: preSessionId, round: this.config.round,
       keys: { peer: this.id, encryptionKey: this.encryptionKeys.publicKey, maskingKey: this.maskingKeys.publicKey, signature }
     })
-    this.enterStage('advertise', now, this.waitTimeout)
+    this.enterStage('advertise', now, this.waitFor('advertise'))
   }
 
   /** The float update x and its weight (sample count). Needed before step 2. */
@@ -186,7 +186,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       boxes.push({ peer: v, ciphertext: aeadSeal(key, concatBytes(shares.masking, shares.selfMask), shareBoxAssociatedData(this.sessionId!, this.id, v), this.rng) })
     })
     this.toAggregator({ kind: 'share-keys', binding: this.sessionId, round: this.config.round, boxes })
-    this.enterStage('share', now, this.waitTimeout)
+    this.enterStage('share', now, this.waitFor('share'))
   }
 
   private ownShares: HeldShares | undefined
@@ -212,7 +212,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.held = held
     this.heldOwners = [...held.keys()]
     if (this.input !== undefined) this.sendMaskedInput(now)
-    else this.deadline = now + this.config.stageTimeout // waiting for local training
+    else this.deadline = now + this.config.stageTimeouts.masked // waiting for local training
   }
 
   /**
@@ -229,7 +229,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     addMasks(frame.vector, terms)
     this.input = undefined // the buffer is the outgoing message now: never wipe it
     this.send(this.config.aggregator, frame.seal(this.sessionId!, this.config.round))
-    this.enterStage('masked', now, this.waitTimeout)
+    this.enterStage('masked', now, this.waitFor('masked'))
   }
 
   /** Step 3: sign U3 after checking it against what this peer saw. */
@@ -245,7 +245,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.signedSurvivors = [...survivors].sort()
     const signature = this.signer.sign(consistencyMessage(this.sessionId!, this.signedSurvivors))
     this.toAggregator({ kind: 'consistency-signature', binding: this.sessionId!, round: this.config.round, signature })
-    this.enterStage('consistency', now, this.waitTimeout)
+    this.enterStage('consistency', now, this.waitFor('consistency'))
   }
 
   /** Step 4: b-shares of survivors, s-shares of peers that dropped after sharing; never both. */
@@ -287,7 +287,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.erase()
     // Stay in 'unmask' until the deadline only to answer an identical retry (lost message)
     // and to refuse a conflicting one; every secret is already erased.
-    this.enterStage('unmask', now, this.waitTimeout)
+    this.enterStage('unmask', now, this.waitFor('unmask'))
     this.emit({ type: 'completed', at: now })
   }
 
@@ -295,8 +295,8 @@ export class Participant extends MachineBase implements SansIoMachine {
    * How long to wait for the aggregator's next message: it may itself wait a full stage
    * timeout for stragglers before answering, so a participant allows two.
    */
-  private get waitTimeout (): number {
-    return 2 * this.config.stageTimeout
+  private waitFor (stage: keyof StageTimeouts): number {
+    return 2 * this.config.stageTimeouts[stage]
   }
 
   private toAggregator (msg: Message): void {

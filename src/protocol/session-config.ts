@@ -31,8 +31,34 @@ export interface SessionConfig {
   /** Number of float coordinates M (the wire vector has M + 1 words). */
   readonly vectorLength: number
   readonly quantization: QuantizationPlan
-  /** Deadline of each stage, in the driver's time unit (ms). */
-  readonly stageTimeout: number
+  /**
+   * How long the aggregator collects messages in each stage, in the driver's time unit (ms).
+   * A participant waits twice its stage's value for the aggregator's answer (it may itself
+   * wait a whole stage for stragglers). `masked` also covers local training, so training
+   * tasks set it much longer than the key-exchange stages.
+   */
+  readonly stageTimeouts: StageTimeouts
+}
+
+/** One deadline per protocol stage (Bonawitz et al. 2017, Fig. 4 rounds 0–4). */
+export interface StageTimeouts {
+  readonly advertise: number
+  readonly share: number
+  readonly masked: number
+  readonly consistency: number
+  readonly unmask: number
+}
+
+export const TIMED_STAGES = ['advertise', 'share', 'masked', 'consistency', 'unmask'] as const
+
+/** The same deadline for every stage. */
+export function uniformStageTimeouts (ms: number): StageTimeouts {
+  return { advertise: ms, share: ms, masked: ms, consistency: ms, unmask: ms }
+}
+
+/** The longest a session can take when every stage runs to its deadline. */
+export function sessionDuration (t: StageTimeouts): number {
+  return TIMED_STAGES.reduce((sum, s) => sum + t[s], 0)
 }
 
 /** A validated config plus the derived lookups both roles need. */
@@ -69,7 +95,10 @@ export function openSession (config: SessionConfig): Session {
   }
   if (!Number.isInteger(vectorLength) || vectorLength < 1 || vectorLength > 256 * 1024 * 1024) throw new ProtocolConfigError(`vectorLength must be an integer in [1, 2^28], got ${vectorLength}`)
   if (config.quantization.members < members.length) throw new ProtocolConfigError('the quantization plan was made for fewer members than the session has: the sum could overflow')
-  if (!(config.stageTimeout > 0)) throw new ProtocolConfigError(`stageTimeout must be positive, got ${config.stageTimeout}`)
+  for (const stage of TIMED_STAGES) {
+    const ms = config.stageTimeouts?.[stage]
+    if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) throw new ProtocolConfigError(`stageTimeouts.${stage} must be a positive number, got ${ms}`)
+  }
   const q = config.quantization
   const preSessionId = computeSessionId({
     parameters: ['pre-session', PROTOCOL_VERSION, config.consortium, round, config.aggregator, threshold,

@@ -1,7 +1,7 @@
 /** Builds a small session and drives its machines by hand (no simulator), for state tests. */
 import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
 import type { Ed25519Signer } from '../../src/crypto/index.ts'
-import { Aggregator, Participant, planQuantization } from '../../src/protocol/index.ts'
+import { Aggregator, Participant, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
 import type { Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
 
 export interface Harness {
@@ -24,7 +24,7 @@ export function makeSession (n: number, overrides: Partial<SessionConfig> = {}, 
     neighbours: 'complete',
     vectorLength: 4,
     quantization: planQuantization({ clip: 1, maxWeight: 10, members: n }),
-    stageTimeout: 1000,
+    stageTimeouts: uniformStageTimeouts(1000),
     ...overrides
   }
   const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`${seed}/p/${id}`)))

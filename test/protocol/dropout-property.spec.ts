@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { STAGES } from '../../src/protocol/index.ts'
+import { STAGES, uniformStageTimeouts } from '../../src/protocol/index.ts'
 import type { Stage } from '../../src/protocol/index.ts'
 import { runSimulation } from '../../src/node/sim/memory-swarm.ts'
 
@@ -31,7 +31,7 @@ describe('protocol: property over random dropout schedules', function () {
         const neighbours = complete || peers < 6 ? 'complete' as const : 4
         const { report, trace } = runSimulation({
           peers, dim: 6, neighbours, threshold: neighbours === 'complete' ? Math.max(2, Math.floor(peers / 2) + 1) : 3,
-          dropout, seed: String(seed), stageTimeoutMs: 100, latencyMs: 1, jitterMs: 2
+          dropout, seed: String(seed), stageTimeouts: uniformStageTimeouts(100), latencyMs: 1, jitterMs: 2
         })
         for (const kinds of trace.releasedKinds.values()) assert.ok(kinds.size <= 1, 'both kinds of share released for one peer')
         if (report.aborted) {

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
+import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { runSimulation } from '../sim/memory-swarm.ts'
 import type { SimulationInputs, SimulationReport } from '../sim/memory-swarm.ts'
 import type { CliIo } from './main.ts'
@@ -31,7 +32,8 @@ Runs one secure-aggregation round among N simulated peers over in-memory links.
   --expected-dropout F   dropout fraction for the SecAgg+ parameter choice (0.05)
   --corrupt F            corrupt fraction for the SecAgg+ parameter choice (0.05)
   --latency MS           one-way link latency in virtual ms (5), plus --jitter MS (5)
-  --stage-timeout MS     aggregator deadline per stage in virtual ms (10000)
+  --stage-timeout MS|STAGE=MS[,...]
+                         aggregator deadline per stage in virtual ms (10000 each)
   --emit-sum             include the dequantized sum in the report
   --out FILE             write the JSON report to FILE
   --transport memory     the only transport this build simulates
@@ -126,7 +128,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
       ...(values.corrupt !== undefined ? { corruptFraction: numFlag(values.corrupt, 'corrupt', 0, 0.9)! } : {}),
       ...(values.latency !== undefined ? { latencyMs: numFlag(values.latency, 'latency', 0, 1e6)! } : {}),
       ...(values.jitter !== undefined ? { jitterMs: numFlag(values.jitter, 'jitter', 0, 1e6)! } : {}),
-      ...(values['stage-timeout'] !== undefined ? { stageTimeoutMs: numFlag(values['stage-timeout'], 'stage-timeout', 1, 1e9)! } : {})
+      ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], 10_000) } : {})
     })
     io.stdout(summarize(report))
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import type { StageTimeouts } from '../../protocol/index.ts'
 
 export class ConsortiumFileError extends Error {
   static override name = 'ConsortiumFileError'
@@ -22,6 +23,8 @@ const peerIdString = z.string().refine((s) => {
 const multiaddrString = z.string().refine((s) => {
   try { multiaddr(s); return true } catch { return false }
 }, { message: 'must be a multiaddr such as /ip4/10.0.0.5/tcp/4001' })
+
+const stageMs = z.number().int().min(100).max(86_400_000)
 
 const vectorSumTask = z.object({
   type: z.literal('vector-sum'),
@@ -47,11 +50,19 @@ export const consortiumSchema = z.object({
     maxMessageBytes: z.number().int().min(1024).max(2 ** 31 - 1).default(256 * 1024 * 1024)
   }).strict().default({ threshold: 'majority', neighbours: 'complete', clip: 1, maxWeight: 1, maxMessageBytes: 256 * 1024 * 1024 }),
   timeouts: z.object({
-    /** Deadline of each protocol stage at the aggregator (participants allow twice as long). */
-    stageMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    /** Deadline of every protocol stage at the aggregator (participants allow twice as long). */
+    stageMs: stageMs.default(10_000),
+    /** Per-stage overrides of stageMs; `masked` also covers local training. */
+    stages: z.object({
+      advertise: stageMs.optional(),
+      share: stageMs.optional(),
+      masked: stageMs.optional(),
+      consistency: stageMs.optional(),
+      unmask: stageMs.optional()
+    }).strict().default({}),
     /** Pause between rounds. */
     roundIntervalMs: z.number().int().min(0).max(86_400_000).default(0)
-  }).strict().default({ stageMs: 10_000, roundIntervalMs: 0 }),
+  }).strict().default({ stageMs: 10_000, stages: {}, roundIntervalMs: 0 }),
   task: z.discriminatedUnion('type', [vectorSumTask, trainTask])
 }).strict().superRefine((c, ctx) => {
   const seen = new Set<string>()
@@ -66,6 +77,18 @@ export const consortiumSchema = z.object({
 })
 
 export type Consortium = z.infer<typeof consortiumSchema>
+
+/** The deadline of each stage: timeouts.stages overrides timeouts.stageMs. */
+export function stageTimeoutsOf (c: Consortium): StageTimeouts {
+  const { stageMs, stages } = c.timeouts
+  return {
+    advertise: stages.advertise ?? stageMs,
+    share: stages.share ?? stageMs,
+    masked: stages.masked ?? stageMs,
+    consistency: stages.consistency ?? stageMs,
+    unmask: stages.unmask ?? stageMs
+  }
+}
 
 export interface LoadedConsortium {
   readonly file: Consortium

@@ -6,9 +6,9 @@
 import { createEd25519Signer, createHash, encodeFields, randomInt, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
-  Aggregator, Participant, STAGES, completeGraphThreshold, decodeMessage, findGraphParameters, planQuantization
+  Aggregator, Participant, STAGES, completeGraphThreshold, decodeMessage, findGraphParameters, planQuantization, uniformStageTimeouts
 } from '../../protocol/index.ts'
-import type { Member, ProtocolEvent, SansIoMachine, SessionConfig, Stage, AbortReason } from '../../protocol/index.ts'
+import type { Member, ProtocolEvent, SansIoMachine, SessionConfig, Stage, StageTimeouts, AbortReason } from '../../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { drawDropouts } from './dropout-schedule.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
@@ -35,7 +35,8 @@ export interface SimulationOptions {
   /** One-way link latency in virtual ms: base + uniform jitter, per message. */
   readonly latencyMs?: number
   readonly jitterMs?: number
-  readonly stageTimeoutMs?: number
+  /** Aggregator deadline per stage in virtual ms (default 10,000 each). */
+  readonly stageTimeouts?: StageTimeouts
   readonly emitSum?: boolean
 }
 
@@ -132,10 +133,10 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
   const clip = options.clip ?? Math.max(1, ...inputs.vectors.map((v) => Math.max(...Array.from(v, Math.abs))))
   const { neighbours, threshold } = resolveGraph(options)
   const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n })
-  const stageTimeout = options.stageTimeoutMs ?? 10_000
+  const stageTimeouts = options.stageTimeouts ?? uniformStageTimeouts(10_000)
   const config: SessionConfig = {
     consortium: createHash('sha256').update(`simulated-consortium/${seed}`).digest(),
-    round: 0, aggregator: aggregatorId, members, threshold, neighbours, vectorLength: dim, quantization, stageTimeout
+    round: 0, aggregator: aggregatorId, members, threshold, neighbours, vectorLength: dim, quantization, stageTimeouts
   }
   const dropouts = drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
   const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`participant/${seed}/${id}`)))
