@@ -5,11 +5,13 @@
 import { cpus } from 'node:os'
 import { benchCrypto } from './crypto.ts'
 import { benchProtocol, benchScale } from './protocol.ts'
+import { benchSwarm } from './swarm.ts'
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   crypto: benchCrypto,
   protocol: benchProtocol,
-  scale: benchScale
+  scale: benchScale,
+  swarm: benchSwarm
 }
 
 const wanted = process.argv.slice(2)

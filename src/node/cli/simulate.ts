@@ -8,13 +8,16 @@ import { parseArgs } from 'node:util'
 import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { runSimulation } from '../sim/memory-swarm.ts'
-import type { SimulationInputs, SimulationReport } from '../sim/memory-swarm.ts'
+import type { SimulationInputs, SimulationOptions, SimulationReport } from '../sim/memory-swarm.ts'
+import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS, runLibp2pSimulation } from '../sim/libp2p-swarm.ts'
 import type { CliIo } from './main.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
 
-Runs one secure-aggregation round among N simulated peers over in-memory links.
+Runs one secure-aggregation round among N simulated peers: over in-memory links with a
+virtual clock (--transport memory), or over real libp2p connections on 127.0.0.1, one host
+per peer in this process (--transport libp2p). The same seed gives the same scenario on both.
 
   --peers N              number of peers (3..65535)
   --dim M                vector length
@@ -31,12 +34,14 @@ Runs one secure-aggregation round among N simulated peers over in-memory links.
   --clip C               clip bound (default: the largest |x| in the inputs, ≥ 1)
   --expected-dropout F   dropout fraction for the SecAgg+ parameter choice (0.05)
   --corrupt F            corrupt fraction for the SecAgg+ parameter choice (0.05)
-  --latency MS           one-way link latency in virtual ms (5), plus --jitter MS (5)
+  --latency MS           one-way link latency in virtual ms (5), plus --jitter MS (5);
+                         memory transport only
   --stage-timeout MS|STAGE=MS[,...]
-                         aggregator deadline per stage in virtual ms (10000 each)
+                         aggregator deadline per stage in ms (memory: virtual, 10000
+                         each; libp2p: real, 3000 each)
   --emit-sum             include the dequantized sum in the report
   --out FILE             write the JSON report to FILE
-  --transport memory     the only transport this build simulates
+  --transport T          memory (default) or libp2p (at most 256 peers)
 `
 
 function intFlag (value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -82,10 +87,22 @@ export function summarize (r: SimulationReport): string {
   ]
   if (r.aborted) lines.push(`outcome: ABORTED (${r.reason}); nothing was revealed`)
   else lines.push(`outcome: sum over ${r.included.length} peers, weight sum ${r.weightSum}, max |error| vs plaintext ${r.maxAbsError?.toExponential(2)}`)
-  lines.push(`virtual time per stage (ms): ${Object.entries(r.stageMs).map(([s, ms]) => `${s} ${ms!.toFixed(1)}`).join(', ')}`)
+  lines.push(`${r.transport === 'memory' ? 'virtual' : 'wall-clock'} time per stage (ms): ${Object.entries(r.stageMs).map(([s, ms]) => `${s} ${ms!.toFixed(1)}`).join(', ')}`)
   const total = r.bytesSent.reduce((a, b) => a + b, 0)
   lines.push(`bytes sent: ${total} total, ${Math.max(...r.bytesSent)} max per peer; wall ${r.wallMs} ms`)
   return lines.join('\n')
+}
+
+/** Ctrl-C stops the hosts instead of leaving sockets behind. */
+async function runOverLibp2p (options: SimulationOptions): Promise<SimulationReport> {
+  const interrupted = new AbortController()
+  const onSignal = (): void => interrupted.abort(new Error('interrupted'))
+  process.once('SIGINT', onSignal)
+  try {
+    return (await runLibp2pSimulation(options, interrupted.signal)).report
+  } finally {
+    process.off('SIGINT', onSignal)
+  }
 }
 
 export async function runSimulateCommand (argv: readonly string[], io: CliIo): Promise<number> {
@@ -108,14 +125,17 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
   const peers = intFlag(values.peers, 'peers', 3, 65_535)
   const dim = intFlag(values.dim, 'dim', 1, 256 * 1024 * 1024)
   if (peers === undefined || dim === undefined) throw new UsageError('--peers and --dim are required. Run \'secagg simulate --help\'.')
-  if (values.transport !== undefined && values.transport !== 'memory') throw new UsageError(`--transport ${values.transport} is not available in this build; use --transport memory`)
+  const transport = values.transport ?? 'memory'
+  if (transport !== 'memory' && transport !== 'libp2p') throw new UsageError(`--transport must be memory or libp2p, got '${transport}'`)
+  if (transport === 'libp2p' && peers > MAX_LIBP2P_PEERS) throw new UsageError(`--transport libp2p runs at most ${MAX_LIBP2P_PEERS} peers in one process, got ${peers}; use --transport memory for larger swarms`)
+  if (transport === 'libp2p' && (values.latency !== undefined || values.jitter !== undefined)) throw new UsageError('--latency and --jitter shape the memory transport\'s virtual links; over libp2p the links are real (drop them or use --transport memory)')
   if (values.complete === true && values.neighbours !== undefined) throw new UsageError('give either --neighbours K or --complete, not both')
   const neighbours = values.complete === true ? 'complete' : intFlag(values.neighbours, 'neighbours', 2, 65_534)
   if (typeof neighbours === 'number' && neighbours % 2 !== 0) throw new UsageError(`--neighbours must be even (a Harary graph of degree k), got ${neighbours}`)
   const threshold = intFlag(values.threshold, 'threshold', 2, peers)
   const inputs = values.inputs === undefined ? undefined : readInputsFile(values.inputs, peers, dim)
   try {
-    const { report } = runSimulation({
+    const options: SimulationOptions = {
       peers, dim, seed: values.seed ?? '1',
       ...(neighbours !== undefined ? { neighbours } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
@@ -128,8 +148,9 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
       ...(values.corrupt !== undefined ? { corruptFraction: numFlag(values.corrupt, 'corrupt', 0, 0.9)! } : {}),
       ...(values.latency !== undefined ? { latencyMs: numFlag(values.latency, 'latency', 0, 1e6)! } : {}),
       ...(values.jitter !== undefined ? { jitterMs: numFlag(values.jitter, 'jitter', 0, 1e6)! } : {}),
-      ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], 10_000) } : {})
-    })
+      ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000) } : {})
+    }
+    const report = transport === 'memory' ? runSimulation(options).report : await runOverLibp2p(options)
     io.stdout(summarize(report))
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     return 0

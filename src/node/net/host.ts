@@ -33,6 +33,11 @@ export interface HostOptions {
   readonly maxMessageBytes: number
   readonly logger: Logger
   readonly onMessage: (from: string, data: Uint8Array) => void
+  /**
+   * Keep a connection to every member: dial members on discovery and redial them with backoff
+   * (default true). False: connect only on first send (the simulator's hub-and-spoke rounds).
+   */
+  readonly keepConnected?: boolean
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
@@ -59,6 +64,9 @@ export class SwarmHost {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      // libp2p rate-limits inbound connections per IP (5/s by default); every member may dial
+      // at once after a restart, and behind one NAT or on one test machine they share an IP.
+      connectionManager: { inboundConnectionThreshold: Math.max(5, 2 * members.size), maxIncomingPendingConnections: Math.max(10, 2 * members.size) },
       connectionGater: {
         denyDialMultiaddr: () => false, // members may sit on private or loopback addresses
         denyDialPeer: refuse('outbound dial'),
@@ -79,15 +87,20 @@ export class SwarmHost {
     // mDNS and bootstrap only report peers; dial the members among them.
     node.addEventListener('peer:discovery', (evt) => {
       const peer = evt.detail.id
-      if (!isMember(peer) || node.getConnections(peer).length > 0) return
+      if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
       node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => logger.debug('dial-failed', { peer: peer.toString(), error: err.message }))
     })
     await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: 256 })
-    void host.keepConnected()
+    if (options.keepConnected !== false) void host.keepConnected()
     return host
   }
 
   get peerId (): string { return this.node.peerId.toString() }
+  /** Addresses learnt after start (the simulator's hosts listen on port 0). */
+  async learnAddresses (peer: string, addrs: readonly string[]): Promise<void> {
+    await this.node.peerStore.merge(peerIdFromString(peer), { multiaddrs: addrs.map((a) => multiaddr(a)) })
+  }
+
   get addresses (): string[] { return this.node.getMultiaddrs().map((a) => a.toString()) }
   connectedMembers (): string[] { return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))] }
 
@@ -147,6 +160,11 @@ export class SwarmHost {
       }
       await sleep(500, this.stopping.signal)
     }
+  }
+
+  /** Opens a connection to a member now, so later sends find it open. */
+  async connect (peer: string, signal: AbortSignal): Promise<void> {
+    await this.node.dial(peerIdFromString(peer), { signal: AbortSignal.any([signal, this.stopping.signal]) })
   }
 
   async stop (): Promise<void> {

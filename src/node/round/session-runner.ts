@@ -17,6 +17,11 @@ export interface SessionRunnerOptions {
   readonly send: (to: string, data: Uint8Array) => void
   readonly onEvent: (role: Role, event: ProtocolEvent) => void
   readonly now?: () => number
+  /**
+   * Consulted for every outbound message, local ones included; false suppresses it. The
+   * libp2p simulator uses it to make a peer go silent at its scheduled dropout stage.
+   */
+  readonly outbound?: (role: Role, to: string, data: Uint8Array) => boolean
 }
 
 export class SessionRunner {
@@ -69,6 +74,7 @@ export class SessionRunner {
   private drain (role: Role, machine: SansIoMachine): void {
     const self = this.options.self
     for (let o = machine.pollOutbound(); o !== undefined; o = machine.pollOutbound()) {
+      if (this.stopped || this.options.outbound?.(role, o.to, o.data) === false) continue
       if (o.to === self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: self, data: o.data })
       else this.options.send(o.to, o.data)
     }

@@ -1,0 +1,255 @@
+/**
+ * The simulator over real networking: one libp2p host per simulated peer (TCP + Noise + Yamux
+ * on 127.0.0.1, in this process), each driving its state machines through the node's own
+ * SessionRunner with wall-clock timers. It runs the same scenario as the in-memory swarm
+ * (identities, aggregator, inputs, dropout schedule all from the seed), so the two reports
+ * differ only in timings: researchers can compare them field by field.
+ *
+ * It also runs a plain round — members send their quantized, unmasked vectors to the same
+ * aggregator over the same connections — the baseline of the secure-vs-plain benchmark.
+ */
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { decodeMessage, decodeSum, encodeInput } from '../../protocol/index.ts'
+import type { DecodedSum, ProtocolEvent } from '../../protocol/index.ts'
+import { createLogger } from '../logger.ts'
+import type { Logger } from '../logger.ts'
+import { SwarmHost } from '../net/host.ts'
+import { SessionRunner } from '../round/session-runner.ts'
+import { buildReport, prepareScenario } from './scenario.ts'
+import type { Scenario, SimulationOptions, SimulationReport } from './scenario.ts'
+
+/** All hosts share one thread and one process's file descriptors; larger swarms: the memory transport. */
+export const MAX_LIBP2P_PEERS = 256
+/** Real seconds per stage by default: loopback needs milliseconds, dropouts wait a deadline. */
+export const DEFAULT_LIBP2P_STAGE_MS = 3_000
+
+export class Libp2pSimulationError extends Error {
+  static override name = 'Libp2pSimulationError'
+  override name = 'Libp2pSimulationError'
+}
+
+/** Receives (receiving host index, sending host index, bytes). */
+export type SwarmReceiver = (to: number, from: number, data: Uint8Array) => void
+
+/** N libp2p hosts on loopback that know each other's addresses. */
+export class LoopbackSwarm {
+  /** Set by whoever runs a round on this swarm. */
+  receiver: SwarmReceiver = () => {}
+
+  private constructor (readonly hosts: readonly SwarmHost[], readonly peerIds: readonly string[]) {}
+
+  /** One host per identity seed, listening on 127.0.0.1 with an ephemeral port. */
+  static async start (identitySeeds: readonly Uint8Array[], maxMessageBytes: number, logger: Logger = createLogger({})): Promise<LoopbackSwarm> {
+    const identities = await Promise.all(identitySeeds.map(async (seed) => {
+      const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+      return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() }
+    }))
+    const peerIds = identities.map((i) => i.peerId)
+    const index = new Map(peerIds.map((id, i) => [id, i]))
+    const members = new Map(peerIds.map((id) => [id, [] as string[]]))
+    const hosts: SwarmHost[] = []
+    const ref: { swarm?: LoopbackSwarm } = {} // messages arriving before start() returns are dropped
+    try {
+      for (const [to, identity] of identities.entries()) {
+        hosts.push(await SwarmHost.start({
+          identity, members, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, maxMessageBytes, logger,
+          keepConnected: false, // peers talk to the aggregator only: connect on first send
+          onMessage: (from, data) => {
+            const i = index.get(from)
+            if (i !== undefined) ref.swarm?.receiver(to, i, data)
+          }
+        }))
+      }
+      for (const [i, host] of hosts.entries()) {
+        for (const [j, other] of hosts.entries()) if (i !== j) await host.learnAddresses(peerIds[j]!, other.addresses)
+      }
+    } catch (err) {
+      await Promise.allSettled(hosts.map((h) => h.stop()))
+      throw err
+    }
+    ref.swarm = new LoopbackSwarm(hosts, peerIds)
+    return ref.swarm
+  }
+
+  send (from: number, to: number, data: Uint8Array, signal: AbortSignal): Promise<boolean> {
+    return this.hosts[from]!.send(this.peerIds[to]!, data, signal)
+  }
+
+  /** Opens a connection from every peer to `hub` (so a timed round does not pay for dials). */
+  async connectTo (hub: number, signal: AbortSignal): Promise<void> {
+    // A few at a time: all N handshakes run on this one thread and would each hit the dial timeout.
+    const others = this.hosts.map((_, i) => i).filter((i) => i !== hub)
+    for (let k = 0; k < others.length; k += 8) {
+      await Promise.all(others.slice(k, k + 8).map(async (i) => { await this.hosts[i]!.connect(this.peerIds[hub]!, signal) }))
+    }
+  }
+
+  async stop (): Promise<void> {
+    await Promise.allSettled(this.hosts.map((h) => h.stop()))
+  }
+}
+
+/** Bytes a masked vector of `dim` coordinates needs on the wire, with room for framing. */
+export function messageLimitFor (dim: number, peers: number): number {
+  return Math.max(16 * 1024 * 1024, 2 * 4 * (dim + 1) + 256 * peers + 1024 * 1024)
+}
+
+/** Resolves once `done()` holds when checked, or when forced. */
+interface RoundWatch {
+  readonly promise: Promise<void>
+  check (): void
+  force (): void
+}
+
+/**
+ * Runs the scenario's secure round on `swarm` (one host per scenario peer). Resolves once the
+ * aggregator has a result or aborted and every live participant has finished (or, after the
+ * aggregator finished, a participant's longest wait has passed).
+ */
+export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal): Promise<{ events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>, offline: Set<number>, bytesSent: number[], clipped: number }> {
+  const n = s.peers
+  const t0 = performance.now()
+  const now = (): number => performance.now() - t0
+  const events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }> = []
+  const offline = new Set<number>()
+  const bytesSent = new Array<number>(n).fill(0)
+  const finished = new Set<number>()
+  let aggregatorDone = false
+  const sends = new AbortController()
+  const stop = AbortSignal.any([signal, sends.signal])
+  const decodeLimits = { maxPeers: n, vectorWords: s.dim + 1 }
+  const kindOf = new WeakMap<Uint8Array, string>()
+  const kind = (data: Uint8Array): string => {
+    let k = kindOf.get(data)
+    if (k === undefined) {
+      const d = decodeMessage(data, decodeLimits)
+      k = d.ok ? d.message.kind : 'abort'
+      kindOf.set(data, k)
+    }
+    return k
+  }
+  const watch = newWatch(() => {
+    if (!aggregatorDone && !offline.has(s.aggregatorIndex)) return false
+    return s.ids.every((_, i) => offline.has(i) || finished.has(i))
+  })
+  const runners: SessionRunner[] = s.ids.map((self, i) => new SessionRunner({
+    config: s.config, self, signer: s.signers[i]!, rng: s.participantRandom(i), now,
+    outbound: (_role, _to, data) => {
+      if (offline.has(i)) return false
+      if (!s.isDropping(i, kind(data))) return true
+      offline.add(i)
+      queueMicrotask(() => { runners[i]!.stop(); watch.check() })
+      return false
+    },
+    send: (to, data) => {
+      const j = s.indexOf.get(to)!
+      bytesSent[i]! += data.length
+      void swarm.send(i, j, data, stop)
+    },
+    onEvent: (role, event) => {
+      events.push({ peer: i, role, event })
+      if (role === 'aggregator' && (event.type === 'result' || event.type === 'aborted')) aggregatorDone = true
+      if (role === 'participant' && (event.type === 'completed' || event.type === 'aborted')) finished.add(i)
+      watch.check()
+    }
+  }))
+  swarm.receiver = (to, from, data) => { if (!offline.has(to)) runners[to]!.deliver(s.ids[from]!, data) }
+  const longestWait = 2 * Math.max(...Object.values(s.config.stageTimeouts))
+  let grace: NodeJS.Timeout | undefined
+  const onAbort = (): void => watch.check()
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    runners.forEach((r, i) => {
+      if (signal.aborted) return
+      r.start(s.inputs.vectors[i]!, s.weights[i]!)
+    })
+    // After the aggregator is done, participants still waiting only wait out their deadline.
+    const graceCheck = setInterval(() => {
+      if ((aggregatorDone || offline.has(s.aggregatorIndex)) && grace === undefined) grace = setTimeout(() => watch.force(), longestWait + 100)
+    }, 50)
+    try {
+      await Promise.race([watch.promise, new Promise((_resolve, reject) => {
+        if (signal.aborted) reject(signal.reason as Error)
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+      })])
+    } finally {
+      clearInterval(graceCheck)
+    }
+  } finally {
+    clearTimeout(grace)
+    signal.removeEventListener('abort', onAbort)
+    for (const r of runners) r.stop()
+    sends.abort()
+    swarm.receiver = () => {}
+  }
+  return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.participant.clippedCoordinates, 0) }
+}
+
+function newWatch (done: () => boolean): RoundWatch {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => { resolve = r })
+  return { promise, check: () => { if (done()) resolve() }, force: () => resolve() }
+}
+
+/**
+ * The baseline: every peer quantizes its input exactly as the secure round does and sends
+ * the words unmasked to the aggregator, which adds them. No keys, shares or masks.
+ */
+export async function runPlainRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal): Promise<DecodedSum> {
+  const plan = s.config.quantization
+  const hub = s.aggregatorIndex
+  const sum = new Uint32Array(s.dim + 1)
+  const arrived = new Set<number>()
+  let resolve!: () => void
+  const all = new Promise<void>((r) => { resolve = r })
+  const add = (from: number, words: Uint32Array): void => {
+    if (arrived.has(from) || words.length !== sum.length) return
+    arrived.add(from)
+    for (let j = 0; j < sum.length; j++) sum[j] = (sum[j]! + words[j]!) >>> 0
+    if (arrived.size === s.peers) resolve()
+  }
+  swarm.receiver = (to, from, data) => {
+    if (to !== hub || data.byteLength % 4 !== 0) return
+    const aligned = data.byteOffset % 4 === 0 ? data : new Uint8Array(data) // a copy: Buffer#slice is a view
+    add(from, new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4))
+  }
+  const sends = new AbortController()
+  try {
+    for (let i = 0; i < s.peers; i++) {
+      const { words } = encodeInput(plan, s.inputs.vectors[i]!, s.weights[i]!)
+      const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength)
+      if (i === hub) add(i, words)
+      else void swarm.send(i, hub, bytes, AbortSignal.any([signal, sends.signal]))
+    }
+    await Promise.race([all, new Promise((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason as Error)
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+    })])
+  } finally {
+    sends.abort()
+    swarm.receiver = () => {}
+  }
+  return decodeSum(plan, sum)
+}
+
+/** `secagg simulate --transport libp2p`: the scenario on N real libp2p hosts on 127.0.0.1. */
+export async function runLibp2pSimulation (options: SimulationOptions, signal: AbortSignal = new AbortController().signal): Promise<{ report: SimulationReport }> {
+  if (options.peers > MAX_LIBP2P_PEERS) throw new Libp2pSimulationError(`--transport libp2p runs at most ${MAX_LIBP2P_PEERS} peers in one process, got ${options.peers}; use --transport memory for larger swarms`)
+  const wallStart = performance.now()
+  const s = prepareScenario(options, DEFAULT_LIBP2P_STAGE_MS)
+  const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers))
+  try {
+    // Members of a running consortium are already connected: dial before the clock starts,
+    // so stage times measure the protocol, not TCP + Noise handshakes.
+    await swarm.connectTo(s.aggregatorIndex, AbortSignal.any([signal, AbortSignal.timeout(30_000)]))
+    const seen = await runSecureRound(swarm, s, signal)
+    const report = buildReport(s, {
+      events: seen.events, offline: seen.offline, bytesSent: seen.bytesSent, clippedCoordinates: seen.clipped,
+      wallMs: Math.round(performance.now() - wallStart)
+    }, options.emitSum === true, 'libp2p')
+    return { report }
+  } finally {
+    await swarm.stop()
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * One simulated round, independent of the transport: who the peers are (identities from the
+ * seed), who aggregates, the inputs, the graph and threshold, the session config and who drops
+ * where — and the report built from what a transport observed. The in-memory swarm and the
+ * libp2p swarm both run this same scenario, so their reports can be compared field by field.
+ */
+import { createEd25519Signer, createHash, encodeFields, randomInt, seededRandom } from './sim-deps.ts'
+import type { RandomSource } from './sim-deps.ts'
+import {
+  Aggregator, Participant, STAGES, completeGraphThreshold, findGraphParameters, planQuantization, uniformStageTimeouts
+} from '../../protocol/index.ts'
+import type { Ed25519Signer } from '../../crypto/index.ts'
+import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, Stage, StageTimeouts } from '../../protocol/index.ts'
+import { drawDropouts } from './dropout-schedule.ts'
+import type { DropoutSpec } from './dropout-schedule.ts'
+
+export interface SimulationInputs {
+  readonly vectors: ReadonlyArray<ArrayLike<number>>
+  readonly weights?: readonly number[]
+}
+
+export interface SimulationOptions {
+  readonly peers: number
+  readonly dim: number
+  /** SecAgg+ degree; 'complete' for all pairs; undefined: computed from the expected rates. */
+  readonly neighbours?: number | 'complete'
+  readonly threshold?: number
+  readonly dropout?: DropoutSpec
+  readonly dropAggregator?: boolean
+  readonly seed?: string
+  readonly inputs?: SimulationInputs
+  readonly clip?: number
+  /** Expected dropout and corrupt fractions used to pick SecAgg+ k and t (default 5% each). */
+  readonly expectedDropout?: number
+  readonly corruptFraction?: number
+  /** One-way link latency in virtual ms: base + uniform jitter, per message. */
+  readonly latencyMs?: number
+  readonly jitterMs?: number
+  /** Aggregator deadline per stage in virtual ms (default 10,000 each). */
+  readonly stageTimeouts?: StageTimeouts
+  readonly emitSum?: boolean
+}
+
+export interface SimulationReport {
+  peers: number
+  dim: number
+  threshold: number
+  neighbours: number | 'complete'
+  aggregator: number
+  droppedAt: Partial<Record<Stage, number[]>>
+  included: number[]
+  aborted: boolean
+  reason: AbortReason | null
+  weightSum: number | null
+  sum?: number[]
+  maxAbsError: number | null
+  stageMs: Partial<Record<Stage, number>>
+  bytesSent: number[]
+  participantAborts: Record<string, AbortReason>
+  rejectedMessages: number
+  clippedCoordinates: number
+  seed: string
+  /** memory: stageMs in virtual ms; libp2p: wall-clock ms over real connections. */
+  transport: Transport
+  wallMs: number
+}
+
+export type Transport = 'memory' | 'libp2p'
+
+/** What the report does not show but tests check: every share kind released per owner. */
+export interface SimulationTrace {
+  readonly releasedKinds: ReadonlyMap<number, ReadonlySet<'self-mask' | 'masking'>>
+  readonly events: ReadonlyArray<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>
+}
+
+/** The stage at which each message kind is sent: a peer dropped at stage S sends none from S on. */
+export const SENT_AT_STAGE: Record<string, Stage> = {
+  'advertise-keys': 'advertise', 'share-keys': 'share', 'masked-input': 'masked', 'consistency-signature': 'consistency', 'unmask-shares': 'unmask',
+  'key-list': 'advertise', 'share-inbox': 'share', 'survivor-list': 'masked', 'unmask-request': 'consistency', abort: 'advertise'
+}
+
+export function peerName (i: number): string {
+  return `peer-${String(i).padStart(4, '0')}`
+}
+
+/** Rendezvous ranking: the member with the smallest H(seed ‖ round ‖ id) aggregates. */
+export function pickAggregator (ids: readonly string[], seed: string): number {
+  let best = 0
+  let bestHash = ''
+  ids.forEach((id, i) => {
+    const h = createHash('sha256').update(encodeFields(['aggregator-rank', seed, 0, id])).digest('hex')
+    if (i === 0 || h < bestHash) { best = i; bestHash = h }
+  })
+  return best
+}
+
+function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
+  const vectors = Array.from({ length: peers }, () => Float64Array.from({ length: dim }, () => randomInt(rng, 2_000_001) / 1_000_000 - 1))
+  return { vectors }
+}
+
+export function resolveGraph (options: SimulationOptions): { neighbours: number | 'complete', threshold: number } {
+  const n = options.peers
+  let neighbours = options.neighbours
+  let threshold = options.threshold
+  if (neighbours === undefined) {
+    if (n < 10) neighbours = 'complete'
+    else {
+      try {
+        const p = findGraphParameters({ peers: n, dropoutRate: options.expectedDropout ?? 0.05, corruptRate: options.corruptFraction ?? 0.05 })
+        neighbours = p.degree
+        threshold ??= p.threshold
+      } catch (err) {
+        if (!(err instanceof Error) || err.name !== 'ProtocolConfigError') throw err
+        neighbours = 'complete'
+      }
+    }
+  }
+  if (neighbours !== 'complete' && neighbours >= n - 1) neighbours = 'complete'
+  threshold ??= neighbours === 'complete' ? completeGraphThreshold(n) : Math.floor(neighbours / 2) + 1
+  return { neighbours, threshold }
+}
+
+/** max |x| over all vectors, without spreading millions of arguments onto the stack. */
+function largestMagnitude (vectors: ReadonlyArray<ArrayLike<number>>): number {
+  let max = 0
+  for (const v of vectors) for (let j = 0; j < v.length; j++) max = Math.max(max, Math.abs(v[j]!))
+  return max
+}
+
+export interface Scenario {
+  readonly seed: string
+  readonly peers: number
+  readonly dim: number
+  readonly ids: readonly string[]
+  /** Ed25519 identity seeds (32 bytes each): the signing keys, and the libp2p keys. */
+  readonly identitySeeds: readonly Uint8Array[]
+  readonly signers: readonly Ed25519Signer[]
+  readonly aggregatorIndex: number
+  readonly inputs: SimulationInputs
+  readonly weights: readonly number[]
+  readonly clip: number
+  readonly neighbours: number | 'complete'
+  readonly threshold: number
+  readonly config: SessionConfig
+  /** peer index -> the stage it drops at. */
+  readonly dropouts: ReadonlyMap<number, Stage>
+  readonly indexOf: ReadonlyMap<string, number>
+  /** Whether `peer`, sending a message of `kind`, has dropped by then. */
+  isDropping (peer: number, kind: string): boolean
+  participant (peer: number): Participant
+  aggregator (): Aggregator
+  participantRandom (peer: number): RandomSource
+}
+
+export function prepareScenario (options: SimulationOptions, defaultStageTimeoutMs = 10_000): Scenario {
+  const seed = options.seed ?? '1'
+  const rng = seededRandom(`simulate/${seed}`)
+  const n = options.peers
+  const dim = options.dim
+  const ids = Array.from({ length: n }, (_, i) => peerName(i))
+  const identitySeeds = ids.map((id) => seededRandom(`identity/${seed}/${id}`)(32))
+  const signers = identitySeeds.map((s) => createEd25519Signer(s))
+  const members: Member[] = ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey }))
+  const aggregatorIndex = pickAggregator(ids, seed)
+  const inputs = options.inputs ?? randomInputs(rng, n, dim)
+  const weights = inputs.weights ?? new Array<number>(n).fill(1)
+  const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
+  const { neighbours, threshold } = resolveGraph(options)
+  const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n })
+  const config: SessionConfig = {
+    consortium: createHash('sha256').update(`simulated-consortium/${seed}`).digest(),
+    round: 0,
+    aggregator: ids[aggregatorIndex]!,
+    members, threshold, neighbours, vectorLength: dim, quantization,
+    stageTimeouts: options.stageTimeouts ?? uniformStageTimeouts(defaultStageTimeoutMs)
+  }
+  const dropouts = drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
+  const participantRandom = (peer: number): RandomSource => seededRandom(`participant/${seed}/${ids[peer]!}`)
+  return {
+    seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, inputs, weights, clip, neighbours, threshold, config, dropouts,
+    indexOf: new Map(ids.map((id, i) => [id, i])),
+    isDropping: (peer, kind) => {
+      const at = dropouts.get(peer)
+      return at !== undefined && STAGES.indexOf(SENT_AT_STAGE[kind] ?? 'advertise') >= STAGES.indexOf(at)
+    },
+    participant: (peer) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, participantRandom(peer)),
+    aggregator: () => new Aggregator(config),
+    participantRandom
+  }
+}
+
+/** What a transport saw while running the scenario. */
+export interface Observations {
+  readonly events: ReadonlyArray<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>
+  /** Peers that went silent (dropped by the schedule). */
+  readonly offline: ReadonlySet<number>
+  readonly bytesSent: readonly number[]
+  readonly clippedCoordinates: number
+  readonly wallMs: number
+}
+
+export function buildReport (s: Scenario, seen: Observations, emitSum: boolean, transport: Transport): SimulationReport {
+  const { events, offline } = seen
+  const stageStart = new Map<Stage, number>()
+  const stageMs: Partial<Record<Stage, number>> = {}
+  let aggregatorAbort: AbortReason | null = null
+  let result: RoundResult | undefined
+  let rejected = 0
+  for (const { role, event } of events) {
+    if (event.type === 'rejected') rejected++
+    if (role !== 'aggregator') continue
+    if (event.type === 'stage') {
+      const prev = [...stageStart.keys()].at(-1)
+      if (prev !== undefined) stageMs[prev] = event.at - stageStart.get(prev)!
+      if (event.stage !== 'done' && event.stage !== 'aborted') stageStart.set(event.stage, event.at)
+    }
+    if (event.type === 'aborted') aggregatorAbort = event.reason
+    if (event.type === 'result') result = event.result
+  }
+  const participantAborts: Record<string, AbortReason> = {}
+  for (const e of events) if (e.role === 'participant' && e.event.type === 'aborted' && !offline.has(e.peer)) participantAborts[s.ids[e.peer]!] = e.event.reason
+  const droppedAt: Partial<Record<Stage, number[]>> = {}
+  for (const [peer, stage] of [...s.dropouts].sort((a, b) => a[0] - b[0])) (droppedAt[stage] ??= []).push(peer)
+  let maxAbsError: number | null = null
+  let included: number[] = []
+  if (result !== undefined) {
+    included = result.included.map((id) => s.indexOf.get(id)!)
+    const plain = new Float64Array(s.dim)
+    for (const i of included) {
+      const v = s.inputs.vectors[i]!
+      for (let j = 0; j < s.dim; j++) plain[j]! += s.weights[i]! * Math.min(s.clip, Math.max(-s.clip, v[j]!))
+    }
+    maxAbsError = 0
+    for (let j = 0; j < s.dim; j++) maxAbsError = Math.max(maxAbsError, Math.abs(plain[j]! - result.sum[j]!))
+  }
+  const firstParticipantAbort = Object.values(participantAborts)[0] ?? null
+  return {
+    peers: s.peers, dim: s.dim, threshold: s.threshold, neighbours: s.neighbours, aggregator: s.aggregatorIndex, droppedAt, included,
+    aborted: result === undefined,
+    reason: result === undefined ? (aggregatorAbort ?? firstParticipantAbort ?? 'timeout') : null,
+    weightSum: result?.weightSum ?? null,
+    ...(emitSum && result !== undefined ? { sum: Array.from(result.sum) } : {}),
+    maxAbsError, stageMs, bytesSent: [...seen.bytesSent], participantAborts, rejectedMessages: rejected,
+    clippedCoordinates: seen.clippedCoordinates,
+    seed: s.seed, transport, wallMs: seen.wallMs
+  }
+}
