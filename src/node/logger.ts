@@ -15,7 +15,18 @@ export interface Logger {
   error(event: string, fields?: Fields): void
 }
 
-const ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+export const LEVEL_ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+const ORDER = LEVEL_ORDER
+
+/** One record of node.log. */
+export interface LogRecord { readonly time: string, readonly level: Level, readonly event: string, readonly [field: string]: unknown }
+
+/** The readable one-line form (stderr and `secagg logs`). */
+export function formatLogLine (record: LogRecord): string {
+  const { time, level, event, ...fields } = record
+  const rest = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ')
+  return `${time} ${level.padEnd(5)} ${event}${rest.length > 0 ? ' ' + rest : ''}`
+}
 
 export function createLogger (options: { file?: string, level?: Level, stderr?: (line: string) => void, now?: () => Date }): Logger {
   const min = ORDER[options.level ?? 'info']
@@ -24,8 +35,7 @@ export function createLogger (options: { file?: string, level?: Level, stderr?: 
     const time = now().toISOString()
     if (options.file !== undefined) appendFileSync(options.file, JSON.stringify({ time, level, event, ...fields }) + '\n')
     if (ORDER[level] < min || options.stderr === undefined) return
-    const rest = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ')
-    options.stderr(`${time} ${level.padEnd(5)} ${event}${rest.length > 0 ? ' ' + rest : ''}`)
+    options.stderr(formatLogLine({ time, level, event, ...fields }))
   }
   return {
     debug: (e, f) => write('debug', e, f),

@@ -4,9 +4,16 @@
  * processes in afterEach, even when it fails.
  */
 import assert from 'node:assert/strict'
+import { main } from '../../src/node/cli/main.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 const DIM = 6
+
+async function cliOutput (...argv: string[]): Promise<string> {
+  let out = ''
+  assert.equal(await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: () => {} }), 0)
+  return out
+}
 
 function expectSum (swarm: TestSwarm, round: number, members: number[]): void {
   const files = members.map((i) => swarm.roundFile(i, round))
@@ -64,6 +71,12 @@ describe('swarm: secagg start processes on loopback', function () {
     const others = [0, 1, 2, 3].filter((i) => i !== aggregator)
     for (const i of others) assert.equal(await swarm.waitExit(i, 150_000), 0)
     assert.ok(others.some((i) => /aggregator-failover/.test(swarm.log(i))), 'a failover was logged')
+    // What an operator sees: `secagg logs --summary` names the silent aggregator and its successor.
+    const survivor = others.find((i) => /aggregator-failover/.test(swarm.log(i)))!
+    const summary = await cliOutput('logs', '--dir', swarm.members[survivor]!.dir, '--summary')
+    const victimTail = swarm.members[aggregator]!.peerId.slice(-8)
+    assert.match(summary, new RegExp(`round 1: aggregator …${victimTail} → `), summary)
+    assert.match(summary, new RegExp(`failover attempt 0: ${swarm.members[aggregator]!.peerId} → `))
     for (let r = 1; r < 4; r++) {
       const holders = others.filter((i) => swarm.roundFile(i, r)?.sum !== undefined)
       if (holders.length > 0) expectSum(swarm, r, holders)

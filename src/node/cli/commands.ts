@@ -20,7 +20,12 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'simulate',
-    summary: 'run one secure-aggregation round over an in-memory swarm (dropout studies)',
+    summary: 'run one secure-aggregation round over an in-memory or loopback libp2p swarm (dropout studies)',
     run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)
+  },
+  {
+    name: 'logs',
+    summary: 'show a node\'s log: filter by round, level, event or peer; per-round summary; follow',
+    run: async (argv, io) => (await import('./logs.ts')).runLogsCommand(argv, io)
   }
 ]
