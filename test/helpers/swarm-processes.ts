@@ -30,7 +30,7 @@ export class TestSwarm {
   readonly processes = new Map<number, ChildProcess>()
   consortiumPath = ''
 
-  async init (n: number, dim: number, stageMs: number, extra: { members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number } = {}): Promise<void> {
+  async init (n: number, dim: number, stageMs: number, extra: { members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number, roundIntervalMs?: number } = {}): Promise<void> {
     for (let i = 0; i < n; i++) {
       const dir = join(this.root, `m${i}`)
       const r = spawnSync(process.execPath, [BIN, 'init', '--dir', dir], { encoding: 'utf8' })
@@ -44,7 +44,7 @@ export class TestSwarm {
       consortium: 'test-consortium',
       members: [...this.members.map((m) => ({ peerId: m.peerId, addresses: [`/ip4/127.0.0.1/tcp/${m.port}`] })), ...(extra.members ?? [])],
       protocol: { clip: 100, maxWeight: 10, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}) },
-      timeouts: { stageMs },
+      timeouts: { stageMs, ...(extra.roundIntervalMs !== undefined ? { roundIntervalMs: extra.roundIntervalMs } : {}) },
       task: { type: 'vector-sum', dim }
     }))
   }
