@@ -15,7 +15,8 @@ import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
 
-Runs one secure-aggregation round among N simulated peers: over in-memory links with a
+Runs one secure-aggregation round among N simulated peers (--task vector-sum, the
+default; --task train simulates federated training, see 'secagg simulate --task train --help'): over in-memory links with a
 virtual clock (--transport memory), or over real libp2p connections on 127.0.0.1, one host
 per peer in this process (--transport libp2p). The same seed gives the same scenario on both.
 
@@ -106,10 +107,14 @@ async function runOverLibp2p (options: SimulationOptions): Promise<SimulationRep
 }
 
 export async function runSimulateCommand (argv: readonly string[], io: CliIo): Promise<number> {
+  const task = argv.find((a, i) => argv[i - 1] === '--task') ?? argv.find((a) => a.startsWith('--task='))?.slice('--task='.length)
+  if (task === 'train') return await (await import('./simulate-train.ts')).runSimulateTrainCommand(argv, io)
+  if (task !== undefined && task !== 'vector-sum') throw new UsageError(`--task must be vector-sum (default) or train, got '${task}'`)
+  const rest = argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && !a.startsWith('--task='))
   let values
   try {
     ({ values } = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
+      args: rest, strict: true, allowPositionals: false,
       options: {
         peers: { type: 'string' }, dim: { type: 'string' }, neighbours: { type: 'string' }, complete: { type: 'boolean' },
         threshold: { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },

@@ -103,7 +103,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   const seed = options.seed ?? '1'
   const epochs = options.epochs ?? 1
   const batchSize = options.batchSize ?? 32
-  const learningRate = options.learningRate ?? 1e-3
+  const learningRate = options.learningRate ?? 2e-3
   const clip = options.clip ?? 1
   const kind = options.model ?? 'cnn'
   const backend = await initBackend(options.backend !== undefined ? { prefer: options.backend } : {})
