@@ -4,7 +4,8 @@
  * member's libp2p identity both authenticates its Noise connections and signs protocol
  * messages.
  */
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto'
+import { BoundedCache } from './bounded-cache.ts'
 import type { KeyObject } from 'node:crypto'
 import { assertLength, bytesEqual, concatBytes } from './bytes.ts'
 import { InvalidCryptoInputError, InvalidSignatureError } from './errors.ts'
@@ -41,9 +42,13 @@ function privateKeyObject (seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
 }
 
+const publicKeys = new BoundedCache<KeyObject>(4096)
+/** Outcomes of signature checks, keyed by SHA-256(public key ‖ signature ‖ message): public data only. */
+const verified = new BoundedCache<boolean>(65_536)
+
 function publicKeyObject (publicKey: Uint8Array): KeyObject {
   assertLength(publicKey, ED25519_PUBLIC_KEY_BYTES, 'Ed25519 public key')
-  return createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' })
+  return publicKeys.get(Buffer.from(publicKey).toString('base64'), () => createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' }))
 }
 
 /** The public key of a 32-byte seed. */
@@ -78,11 +83,14 @@ export function ed25519Sign (secretKey: Uint8Array, message: Uint8Array): Uint8A
 /** True iff `signature` is a valid RFC 8032 signature of `message` under `publicKey`. */
 export function ed25519Verify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false
-  try {
-    return verify(null, message, publicKeyObject(publicKey), signature)
-  } catch {
-    return false // a public key that is not a curve point
-  }
+  const key = createHash('sha256').update(publicKey).update(signature).update(message).digest('base64')
+  return verified.get(key, () => {
+    try {
+      return verify(null, message, publicKeyObject(publicKey), signature)
+    } catch {
+      return false // a public key that is not a curve point
+    }
+  })
 }
 
 /** Throws InvalidSignatureError unless the signature verifies; `what` names it in the message. */

@@ -4,7 +4,7 @@ export { encodeFields, concatBytes, bytesEqual, toHex, fromHex, u32be } from './
 export type { EncodableField } from './bytes.ts'
 export { systemRandom, seededRandom, randomInt, randomFloat, shuffled } from './random.ts'
 export type { RandomSource } from './random.ts'
-export { x25519KeyPair, x25519PublicKey, x25519Agree, X25519_KEY_BYTES } from './x25519.ts'
+export { x25519KeyPair, x25519PublicKey, x25519Agree, forgetX25519Secret, X25519_KEY_BYTES } from './x25519.ts'
 export type { X25519KeyPair } from './x25519.ts'
 export {
   ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, assertEd25519Signature, createEd25519Signer,

@@ -2,8 +2,9 @@
  * X25519 key agreement (RFC 7748) through node:crypto, which is about 30× faster here than
  * pure JS; test/crypto/x25519.spec.ts cross-checks it against @noble/curves.
  */
-import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
+import { BoundedCache } from './bounded-cache.ts'
 import { assertLength, concatBytes } from './bytes.ts'
 import { LowOrderPointError } from './errors.ts'
 import { systemRandom } from './random.ts'
@@ -25,9 +26,34 @@ function privateKeyObject (secretKey: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, secretKey)), format: 'der', type: 'pkcs8' })
 }
 
+/**
+ * A participant agrees with every neighbour under the same secret key; parsing it into a
+ * KeyObject once per array (not once per agreement) halves the cost of ShareKeys and
+ * MaskedInput. Keyed by the array's identity and checked against a digest of its bytes, so
+ * a wiped or rewritten array is never served a stale key; forgetX25519Secret drops the
+ * entry when the owner erases the secret.
+ */
+const preparedSecrets = new WeakMap<Uint8Array, { digest: string, key: KeyObject }>()
+
+function secretKeyObject (secretKey: Uint8Array): KeyObject {
+  const digest = createHash('sha256').update(secretKey).digest('base64')
+  const hit = preparedSecrets.get(secretKey)
+  if (hit !== undefined && hit.digest === digest) return hit.key
+  const key = privateKeyObject(secretKey)
+  preparedSecrets.set(secretKey, { digest, key })
+  return key
+}
+
+/** Drops the parsed form of a secret key (call when erasing the key). */
+export function forgetX25519Secret (secretKey: Uint8Array): void {
+  preparedSecrets.delete(secretKey)
+}
+
+const publicKeys = new BoundedCache<KeyObject>(4096)
+
 function publicKeyObject (publicKey: Uint8Array): KeyObject {
   assertLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
-  return createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' })
+  return publicKeys.get(Buffer.from(publicKey).toString('base64'), () => createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' }))
 }
 
 /** The public key X25519(k, 9) of a 32-byte secret scalar (clamped per RFC 7748 §5). */
@@ -48,7 +74,7 @@ export function x25519KeyPair (rng: RandomSource = systemRandom): X25519KeyPair 
  * otherwise force a known "shared" secret. Callers must run the output through HKDF.
  */
 export function x25519Agree (secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  const priv = privateKeyObject(secretKey)
+  const priv = secretKeyObject(secretKey)
   const pub = publicKeyObject(publicKey)
   let shared: Buffer
   try {

@@ -10,7 +10,7 @@
  * the s-share of one peer (invariant 1), whatever it is asked, across retries.
  */
 import {
-  aeadOpen, aeadSeal, addMasks, assertEd25519Signature, bytesEqual, concatBytes, ed25519Verify, shamirSplitAt, x25519KeyPair, SHAMIR_SHARE_BYTES
+  aeadOpen, aeadSeal, addMasks, assertEd25519Signature, bytesEqual, concatBytes, ed25519Verify, forgetX25519Secret, shamirSplitAt, x25519KeyPair, SHAMIR_SHARE_BYTES
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
@@ -316,8 +316,11 @@ export class Participant extends MachineBase implements SansIoMachine {
 
   /** Invariant 5: per-session secrets do not outlive the session. */
   private erase (): void {
-    this.encryptionKeys?.secretKey.fill(0)
-    this.maskingKeys?.secretKey.fill(0)
+    for (const pair of [this.encryptionKeys, this.maskingKeys]) {
+      if (pair === undefined) continue
+      forgetX25519Secret(pair.secretKey)
+      pair.secretKey.fill(0)
+    }
     this.selfMaskSecret?.fill(0)
     this.input?.wipe()
     this.input = undefined

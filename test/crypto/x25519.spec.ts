@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { x25519 as nobleX25519 } from '@noble/curves/ed25519.js'
 import fc from 'fast-check'
-import { x25519Agree, x25519KeyPair, x25519PublicKey, seededRandom } from '../../src/crypto/index.ts'
+import { forgetX25519Secret, x25519Agree, x25519KeyPair, x25519PublicKey, seededRandom } from '../../src/crypto/index.ts'
 import { hex, loadVectors, toHexString } from '../helpers/vectors.ts'
 
 interface X25519Vectors {
@@ -70,5 +70,18 @@ describe('crypto/x25519 (RFC 7748)', () => {
   it('rejects keys of the wrong length, naming the key', () => {
     assert.throws(() => x25519Agree(new Uint8Array(31), new Uint8Array(32)), { name: 'InvalidCryptoInputError', message: /secret key must be 32 bytes, got 31/ })
     assert.throws(() => x25519Agree(new Uint8Array(32), new Uint8Array(33)), { name: 'InvalidCryptoInputError', message: /public key must be 32 bytes, got 33/ })
+  })
+
+  it('reuses a parsed secret key only while its bytes are unchanged (rewritten or forgotten keys are re-read)', () => {
+    const rng = seededRandom('x25519-prepared')
+    const a = x25519KeyPair(rng)
+    const b = x25519KeyPair(rng)
+    const c = x25519KeyPair(rng)
+    const secret = a.secretKey
+    assert.deepEqual(x25519Agree(secret, b.publicKey), nobleX25519.getSharedSecret(a.secretKey, b.publicKey))
+    secret.set(c.secretKey) // same array, new key: must not be served the old parsed key
+    assert.deepEqual(x25519Agree(secret, b.publicKey), nobleX25519.getSharedSecret(c.secretKey, b.publicKey))
+    forgetX25519Secret(secret)
+    assert.deepEqual(x25519Agree(secret, b.publicKey), nobleX25519.getSharedSecret(c.secretKey, b.publicKey))
   })
 })
