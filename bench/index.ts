@@ -6,12 +6,14 @@ import { cpus } from 'node:os'
 import { benchCrypto } from './crypto.ts'
 import { benchProtocol, benchScale } from './protocol.ts'
 import { benchSwarm } from './swarm.ts'
+import { benchTrain } from './train.ts'
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   crypto: benchCrypto,
   protocol: benchProtocol,
   scale: benchScale,
-  swarm: benchSwarm
+  swarm: benchSwarm,
+  train: benchTrain
 }
 
 const wanted = process.argv.slice(2)
