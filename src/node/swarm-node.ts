@@ -15,7 +15,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ConsortiumFileError, stageTimeoutsOf } from './config/consortium.ts'
 import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
-import { loadState, readVectorInput, saveRoundRecord, saveState } from './config/node-dir.ts'
+import { loadState, saveRoundRecord, saveState } from './config/node-dir.ts'
 import type { NodeConfig } from './config/node-dir.ts'
 import type { Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
@@ -25,6 +25,8 @@ import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'
 import type { Role } from './round/session-runner.ts'
 import { Frame, FrameType } from './wire/node.ts'
+import type { RoundTask } from './task/round-task.ts'
+import { createHash } from 'node:crypto'
 
 export interface SwarmNodeOptions {
   readonly dir: string
@@ -37,12 +39,18 @@ export interface SwarmNodeOptions {
   /** Stop after this many rounds in total (counting rounds finished before a restart). */
   readonly rounds?: number
   readonly logger: Logger
+  /** What the rounds are for (vector-sum or train). */
+  readonly task: RoundTask
 }
 
 const FRAME_VERSION = 1
 const MAX_ATTEMPTS_AHEAD = 64
 
-interface Current { round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: NodeJS.Timeout }
+interface Current {
+  round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: NodeJS.Timeout
+  /** Frames delivered in this session: replayed if the same session restarts on a resynchronised model. */
+  received: Array<{ from: string, payload: Uint8Array }>
+}
 
 export class SwarmNode {
   private host: SwarmHost | undefined
@@ -65,6 +73,13 @@ export class SwarmNode {
   private readonly resultSends = new Set<Promise<boolean>>()
   private stopped = false
   private nextRoundTimer: NodeJS.Timeout | undefined
+  /** Model resynchronisation (train): replies to a status query, and the fetch in flight. */
+  private syncing = false
+  private syncAgain: string | undefined
+  private behindTimer: NodeJS.Timeout | undefined
+  private syncRetry: NodeJS.Timeout | undefined
+  private readonly statusReplies = new Map<string, { round: number, hash: string }>()
+  private stateWaiter: { hash: string, resolve: (d: { round: number, bytes: Uint8Array }) => void } | undefined
 
   constructor (private readonly options: SwarmNodeOptions) {
     this.members = options.consortium.file.members.map((m) => m.peerId)
@@ -95,16 +110,19 @@ export class SwarmNode {
       onMessage: (from, data) => this.onMessage(from, data)
     })
     logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash) })
-    const { nextRound } = loadState(this.options.dir)
+    const nextRound = Math.max(loadState(this.options.dir).nextRound, this.options.task.resumeRound ?? 0)
     this.lastFinished = nextRound - 1
     if (this.options.rounds !== undefined && nextRound >= this.options.rounds) { this.finished.resolve(); return }
     this.begin(nextRound, 0)
+    if (this.options.task.sync !== undefined) void this.resync('startup: is this member on the model most members hold?')
   }
 
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.nextRoundTimer)
+    clearTimeout(this.syncRetry)
+    clearTimeout(this.behindTimer)
     this.endSession()
     await Promise.race([Promise.allSettled([...this.resultSends]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
     await this.host?.stop()
@@ -117,28 +135,30 @@ export class SwarmNode {
   }
 
   private sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
-    const { protocol, task } = this.options.consortium.file
-    if (task.type !== 'vector-sum') throw new Error(`task ${task.type} is not available in this build; use "vector-sum"`)
+    const { protocol } = this.options.consortium.file
     const n = this.members.length
+    const extra = this.options.task.binding()
+    const binding = attemptBinding(this.options.consortium.hash, attempt)
     return {
-      consortium: attemptBinding(this.options.consortium.hash, attempt),
+      // The task's state (train: the global model's hash) is bound in too: members on
+      // different models get different session ids and never mix.
+      consortium: extra === undefined ? binding : createHash('sha256').update(binding).update(extra).digest(),
       round,
       aggregator,
       members: this.members.map((id) => ({ id, signingKey: this.signingKeys.get(id)! })),
       threshold: protocol.threshold === 'majority' ? completeGraphThreshold(n) : protocol.threshold,
       neighbours: protocol.neighbours,
-      vectorLength: task.dim,
+      vectorLength: this.options.task.dim,
       quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: n }),
       stageTimeouts: stageTimeoutsOf(this.options.consortium.file)
     }
   }
 
-  private begin (round: number, attempt: number): void {
+  private begin (round: number, attempt: number, replay: ReadonlyArray<{ from: string, payload: Uint8Array }> = []): void {
     if (this.stopped) return
     this.endSession()
     const { logger } = this.options
     const aggregator = aggregatorFor(this.options.consortium.hash, round, attempt, this.members)
-    const task = this.options.consortium.file.task
     const config = this.sessionConfig(round, attempt, aggregator)
     const sends = new AbortController()
     const runner = new SessionRunner({
@@ -146,20 +166,44 @@ export class SwarmNode {
       send: (to, data) => this.sendFrame(to, FrameType.SESSION, round, attempt, data, sends.signal),
       onEvent: (role, event) => this.onSessionEvent(round, attempt, role, event)
     })
-    this.current = { round, attempt, aggregator, runner, sends }
+    this.current = { round, attempt, aggregator, runner, sends, received: [] }
     logger.info('round-start', { round, attempt, aggregator, role: aggregator === this.peerId ? 'aggregator' : 'participant' })
-    let input
-    try {
-      input = readVectorInput(this.options.dir, this.options.config, task.type === 'vector-sum' ? task.dim : 0)
-    } catch (err) {
+    const inputFailed = (err: unknown): void => {
       logger.error('input-unavailable', { round, error: (err as Error).message })
       this.finishRound(round, { round, attempt, aborted: true, reason: 'input-unavailable' })
+    }
+    const clipped = (): void => {
+      if (runner.participant.clippedCoordinates > 0) logger.warn('input-clipped', { round, coordinates: runner.participant.clippedCoordinates, clip: this.options.consortium.file.protocol.clip })
+    }
+    let input
+    try {
+      input = this.options.task.input(round, sends.signal)
+    } catch (err) {
+      inputFailed(err)
       return
     }
-    runner.start(input.vector, input.weight)
-    if (runner.participant.clippedCoordinates > 0) logger.warn('input-clipped', { round, coordinates: runner.participant.clippedCoordinates, clip: this.options.consortium.file.protocol.clip })
+    if (input instanceof Promise) {
+      // Local training runs while the keys are exchanged; the participant waits for it up to
+      // the masked-stage deadline.
+      runner.start()
+      input.then((ready) => {
+        if (this.current?.runner !== runner) return
+        try {
+          runner.provideInput(ready.vector, ready.weight)
+          clipped()
+        } catch (err) { inputFailed(err) }
+      }, (err: unknown) => { if (this.current?.runner === runner && !sends.signal.aborted) inputFailed(err) })
+    } else {
+      try {
+        runner.start(input.vector, input.weight)
+        clipped()
+      } catch (err) {
+        inputFailed(err)
+        return
+      }
+    }
     const key = `${round}/${attempt}`
-    for (const m of this.buffered.get(key) ?? []) runner.deliver(m.from, m.payload)
+    for (const m of [...replay, ...(this.buffered.get(key) ?? [])]) this.deliverTo(this.current, m.from, m.payload)
     for (const k of [...this.buffered.keys()]) if (Number(k.split('/')[0]) <= round) this.buffered.delete(k)
   }
 
@@ -201,13 +245,17 @@ export class SwarmNode {
     const round = Number(frame.round)
     const attempt = frame.attempt
     if (frame.type === FrameType.RESULT) { this.onResult(from, round, attempt, frame.payload); return }
+    if (frame.type === FrameType.MODEL_QUERY || frame.type === FrameType.MODEL_STATUS || frame.type === FrameType.MODEL_FETCH || frame.type === FrameType.MODEL_DATA) {
+      this.onStateFrame(from, frame.type, round, frame.payload)
+      return
+    }
     if (frame.type !== FrameType.SESSION) { logger.warn('message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` }); return }
     const c = this.current
     if (c === undefined) { // between rounds: keep it for the session about to begin
       if (round > this.lastFinished) this.buffer(round, attempt, from, frame.payload)
       return
     }
-    if (round === c.round && attempt === c.attempt) { c.runner.deliver(from, frame.payload); return }
+    if (round === c.round && attempt === c.attempt) { this.deliverTo(c, from, frame.payload); return }
     if (round < c.round || (round === c.round && attempt < c.attempt)) {
       logger.debug('message-dropped', { peer: from, reason: `stale: round ${round} attempt ${attempt}, now at ${c.round}/${c.attempt}` })
       // The sender is behind (e.g. restarted): hand it that round's result once so it catches up.
@@ -223,6 +271,19 @@ export class SwarmNode {
     // A later round: the sender finished ours, follow it. A later attempt of our round: follow
     // only its aggregator, so one member that fell out of an attempt cannot push everyone into
     // a new one; participants' early messages wait in the buffer until we get there ourselves.
+    if (round > c.round && this.options.task.needsSameState) {
+      // Train: the result of our round is most likely still on its way (streams are not
+      // ordered) and must be applied before the next round can start from the same model.
+      // Wait for it; if it does not come, fetch the model the majority holds instead.
+      if (this.behindTimer === undefined) {
+        const waitingIn = c.round
+        this.behindTimer = setTimeout(() => {
+          this.behindTimer = undefined
+          if (this.current === undefined || this.current.round <= waitingIn) void this.resync(`round ${round} started without this member having round ${waitingIn}'s result`)
+        }, Math.min(5_000, this.sessionSpan))
+      }
+      return
+    }
     if (round > c.round || from === aggregatorFor(this.options.consortium.hash, round, attempt, this.members)) {
       logger.info('catching-up', { from: `${c.round}/${c.attempt}`, to: `${round}/${attempt}`, peer: from })
       // The result of the round we leave may still be on its way (streams are not ordered):
@@ -231,6 +292,12 @@ export class SwarmNode {
       for (const r of this.leftEarly) if (r < round - 8) this.leftEarly.delete(r)
       this.begin(round, attempt)
     }
+  }
+
+  private deliverTo (c: Current | undefined, from: string, payload: Uint8Array): void {
+    if (c === undefined) return
+    if (this.options.task.needsSameState && c.received.length < 4 * this.members.length) c.received.push({ from, payload })
+    c.runner.deliver(from, payload)
   }
 
   private buffer (round: number, attempt: number, from: string, payload: Uint8Array): void {
@@ -247,6 +314,8 @@ export class SwarmNode {
     switch (event.type) {
       case 'rejected':
         logger.warn('message-rejected', { round, attempt, role, peer: event.from, reason: event.reason, detail: event.detail })
+        // The aggregator's session is bound to another model: one of us is off the common one.
+        if (role === 'participant' && event.reason === 'session-mismatch' && this.options.task.sync !== undefined) void this.resync('the aggregator runs a session bound to another model')
         return
       case 'stage':
         logger.debug('stage', { round, attempt, role, stage: event.stage })
@@ -312,13 +381,12 @@ export class SwarmNode {
     const c = this.current
     const late = this.leftEarly.has(round) && (c === undefined || round < c.round)
     if (!late && (round <= this.lastFinished || (c !== undefined && round < c.round))) { logger.debug('result-ignored', { round, reason: 'already past this round' }); return }
-    const task = this.options.consortium.file.task
     let outcome
     try {
       outcome = verifySignedResult(payload, {
         expectedAggregator: aggregatorFor(this.options.consortium.hash, round, attempt, this.members),
         signingKeys: this.signingKeys,
-        dim: task.type === 'vector-sum' ? task.dim : 0,
+        dim: this.options.task.dim,
         ...(c !== undefined && c.round === round && c.attempt === attempt && c.runner.participant.roundSessionId !== undefined ? { ownSessionId: c.runner.participant.roundSessionId } : {})
       })
     } catch (err) {
@@ -331,17 +399,142 @@ export class SwarmNode {
     const own = late ? this.ownSessions.get(round) ?? [] : [c?.runner.participant.roundSessionId].filter((s) => s !== undefined)
     const tookPart = own.some((s) => bytesEqual(s, outcome.sessionId)) && outcome.included.includes(this.peerId)
     logger.info('round-result', { round, attempt, aggregator: outcome.aggregator, included: outcome.included.length, weightSum: outcome.weightSum, includedSelf: tookPart, ...(late ? { late: true } : {}) })
-    const record = {
+    const base = {
       round, attempt, aggregator: outcome.aggregator, sessionId: hex(outcome.sessionId), included: [...outcome.included].sort(),
-      weightSum: outcome.weightSum, sum: Array.from(outcome.sum), consistencySignatures: outcome.signatures.length, includedSelf: tookPart
+      consistencySignatures: outcome.signatures.length, includedSelf: tookPart
     }
-    if (late) {
-      // Only the record: this member is already in a later round.
-      this.leftEarly.delete(round)
-      saveRoundRecord(this.options.dir, round, record)
+    const task = this.options.task
+    // A task whose state moves with each result (train) may apply only the result of a session
+    // it took part in: only then is it certain the session started from its own model.
+    const applicable = !late && (!task.needsSameState || own.some((sid) => bytesEqual(sid, outcome.sessionId)))
+    if (!applicable) {
+      const described = task.describeLate(outcome)
+      if (late) this.leftEarly.delete(round)
+      if (described === undefined) void this.resync(`the result of round ${round} comes from a session this member was not in`)
+      const record = { ...base, ...(described ?? { applied: false, reason: 'not in this session: the model is resynchronised from the other members' }) }
+      if (late || described === undefined) {
+        // Train: no next round on a stale model; the resync starts the round the majority is in.
+        saveRoundRecord(this.options.dir, round, record)
+        if (!late) { this.endSession(); this.lastFinished = Math.max(this.lastFinished, round) }
+        return
+      }
+      this.finishRound(round, record)
       return
     }
-    this.finishRound(round, record)
+    this.endSession()
+    this.lastFinished = Math.max(this.lastFinished, round) // a second copy of this result is ignored while it applies
+    void task.apply(outcome, tookPart).then(
+      (fields) => this.finishRound(round, { ...base, ...fields }),
+      (err: unknown) => { logger.error('result-not-applied', { round, error: (err as Error).message }); this.finishRound(round, { ...base, aborted: true, reason: `result could not be applied: ${(err as Error).message}` }) })
+  }
+
+  private onStateFrame (from: string, type: FrameType, round: number, payload: Uint8Array): void {
+    const sync = this.options.task.sync
+    const { logger } = this.options
+    if (sync === undefined) { logger.warn('message-dropped', { peer: from, reason: `${type} frame, but this consortium's task keeps no model` }); return }
+    switch (type) {
+      case FrameType.MODEL_QUERY: {
+        const status = sync.status()
+        this.sendFrame(from, FrameType.MODEL_STATUS, status.round, 0, status.hash, AbortSignal.timeout(10_000))
+        return
+      }
+      case FrameType.MODEL_STATUS:
+        if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model status without a 32-byte hash' }); return }
+        if (this.syncing) this.statusReplies.set(from, { round, hash: hex(payload) })
+        return
+      case FrameType.MODEL_FETCH: {
+        if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model fetch without a 32-byte hash' }); return }
+        const bytes = sync.bytesFor(payload)
+        if (bytes === undefined) { logger.debug('model-not-held', { peer: from, hash: hex(payload) }); return }
+        this.sendFrame(from, FrameType.MODEL_DATA, sync.status().round, 0, bytes, AbortSignal.timeout(30_000))
+        return
+      }
+      case FrameType.MODEL_DATA: {
+        const w = this.stateWaiter
+        if (w === undefined) return
+        if (payload.length !== 4 * this.options.task.dim) { logger.warn('message-dropped', { peer: from, reason: `model data of ${payload.length} bytes, expected ${4 * this.options.task.dim}` }); return }
+        if (hex(createHash('sha256').update(payload).digest()) !== w.hash) { logger.warn('message-dropped', { peer: from, reason: 'model data does not match the hash the majority holds' }); return }
+        w.resolve({ round, bytes: payload })
+      }
+    }
+  }
+
+  /**
+   * Brings this member onto the model more than half of all members hold (the same majority
+   * that makes a result count): ask every member for (round, model hash), and if a majority
+   * agrees on one this member lacks, fetch it from one of them and check its hash. A single
+   * lying member can neither stop it nor plant a model.
+   */
+  private async resync (why: string, tries = 3): Promise<void> {
+    const sync = this.options.task.sync
+    if (sync === undefined || this.stopped) return
+    if (this.syncing) { this.syncAgain = why; return }
+    const { logger } = this.options
+    this.syncing = true
+    this.statusReplies.clear()
+    let retry = false
+    try {
+      logger.info('model-sync', { why })
+      const own = sync.status()
+      const others = this.members.filter((m) => m !== this.peerId)
+      for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(5_000))
+      const deadline = Date.now() + 3_000
+      while (Date.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 50))
+      const votes = new Map<string, string[]>()
+      const vote = (peer: string, round: number, hash: string): void => { const k = `${round}/${hash}`; votes.set(k, [...(votes.get(k) ?? []), peer]) }
+      vote(this.peerId, own.round, hex(own.hash))
+      for (const [peer, s] of this.statusReplies) vote(peer, s.round, s.hash)
+      const [best, holders] = [...votes].sort((a, b) => b[1].length - a[1].length)[0]!
+      const need = quorum(this.members.length)
+      const [roundText, hash] = best.split('/') as [string, string]
+      const round = Number(roundText)
+      if (holders.length < need) {
+        logger.warn('model-sync-no-majority', { replies: this.statusReplies.size, largestGroup: holders.length, need })
+        retry = true
+        return
+      }
+      if (holders.includes(this.peerId)) { logger.info('model-sync-current', { round: own.round, modelHash: hex(own.hash), agreeing: holders.length }); return }
+      if (round < own.round) { logger.warn('model-sync-skipped', { reason: `the majority's model is for round ${round}, this member's for ${own.round}` }); return }
+      for (const peer of holders) {
+        const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
+          const timer = setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
+          this.stateWaiter = { hash, resolve: (d) => { clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
+          this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(10_000))
+        })
+        if (got === undefined) continue
+        sync.install(round, got.bytes)
+        logger.info('model-synced', { round, modelHash: hash, from: peer, agreeing: holders.length })
+        clearTimeout(this.nextRoundTimer)
+        // Messages of the session this member was in on its old model (rejected then) count
+        // now: the others bound them to the model just installed.
+        const c = this.current
+        const attempt = c !== undefined && c.round === round ? c.attempt : 0
+        const replay = c !== undefined && c.round === round ? c.received : []
+        this.endSession()
+        saveState(this.options.dir, { nextRound: round })
+        this.lastFinished = round - 1
+        if (this.options.rounds !== undefined && round >= this.options.rounds) { this.finished.resolve(); return }
+        this.begin(round, attempt, replay)
+        return
+      }
+      logger.warn('model-sync-failed', { reason: 'no member holding the majority model sent it' })
+      retry = true
+    } finally {
+      this.syncing = false
+      const again = this.syncAgain
+      this.syncAgain = undefined
+      if (again !== undefined) void this.resync(again)
+      else if (retry && tries > 1 && !this.stopped) this.syncRetry = setTimeout(() => { void this.resync(why, tries - 1) }, 5_000)
+      else this.ensureRunning()
+    }
+  }
+
+  /** After a resync that changed nothing: an idle member starts the next round rather than wait forever. */
+  private ensureRunning (): void {
+    if (this.stopped || this.current !== undefined || this.nextRoundTimer !== undefined || this.syncing) return
+    const next = Math.max(this.lastFinished + 1, this.options.task.resumeRound ?? 0)
+    if (this.options.rounds !== undefined && next >= this.options.rounds) { this.finished.resolve(); return }
+    this.begin(next, 0)
   }
 
   private finishRound (round: number, record: object): void {
@@ -355,6 +548,6 @@ export class SwarmNode {
       this.finished.resolve()
       return
     }
-    this.nextRoundTimer = setTimeout(() => this.begin(round + 1, 0), this.options.consortium.file.timeouts.roundIntervalMs)
+    this.nextRoundTimer = setTimeout(() => { this.nextRoundTimer = undefined; this.begin(round + 1, 0) }, this.options.consortium.file.timeouts.roundIntervalMs)
   }
 }

@@ -30,22 +30,27 @@ export class TestSwarm {
   readonly processes = new Map<number, ChildProcess>()
   consortiumPath = ''
 
-  async init (n: number, dim: number, stageMs: number, extra: { members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number, roundIntervalMs?: number } = {}): Promise<void> {
+  async init (n: number, dim: number, stageMs: number, extra: {
+    members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number, roundIntervalMs?: number,
+    /** A task other than vector-sum, and each member's config.json additions for it. */
+    task?: Record<string, unknown>, memberConfig?: (i: number) => Record<string, unknown>, protocol?: Record<string, unknown>, stages?: Record<string, number>
+  } = {}): Promise<void> {
     for (let i = 0; i < n; i++) {
       const dir = join(this.root, `m${i}`)
       const r = spawnSync(process.execPath, [BIN, 'init', '--dir', dir], { encoding: 'utf8' })
       if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`)
       const vector = Array.from({ length: dim }, (_, j) => (i + 1) * (j % 2 === 0 ? 1 : -1) + j / 4)
       writeFileSync(join(dir, 'vector.json'), JSON.stringify({ vector, weight: 1 }))
+      if (extra.memberConfig !== undefined) writeFileSync(join(dir, 'config.json'), JSON.stringify({ listen: [], bootstrap: [], ...extra.memberConfig(i) }))
       this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vector })
     }
     this.consortiumPath = join(this.root, 'consortium.json')
     writeFileSync(this.consortiumPath, JSON.stringify({
       consortium: 'test-consortium',
       members: [...this.members.map((m) => ({ peerId: m.peerId, addresses: [`/ip4/127.0.0.1/tcp/${m.port}`] })), ...(extra.members ?? [])],
-      protocol: { clip: 100, maxWeight: 10, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}) },
-      timeouts: { stageMs, ...(extra.roundIntervalMs !== undefined ? { roundIntervalMs: extra.roundIntervalMs } : {}) },
-      task: { type: 'vector-sum', dim }
+      protocol: { clip: 100, maxWeight: 10, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}), ...extra.protocol },
+      timeouts: { stageMs, ...(extra.roundIntervalMs !== undefined ? { roundIntervalMs: extra.roundIntervalMs } : {}), ...(extra.stages !== undefined ? { stages: extra.stages } : {}) },
+      task: extra.task ?? { type: 'vector-sum', dim }
     }))
   }
 

@@ -78,7 +78,10 @@ describe('member setup: secagg init and the consortium file', () => {
       [{ ...base, timeouts: { stages: { masked: 10 } } }, /timeouts\.stages\.masked/],
       [{ ...base, timeouts: { stages: { training: 1000 } } }, /timeouts\.stages.*training/],
       [{ ...base, task: { type: 'vector-sum' } }, /task\.dim/],
-      [{ ...base, extra: 1 }, /extra/]
+      [{ ...base, extra: 1 }, /extra/],
+      [{ ...base, task: { type: 'train' } }, /task\.classes/],
+      [{ ...base, task: { type: 'train', classes: ['a', 'b'], model: 'resnet' } }, /task\.model/],
+      [{ ...base, task: { type: 'train', classes: ['a', 'b'], epochs: 0 } }, /task\.epochs/]
     ]
     for (const [json, pattern] of cases) {
       assert.throws(() => parseConsortium(Buffer.from(JSON.stringify(json)), 'bad.json'), (e: Error) => e.name === 'ConsortiumFileError' && /^bad\.json: invalid consortium file/.test(e.message) && pattern.test(e.message), String(pattern))

@@ -10,6 +10,7 @@ import { loadNodeConfig } from '../config/node-dir.ts'
 import { createLogger } from '../logger.ts'
 import type { Level } from '../logger.ts'
 import { SwarmNode } from '../swarm-node.ts'
+import { VectorSumTask } from '../task/vector-sum-task.ts'
 import type { CliIo } from './main.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
@@ -52,7 +53,12 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     const identity = loadIdentity(values.dir)
     const config = loadNodeConfig(values.dir)
     const logger = createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr })
+    const spec = consortium.file.task
+    const task = spec.type === 'vector-sum'
+      ? new VectorSumTask(values.dir, config, spec.dim)
+      : await (await import('../task/train-task.ts')).TrainTask.create({ dir: values.dir, spec, config, peerId: identity.peerId, maxWeight: consortium.file.protocol.maxWeight, logger })
     node = new SwarmNode({
+      task,
       dir: values.dir, identity, consortium, config, logger,
       listen: values.listen ?? config.listen,
       bootstrap: values.bootstrap ?? config.bootstrap,
@@ -62,7 +68,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     await node.start()
     io.stdout(`peer ${node.peerId} listening on ${node.addresses.join(' ')}`)
   } catch (err) {
-    if (isErrorNamed(err, 'ConsortiumFileError', 'IdentityError', 'NodeDirError')) throw new UsageError((err as Error).message)
+    if (isErrorNamed(err, 'ConsortiumFileError', 'IdentityError', 'NodeDirError', 'DatasetError', 'OverflowRiskError')) throw new UsageError((err as Error).message)
     throw err
   }
   const shutdown = (signal: string): void => {

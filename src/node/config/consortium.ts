@@ -32,8 +32,18 @@ const vectorSumTask = z.object({
 }).strict()
 
 const trainTask = z.object({
-  type: z.literal('train')
-}).passthrough()
+  type: z.literal('train'),
+  /** Class names, in label order; every member's data must have exactly these. */
+  classes: z.array(z.string().min(1).max(200)).min(2).max(10_000),
+  model: z.enum(['cnn', 'mlp']).default('cnn'),
+  /** Side of the square greyscale model input (MNIST: 28). */
+  imageSize: z.number().int().min(8).max(512).default(64),
+  epochs: z.number().int().min(1).max(1000).default(1),
+  batchSize: z.number().int().min(1).max(65_536).default(32),
+  learningRate: z.number().positive().max(10).default(0.002),
+  /** Seed of the initial model every member derives on its own. */
+  seed: z.string().min(1).max(200).default('secagg-initial-model')
+}).strict()
 
 export const consortiumSchema = z.object({
   consortium: z.string().min(1).max(200),

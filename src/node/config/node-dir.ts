@@ -17,7 +17,13 @@ export const nodeConfigSchema = z.object({
   listen: z.array(z.string()).default(['/ip4/0.0.0.0/tcp/4001']),
   bootstrap: z.array(z.string()).default([]),
   /** vector-sum task: JSON {"vector": [...], "weight": 1} (or a bare array), read each round. */
-  vectorFile: z.string().default('vector.json')
+  vectorFile: z.string().default('vector.json'),
+  /** train task: this member's images — 'mnist', 'synthetic' or an image folder DIR/<class>/<image>. */
+  dataset: z.string().min(1).optional(),
+  /** train task demos: take shard `index` of `count` (IID, seeded) of mnist/synthetic. */
+  datasetShard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1), seed: z.string().default('shard') }).strict().refine((s) => s.index < s.count, { message: 'index must be below count' }).optional(),
+  /** train task: refuse an image folder with any unreadable file (default: skip and log it). */
+  strictDataset: z.boolean().default(false)
 }).strict()
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>
@@ -25,6 +31,12 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>
 export function writeAtomic (path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`
   writeFileSync(tmp, text)
+  renameSync(tmp, path)
+}
+
+export function writeAtomicBytes (path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, bytes)
   renameSync(tmp, path)
 }
 

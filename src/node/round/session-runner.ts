@@ -38,11 +38,21 @@ export class SessionRunner {
     this.now = options.now ?? Date.now
   }
 
-  start (input: ArrayLike<number>, weight: number): void {
+  start (input?: ArrayLike<number>, weight?: number): void {
     const now = this.now()
     this.aggregator?.start(now)
-    this.participant.setInput(input, weight, now)
+    if (input !== undefined) this.participant.setInput(input, weight ?? 1, now)
     this.participant.start(now)
+    this.pump()
+  }
+
+  /**
+   * The input of a session started without one (local training runs while the keys are
+   * exchanged; the participant waits for it up to the masked-stage deadline).
+   */
+  provideInput (input: ArrayLike<number>, weight: number): void {
+    if (this.stopped) return
+    this.participant.setInput(input, weight, this.now())
     this.pump()
   }
 

@@ -6,13 +6,21 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export enum FrameType {
   FRAME_UNSPECIFIED = 'FRAME_UNSPECIFIED',
   SESSION = 'SESSION',
-  RESULT = 'RESULT'
+  RESULT = 'RESULT',
+  MODEL_QUERY = 'MODEL_QUERY',
+  MODEL_STATUS = 'MODEL_STATUS',
+  MODEL_FETCH = 'MODEL_FETCH',
+  MODEL_DATA = 'MODEL_DATA'
 }
 
 enum __FrameTypeValues {
   FRAME_UNSPECIFIED = 0,
   SESSION = 1,
-  RESULT = 2
+  RESULT = 2,
+  MODEL_QUERY = 3,
+  MODEL_STATUS = 4,
+  MODEL_FETCH = 5,
+  MODEL_DATA = 6
 }
 
 export namespace FrameType {

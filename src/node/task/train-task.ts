@@ -1,0 +1,172 @@
+/**
+ * The train task (federated averaging, McMahan et al. 2017) inside the node: each round this
+ * member trains E local epochs from the global model on its own images — while the keys are
+ * being exchanged; the masked-stage deadline covers it — and contributes the update weighted
+ * by its sample count. A verified result moves the global model; the model is checkpointed
+ * (weights, round, hash) so a restart resumes, evaluated on the local validation split, and
+ * its metrics logged. The global model's hash binds every session, so members on different
+ * models never mix; a member that falls off the common model resynchronises (swarm-node).
+ */
+import { randomInt, seededRandom } from '../../crypto/index.ts'
+import { initBackend } from '../../train/backend.ts'
+import type { tf } from '../../train/backend.ts'
+import { subset } from '../../train/data/image-set.ts'
+import type { ImageSet } from '../../train/data/image-set.ts'
+import { loadImageFolder } from '../../train/data/image-folder.ts'
+import { loadMnist } from '../../train/data/mnist.ts'
+import { partitionIndices } from '../../train/data/partition.ts'
+import { generateSyntheticCxr } from '../../train/data/synthetic-cxr.ts'
+import { applyMeanUpdate } from '../../train/fedavg.ts'
+import { evaluateWeights, trainLocal } from '../../train/local-train.ts'
+import { buildModel, initialWeights, modelHash } from '../../train/model.ts'
+import { loadCheckpoint, saveCheckpoint } from '../config/checkpoint.ts'
+import type { Consortium } from '../config/consortium.ts'
+import { NodeDirError } from '../config/node-dir.ts'
+import type { NodeConfig } from '../config/node-dir.ts'
+import type { Logger } from '../logger.ts'
+import type { RoundOutcome } from '../round/signed-result.ts'
+import type { RoundInput, RoundTask, StateSync } from './round-task.ts'
+
+type TrainSpec = Extract<Consortium['task'], { type: 'train' }>
+
+export interface TrainTaskOptions {
+  readonly dir: string
+  readonly spec: TrainSpec
+  readonly config: NodeConfig
+  readonly peerId: string
+  readonly maxWeight: number
+  readonly logger: Logger
+  readonly signal?: AbortSignal
+}
+
+async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
+  const { spec, config, logger } = o
+  const source = config.dataset
+  if (source === undefined) throw new NodeDirError(`the consortium's task is "train" but ${o.dir}/config.json names no "dataset" (an image folder DIR/<class>/<image>, or "mnist"/"synthetic" for demos)`)
+  let set: ImageSet
+  if (source === 'mnist') {
+    if (spec.imageSize !== 28) throw new NodeDirError(`dataset "mnist" is 28×28: the consortium's task.imageSize must be 28, not ${spec.imageSize}`)
+    set = loadMnist()
+  } else if (source === 'synthetic') {
+    set = generateSyntheticCxr({ count: 1_200, size: spec.imageSize, seed: config.datasetShard?.seed ?? o.peerId })
+  } else {
+    const loaded = await loadImageFolder(source, { size: spec.imageSize, strict: config.strictDataset, ...(o.signal !== undefined ? { signal: o.signal } : {}) })
+    for (const s of loaded.skipped) logger.warn('image-skipped', { file: s.path, why: s.why })
+    set = loaded.set
+  }
+  if (config.datasetShard !== undefined) {
+    const { index, count, seed } = config.datasetShard
+    set = subset(set, partitionIndices(set.labels, count, { kind: 'iid' }, seed)[index]!)
+  }
+  if (set.classes.join('\u0000') !== spec.classes.join('\u0000')) {
+    throw new NodeDirError(`this member's data has classes [${set.classes.join(', ')}] but the consortium trains [${spec.classes.join(', ')}]; every member needs the same class folders`)
+  }
+  return set
+}
+
+/** This member's training and validation split (90/10, seeded by its peer id). */
+function split (set: ImageSet, peerId: string): { train: ImageSet, validation: ImageSet } {
+  const rng = seededRandom(`validation-split/${peerId}`)
+  const order = Array.from(set.labels.keys())
+  for (let i = order.length - 1; i > 0; i--) { const j = randomInt(rng, i + 1); const t = order[i]!; order[i] = order[j]!; order[j] = t }
+  const cut = Math.max(1, Math.floor(order.length * 0.9))
+  return { train: subset(set, order.slice(0, cut)), validation: subset(set, order.slice(cut)) }
+}
+
+export class TrainTask implements RoundTask {
+  readonly name = 'train'
+  readonly needsSameState = true
+  readonly sync: StateSync = {
+    status: () => ({ round: this.modelRound, hash: Buffer.from(this.hash, 'hex') }),
+    bytesFor: (hash) => Buffer.from(hash).toString('hex') === this.hash ? new Uint8Array(this.global.buffer, this.global.byteOffset, this.global.byteLength) : undefined,
+    install: (round, bytes) => { this.install(round, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))) }
+  }
+  private readonly inputs = new Map<number, Promise<RoundInput>>()
+
+  private constructor (
+    private readonly o: TrainTaskOptions,
+    private readonly model: tf.Sequential,
+    private readonly data: { train: ImageSet, validation: ImageSet },
+    private global: Float32Array,
+    private hash: string,
+    /** The round this global model is the starting point of. */
+    private modelRound: number
+  ) {}
+
+  get dim (): number { return this.global.length }
+  get resumeRound (): number { return this.modelRound }
+  get modelHashHex (): string { return this.hash }
+
+  static async create (o: TrainTaskOptions): Promise<TrainTask> {
+    const backend = await initBackend()
+    o.logger.info('tf-backend', { backend })
+    const set = await loadMemberData(o)
+    const data = split(set, o.peerId)
+    if (data.train.labels.length > o.maxWeight) {
+      throw new NodeDirError(`this member has ${data.train.labels.length} training images but the consortium's protocol.maxWeight is ${o.maxWeight}; raise maxWeight (every member's sample count must fit)`)
+    }
+    const model = buildModel(o.spec.model, { height: o.spec.imageSize, width: o.spec.imageSize, channels: 1 }, o.spec.classes.length)
+    const checkpoint = loadCheckpoint(o.dir)
+    let global = initialWeights(model, o.spec.seed)
+    let round = 0
+    if (checkpoint !== undefined) {
+      if (checkpoint.parameters !== global.length || checkpoint.model !== o.spec.model) throw new NodeDirError(`${o.dir}/model holds a ${checkpoint.model} model of ${checkpoint.parameters} parameters, the consortium trains a ${o.spec.model} of ${global.length}; move DIR/model away to start over`)
+      global = checkpoint.weights
+      round = checkpoint.round
+    }
+    const hash = modelHash(global)
+    o.logger.info('model-loaded', { from: checkpoint === undefined ? 'initial (consortium seed)' : 'checkpoint', round, modelHash: hash, parameters: global.length, trainImages: data.train.labels.length, validationImages: data.validation.labels.length })
+    return new TrainTask(o, model, data, global, hash, round)
+  }
+
+  binding (): Uint8Array { return Buffer.from(this.hash, 'hex') }
+
+  input (round: number, signal: AbortSignal): Promise<RoundInput> {
+    // One training run per round and model: a failover attempt reuses it.
+    const key = round
+    let p = this.inputs.get(key)
+    if (p === undefined) {
+      const { spec, peerId, logger } = this.o
+      const started = performance.now()
+      p = trainLocal(this.model, this.global, this.data.train, {
+        epochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, seed: `${peerId}/round-${round}`, signal,
+        onEpoch: (epoch, loss) => logger.info('local-epoch', { round, epoch: epoch + 1, of: spec.epochs, loss: Number(loss.toFixed(5)) })
+      }).then((u) => {
+        logger.info('local-training-done', { round, samples: u.samples, loss: Number(u.loss.toFixed(5)), ms: Math.round(performance.now() - started) })
+        return { vector: u.update, weight: u.samples }
+      })
+      p.catch(() => this.inputs.delete(key))
+      this.inputs.clear()
+      this.inputs.set(key, p)
+    }
+    return p
+  }
+
+  async apply (outcome: RoundOutcome): Promise<Record<string, unknown>> {
+    this.global = applyMeanUpdate(this.global, outcome.sum, outcome.weightSum)
+    this.hash = modelHash(this.global)
+    this.modelRound = outcome.round + 1
+    this.inputs.clear()
+    saveCheckpoint(this.o.dir, { round: this.modelRound, modelHash: this.hash, parameters: this.global.length, model: this.o.spec.model, weights: this.global })
+    const m = evaluateWeights(this.model, this.global, this.data.validation)
+    this.o.logger.info('round-metrics', { round: outcome.round, accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity, samples: m.samples, modelHash: this.hash })
+    return { weightSum: outcome.weightSum, modelHash: this.hash, validation: m }
+  }
+
+  /** A result this member cannot apply (it was not in that session): the model must be resynchronised. */
+  describeLate (): undefined { return undefined }
+
+  /** Installs the common model fetched from the other members (its hash already checked). */
+  install (round: number, weights: Float32Array): void {
+    if (weights.length !== this.global.length) throw new RangeError(`model has ${weights.length} parameters, expected ${this.global.length}`)
+    this.global = weights
+    this.hash = modelHash(weights)
+    this.modelRound = round
+    this.inputs.clear()
+    saveCheckpoint(this.o.dir, { round, modelHash: this.hash, parameters: weights.length, model: this.o.spec.model, weights })
+  }
+
+  close (): void {
+    this.model.dispose()
+  }
+}

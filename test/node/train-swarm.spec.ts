@@ -1,0 +1,67 @@
+/**
+ * The train task in real `secagg start` processes on 127.0.0.1: three members train a CNN on
+ * their own shards of the synthetic CXR set, average through secure aggregation, and end
+ * every round on the same model (same hash in every round file and checkpoint); a member
+ * killed with SIGKILL and restarted after the others moved on resynchronises its model from
+ * the majority and takes part again.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { TestSwarm } from '../helpers/swarm-processes.ts'
+
+const TASK = { type: 'train', classes: ['normal', 'opacity'], model: 'cnn', imageSize: 24, epochs: 1, batchSize: 32, learningRate: 0.003, seed: 'test-model' }
+
+describe('swarm: the train task in secagg start processes', function () {
+  this.timeout(240_000)
+  let swarm: TestSwarm
+  beforeEach(() => { swarm = new TestSwarm() })
+  afterEach(async () => { await swarm.teardown() })
+
+  async function setUp (n: number): Promise<void> {
+    await swarm.init(n, 1, 2000, {
+      task: TASK,
+      protocol: { clip: 1, maxWeight: 2000 },
+      stages: { masked: 30_000 },
+      memberConfig: (i) => ({ dataset: 'synthetic', datasetShard: { index: i, count: n, seed: 'test-data' } })
+    })
+  }
+
+  it('three members, three rounds: the same global model everywhere, checkpointed, with metrics logged', async () => {
+    await setUp(3)
+    for (let i = 0; i < 3; i++) swarm.start(i, 3)
+    for (let i = 0; i < 3; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+    for (let r = 0; r < 3; r++) {
+      const files = [0, 1, 2].map((i) => swarm.roundFile(i, r)!)
+      for (const f of files) {
+        assert.ok(f !== undefined && typeof f.modelHash === 'string', `round ${r}: a model hash`)
+        assert.equal(f.modelHash, files[0]!.modelHash, `round ${r}: every member holds the same model`)
+        assert.equal((f.included as string[]).length, 3)
+        assert.equal(f.sum, undefined, 'the round file never holds the aggregated update')
+      }
+    }
+    for (let i = 0; i < 3; i++) {
+      const checkpoint = JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string }
+      assert.equal(checkpoint.round, 3)
+      assert.equal(checkpoint.modelHash, swarm.roundFile(0, 2)!.modelHash)
+      assert.match(swarm.log(i), /"event":"round-metrics","round":2,"accuracy":[\d.]+,"auc":[\d.]+,"sensitivity"/)
+      assert.match(swarm.log(i), /"event":"tf-backend","backend":"(wasm|tensorflow|cpu)"/)
+    }
+  })
+
+  it('a member restarted after the others moved on fetches the majority\'s model and rejoins', async () => {
+    await setUp(4)
+    for (let i = 0; i < 4; i++) swarm.start(i, 5)
+    const victim = 3
+    await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
+    swarm.kill9(victim)
+    await swarm.waitFor(() => [0, 1, 2].every((i) => swarm.roundFile(i, 2) !== undefined), 150_000, 'round 2 without the victim')
+    swarm.start(victim, 5)
+    for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+    assert.match(swarm.log(victim), /"event":"model-synced"/)
+    const final = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
+    for (const c of final) assert.deepEqual(c, final[0], 'all four end on the same model')
+    assert.ok([3, 4].some((r) => (swarm.roundFile(victim, r)?.included as string[] | undefined)?.includes(swarm.members[victim]!.peerId)), 'the restarted member takes part again')
+    assert.ok(existsSync(join(swarm.members[victim]!.dir, 'model', 'weights.bin')))
+  })
+})
