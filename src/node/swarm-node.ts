@@ -433,11 +433,9 @@ export class SwarmNode {
     const { logger } = this.options
     if (sync === undefined) { logger.warn('message-dropped', { peer: from, reason: `${type} frame, but this consortium's task keeps no model` }); return }
     switch (type) {
-      case FrameType.MODEL_QUERY: {
-        const status = sync.status()
-        this.sendFrame(from, FrameType.MODEL_STATUS, status.round, 0, status.hash, AbortSignal.timeout(10_000))
+      case FrameType.MODEL_QUERY:
+        this.sendFrame(from, FrameType.MODEL_STATUS, this.roundNow, 0, sync.hash(), AbortSignal.timeout(10_000))
         return
-      }
       case FrameType.MODEL_STATUS:
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model status without a 32-byte hash' }); return }
         if (this.syncing) this.statusReplies.set(from, { round, hash: hex(payload) })
@@ -446,7 +444,7 @@ export class SwarmNode {
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model fetch without a 32-byte hash' }); return }
         const bytes = sync.bytesFor(payload)
         if (bytes === undefined) { logger.debug('model-not-held', { peer: from, hash: hex(payload) }); return }
-        this.sendFrame(from, FrameType.MODEL_DATA, sync.status().round, 0, bytes, AbortSignal.timeout(30_000))
+        this.sendFrame(from, FrameType.MODEL_DATA, this.roundNow, 0, bytes, AbortSignal.timeout(30_000))
         return
       }
       case FrameType.MODEL_DATA: {
@@ -457,6 +455,11 @@ export class SwarmNode {
         w.resolve({ round, bytes: payload })
       }
     }
+  }
+
+  /** The round this member is in (or about to start). */
+  private get roundNow (): number {
+    return this.current?.round ?? this.lastFinished + 1
   }
 
   /**
@@ -475,26 +478,32 @@ export class SwarmNode {
     let retry = false
     try {
       logger.info('model-sync', { why })
-      const own = sync.status()
+      const own = { round: this.roundNow, hash: sync.hash() }
       const others = this.members.filter((m) => m !== this.peerId)
       for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(5_000))
       const deadline = Date.now() + 3_000
       while (Date.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 50))
-      const votes = new Map<string, string[]>()
-      const vote = (peer: string, round: number, hash: string): void => { const k = `${round}/${hash}`; votes.set(k, [...(votes.get(k) ?? []), peer]) }
+      // Votes by model; among the holders of the majority's model, the latest round any of
+      // them is in is where to go (rounds that aborted leave the model as it was).
+      const votes = new Map<string, Array<{ peer: string, round: number }>>()
+      const vote = (peer: string, round: number, hash: string): void => { votes.set(hash, [...(votes.get(hash) ?? []), { peer, round }]) }
       vote(this.peerId, own.round, hex(own.hash))
       for (const [peer, s] of this.statusReplies) vote(peer, s.round, s.hash)
-      const [best, holders] = [...votes].sort((a, b) => b[1].length - a[1].length)[0]!
+      const [hash, group] = [...votes].sort((a, b) => b[1].length - a[1].length)[0]!
       const need = quorum(this.members.length)
-      const [roundText, hash] = best.split('/') as [string, string]
-      const round = Number(roundText)
-      if (holders.length < need) {
-        logger.warn('model-sync-no-majority', { replies: this.statusReplies.size, largestGroup: holders.length, need })
+      if (group.length < need) {
+        logger.warn('model-sync-no-majority', { replies: this.statusReplies.size, largestGroup: group.length, need })
         retry = true
         return
       }
-      if (holders.includes(this.peerId)) { logger.info('model-sync-current', { round: own.round, modelHash: hex(own.hash), agreeing: holders.length }); return }
-      if (round < own.round) { logger.warn('model-sync-skipped', { reason: `the majority's model is for round ${round}, this member's for ${own.round}` }); return }
+      const round = Math.max(...group.map((g) => g.round))
+      const holders = group.filter((g) => g.peer !== this.peerId).sort((a, b) => b.round - a.round).map((g) => g.peer)
+      if (group.some((g) => g.peer === this.peerId)) {
+        if (round <= own.round) { logger.info('model-sync-current', { round: own.round, modelHash: hex(own.hash), agreeing: group.length }); return }
+        logger.info('catching-up', { from: `${own.round}`, to: `${round}`, reason: 'the members on this model are in a later round' })
+        this.restartAt(round, [])
+        return
+      }
       for (const peer of holders) {
         const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
           const timer = setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
@@ -503,18 +512,11 @@ export class SwarmNode {
         })
         if (got === undefined) continue
         sync.install(round, got.bytes)
-        logger.info('model-synced', { round, modelHash: hash, from: peer, agreeing: holders.length })
-        clearTimeout(this.nextRoundTimer)
+        logger.info('model-synced', { round, modelHash: hash, from: peer, agreeing: group.length })
         // Messages of the session this member was in on its old model (rejected then) count
         // now: the others bound them to the model just installed.
         const c = this.current
-        const attempt = c !== undefined && c.round === round ? c.attempt : 0
-        const replay = c !== undefined && c.round === round ? c.received : []
-        this.endSession()
-        saveState(this.options.dir, { nextRound: round })
-        this.lastFinished = round - 1
-        if (this.options.rounds !== undefined && round >= this.options.rounds) { this.finished.resolve(); return }
-        this.begin(round, attempt, replay)
+        this.restartAt(round, c !== undefined && c.round === round ? c.received : [], c !== undefined && c.round === round ? c.attempt : 0)
         return
       }
       logger.warn('model-sync-failed', { reason: 'no member holding the majority model sent it' })
@@ -527,6 +529,16 @@ export class SwarmNode {
       else if (retry && tries > 1 && !this.stopped) this.syncRetry = setTimeout(() => { void this.resync(why, tries - 1) }, 5_000)
       else this.ensureRunning()
     }
+  }
+
+  private restartAt (round: number, replay: ReadonlyArray<{ from: string, payload: Uint8Array }>, attempt = 0): void {
+    clearTimeout(this.nextRoundTimer)
+    this.nextRoundTimer = undefined
+    this.endSession()
+    saveState(this.options.dir, { nextRound: round })
+    this.lastFinished = round - 1
+    if (this.options.rounds !== undefined && round >= this.options.rounds) { this.finished.resolve(); return }
+    this.begin(round, attempt, replay)
   }
 
   /** After a resync that changed nothing: an idle member starts the next round rather than wait forever. */

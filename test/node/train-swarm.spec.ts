@@ -61,7 +61,10 @@ describe('swarm: the train task in secagg start processes', function () {
     const victim = 3
     await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
     swarm.kill9(victim)
-    await swarm.waitFor(() => [0, 1, 2].every((i) => swarm.roundFile(i, 2) !== undefined), 150_000, 'round 2 without the victim')
+    // Two models later (rounds whose aggregator was the victim may end without a result):
+    // the victim's checkpoint is then behind the majority's model.
+    const applied = (i: number): number => [1, 2, 3, 4, 5, 6].filter((r) => typeof swarm.roundFile(i, r)?.modelHash === 'string').length
+    await swarm.waitFor(() => [0, 1, 2].every((i) => applied(i) >= 2), 150_000, 'two applied rounds without the victim')
     swarm.start(victim, rounds)
     for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
     assert.match(swarm.log(victim), /"event":"model-synced"/)

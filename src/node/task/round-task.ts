@@ -10,8 +10,8 @@ export interface RoundInput { readonly vector: ArrayLike<number>, readonly weigh
 
 /** A task whose state can be fetched from the other members (train: the global model). */
 export interface StateSync {
-  /** The round the current state is the starting point of, and the SHA-256 of its bytes. */
-  status (): { round: number, hash: Uint8Array }
+  /** SHA-256 of the current state's bytes. */
+  hash (): Uint8Array
   /** The state's bytes if its hash is `hash`. */
   bytesFor (hash: Uint8Array): Uint8Array | undefined
   /** Installs state fetched from others (its hash already checked) as the start of `round`. */

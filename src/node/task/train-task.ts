@@ -77,7 +77,7 @@ export class TrainTask implements RoundTask {
   readonly name = 'train'
   readonly needsSameState = true
   readonly sync: StateSync = {
-    status: () => ({ round: this.modelRound, hash: Buffer.from(this.hash, 'hex') }),
+    hash: () => Buffer.from(this.hash, 'hex'),
     bytesFor: (hash) => Buffer.from(hash).toString('hex') === this.hash ? new Uint8Array(this.global.buffer, this.global.byteOffset, this.global.byteLength) : undefined,
     install: (round, bytes) => { this.install(round, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))) }
   }
