@@ -79,7 +79,7 @@ export class SwarmNode {
   private behindTimer: NodeJS.Timeout | undefined
   private syncRetry: NodeJS.Timeout | undefined
   private readonly statusReplies = new Map<string, { round: number, hash: string }>()
-  private stateWaiter: { hash: string, resolve: (d: { round: number, bytes: Uint8Array }) => void } | undefined
+  private stateWaiter: { hash: string, from: string, resolve: (d: { round: number, bytes: Uint8Array } | undefined) => void } | undefined
 
   constructor (private readonly options: SwarmNodeOptions) {
     this.members = options.consortium.file.members.map((m) => m.peerId)
@@ -449,9 +449,10 @@ export class SwarmNode {
       }
       case FrameType.MODEL_DATA: {
         const w = this.stateWaiter
-        if (w === undefined) return
-        if (payload.length !== 4 * this.options.task.dim) { logger.warn('message-dropped', { peer: from, reason: `model data of ${payload.length} bytes, expected ${4 * this.options.task.dim}` }); return }
-        if (hex(createHash('sha256').update(payload).digest()) !== w.hash) { logger.warn('message-dropped', { peer: from, reason: 'model data does not match the hash the majority holds' }); return }
+        if (w === undefined || w.from !== from) return
+        // A holder that sends anything but the majority's model is skipped for the next one.
+        if (payload.length !== 4 * this.options.task.dim) { logger.warn('message-dropped', { peer: from, reason: `model data of ${payload.length} bytes, expected ${4 * this.options.task.dim}` }); w.resolve(undefined); return }
+        if (hex(createHash('sha256').update(payload).digest()) !== w.hash) { logger.warn('message-dropped', { peer: from, reason: 'model data does not match the hash the majority holds' }); w.resolve(undefined); return }
         w.resolve({ round, bytes: payload })
       }
     }
@@ -496,7 +497,9 @@ export class SwarmNode {
         retry = true
         return
       }
-      const round = Math.max(...group.map((g) => g.round))
+      // The round at least a majority of all members has reached: one member claiming a far
+      // later round cannot push this one there.
+      const round = group.map((g) => g.round).sort((a, b) => b - a)[need - 1]!
       const holders = group.filter((g) => g.peer !== this.peerId).sort((a, b) => b.round - a.round).map((g) => g.peer)
       if (group.some((g) => g.peer === this.peerId)) {
         if (round <= own.round) { logger.info('model-sync-current', { round: own.round, modelHash: hex(own.hash), agreeing: group.length }); return }
@@ -507,7 +510,7 @@ export class SwarmNode {
       for (const peer of holders) {
         const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
           const timer = setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
-          this.stateWaiter = { hash, resolve: (d) => { clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
+          this.stateWaiter = { hash, from: peer, resolve: (d) => { clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
           this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(10_000))
         })
         if (got === undefined) continue

@@ -8,6 +8,12 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { createIdentity } from '../../src/node/config/identity.ts'
+import { createLogger } from '../../src/node/logger.ts'
+import { SwarmHost } from '../../src/node/net/host.ts'
+import { Frame, FrameType } from '../../src/node/wire/node.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 const TASK = { type: 'train', classes: ['normal', 'opacity'], model: 'cnn', imageSize: 24, epochs: 1, batchSize: 32, learningRate: 0.003, seed: 'test-model' }
@@ -18,8 +24,9 @@ describe('swarm: the train task in secagg start processes', function () {
   beforeEach(() => { swarm = new TestSwarm() })
   afterEach(async () => { await swarm.teardown() })
 
-  async function setUp (n: number, options: { roundIntervalMs?: number, advertiseMs?: number } = {}): Promise<void> {
+  async function setUp (n: number, options: { roundIntervalMs?: number, advertiseMs?: number, extraMembers?: Array<{ peerId: string, addresses: string[] }> } = {}): Promise<void> {
     await swarm.init(n, 1, 2000, {
+      ...(options.extraMembers !== undefined ? { members: options.extraMembers } : {}),
       ...(options.roundIntervalMs !== undefined ? { roundIntervalMs: options.roundIntervalMs } : {}),
       task: TASK,
       protocol: { clip: 1, maxWeight: 2000 },
@@ -73,5 +80,55 @@ describe('swarm: the train task in secagg start processes', function () {
     const rejoined = [3, 4, 5, 6, 7].filter((r) => (swarm.roundFile(0, r)?.included as string[] | undefined)?.includes(swarm.members[victim]!.peerId))
     assert.ok(rejoined.length > 0, 'the restarted member takes part again')
     assert.ok(existsSync(join(swarm.members[victim]!.dir, 'model', 'weights.bin')))
+  })
+
+  it('a lying member can neither plant a model nor push a member into a far round', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'secagg-liar-'))
+    const liar = await createIdentity(join(scratch, 'liar'))
+    let host: SwarmHost | undefined
+    try {
+      const rounds = 8
+      // The liar learns the majority's model hash from an honest member, then answers every
+      // query with that hash and round 999, and every fetch with zeros. It listens first, so
+      // the consortium file can list its address; the member map is filled in afterwards.
+      let majorityHash: Uint8Array | undefined
+      const members = new Map<string, string[]>([[liar.peerId, []]])
+      const send = (to: string, type: FrameType, round: number, payload: Uint8Array): void => {
+        void host?.send(to, Frame.encode({ version: 1, type, round: BigInt(round), attempt: 0, payload: payload as Uint8Array<ArrayBuffer> }), AbortSignal.timeout(5_000))
+      }
+      host = await SwarmHost.start({
+        identity: liar, members, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, maxMessageBytes: 64 * 1024 * 1024, logger: createLogger({}),
+        onMessage: (from, data) => {
+          const f = Frame.decode(data)
+          if (f.type === FrameType.MODEL_STATUS) majorityHash = f.payload
+          if (f.type === FrameType.MODEL_QUERY && majorityHash !== undefined) send(from, FrameType.MODEL_STATUS, 999, majorityHash)
+          if (f.type === FrameType.MODEL_FETCH) send(from, FrameType.MODEL_DATA, 999, new Uint8Array(4 * 17_826))
+        }
+      })
+      await setUp(4, { roundIntervalMs: 1000, extraMembers: [{ peerId: liar.peerId, addresses: host.addresses.map((a) => a.replace(/\/p2p\/.*$/, '')) }] })
+      for (const m of swarm.members) {
+        members.set(m.peerId, [`/ip4/127.0.0.1/tcp/${m.port}`])
+        await host.learnAddresses(m.peerId, [`/ip4/127.0.0.1/tcp/${m.port}`])
+      }
+      for (let i = 0; i < 4; i++) swarm.start(i, rounds)
+      const victim = 3
+      await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
+      swarm.kill9(victim)
+      const applied = (i: number): number => [1, 2, 3, 4, 5, 6].filter((r) => typeof swarm.roundFile(i, r)?.modelHash === 'string').length
+      await swarm.waitFor(() => [0, 1, 2].every((i) => applied(i) >= 2), 150_000, 'two applied rounds without the victim')
+      send(swarm.members[0]!.peerId, FrameType.MODEL_QUERY, 0, new Uint8Array(0))
+      await swarm.waitFor(() => majorityHash !== undefined, 20_000, 'the liar learning the hash')
+      swarm.start(victim, rounds)
+      for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+      const log = swarm.log(victim)
+      assert.match(log, new RegExp(`"event":"message-dropped","peer":"${liar.peerId}","reason":"model data does not match the hash the majority holds"`))
+      assert.match(log, /"event":"model-synced"/)
+      assert.doesNotMatch(log, /"event":"model-synced","round":999/)
+      const final = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
+      for (const c of final) assert.deepEqual(c, final[0], 'the victim ends on the honest members\' model')
+    } finally {
+      await host?.stop()
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 })
