@@ -35,6 +35,19 @@ describe('swarm: the train task in secagg start processes', function () {
     })
   }
 
+  /**
+   * Kills `victim` after its round 0 and waits until the others have applied two more
+   * results (rounds the victim was to aggregate may end without one), so its checkpoint is
+   * behind the majority's model.
+   */
+  async function killUntilModelMovesTwice (victim: number): Promise<void> {
+    await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
+    swarm.kill9(victim)
+    const others = swarm.members.map((_, i) => i).filter((i) => i !== victim)
+    const applied = (i: number): number => [1, 2, 3, 4, 5, 6].filter((r) => typeof swarm.roundFile(i, r)?.modelHash === 'string').length
+    await swarm.waitFor(() => others.every((i) => applied(i) >= 2), 150_000, 'two applied rounds without the victim')
+  }
+
   it('three members, three rounds: the same global model everywhere, checkpointed, with metrics logged', async () => {
     // A long AdvertiseKeys deadline costs nothing when everyone is there (the aggregator moves
     // on once all have advertised) and keeps a member slow to load tfjs in round 0.
@@ -66,12 +79,7 @@ describe('swarm: the train task in secagg start processes', function () {
     await setUp(4, { roundIntervalMs: 1000 })
     for (let i = 0; i < 4; i++) swarm.start(i, rounds)
     const victim = 3
-    await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
-    swarm.kill9(victim)
-    // Two models later (rounds whose aggregator was the victim may end without a result):
-    // the victim's checkpoint is then behind the majority's model.
-    const applied = (i: number): number => [1, 2, 3, 4, 5, 6].filter((r) => typeof swarm.roundFile(i, r)?.modelHash === 'string').length
-    await swarm.waitFor(() => [0, 1, 2].every((i) => applied(i) >= 2), 150_000, 'two applied rounds without the victim')
+    await killUntilModelMovesTwice(victim)
     swarm.start(victim, rounds)
     for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
     assert.match(swarm.log(victim), /"event":"model-synced"/)
@@ -86,6 +94,7 @@ describe('swarm: the train task in secagg start processes', function () {
     const scratch = mkdtempSync(join(tmpdir(), 'secagg-liar-'))
     const liar = await createIdentity(join(scratch, 'liar'))
     let host: SwarmHost | undefined
+    let poll: NodeJS.Timeout | undefined
     try {
       const rounds = 8
       // The liar learns the majority's model hash from an honest member, then answers every
@@ -112,11 +121,9 @@ describe('swarm: the train task in secagg start processes', function () {
       }
       for (let i = 0; i < 4; i++) swarm.start(i, rounds)
       const victim = 3
-      await swarm.waitFor(() => swarm.roundFile(victim, 0) !== undefined, 120_000, 'round 0 at the victim')
-      swarm.kill9(victim)
-      const applied = (i: number): number => [1, 2, 3, 4, 5, 6].filter((r) => typeof swarm.roundFile(i, r)?.modelHash === 'string').length
-      await swarm.waitFor(() => [0, 1, 2].every((i) => applied(i) >= 2), 150_000, 'two applied rounds without the victim')
-      send(swarm.members[0]!.peerId, FrameType.MODEL_QUERY, 0, new Uint8Array(0))
+      await killUntilModelMovesTwice(victim)
+      // Keep the liar's copy of the majority's hash current while the model moves on.
+      poll = setInterval(() => send(swarm.members[0]!.peerId, FrameType.MODEL_QUERY, 0, new Uint8Array(0)), 250)
       await swarm.waitFor(() => majorityHash !== undefined, 20_000, 'the liar learning the hash')
       swarm.start(victim, rounds)
       for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
@@ -127,6 +134,7 @@ describe('swarm: the train task in secagg start processes', function () {
       const final = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
       for (const c of final) assert.deepEqual(c, final[0], 'the victim ends on the honest members\' model')
     } finally {
+      clearInterval(poll)
       await host?.stop()
       rmSync(scratch, { recursive: true, force: true })
     }
