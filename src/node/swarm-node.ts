@@ -126,6 +126,7 @@ export class SwarmNode {
     this.endSession()
     await Promise.race([Promise.allSettled([...this.resultSends]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
     await this.host?.stop()
+    this.options.task.close()
     this.finished.resolve()
   }
 
@@ -177,7 +178,7 @@ export class SwarmNode {
     }
     let input
     try {
-      input = this.options.task.input(round, sends.signal)
+      input = this.options.task.input(round)
     } catch (err) {
       inputFailed(err)
       return
@@ -397,7 +398,8 @@ export class SwarmNode {
     this.recentResults.set(round, { attempt, payload })
     for (const r of this.recentResults.keys()) if (r < round - 8) this.recentResults.delete(r)
     const own = late ? this.ownSessions.get(round) ?? [] : [c?.runner.participant.roundSessionId].filter((s) => s !== undefined)
-    const tookPart = own.some((s) => bytesEqual(s, outcome.sessionId)) && outcome.included.includes(this.peerId)
+    const inSession = own.some((s) => bytesEqual(s, outcome.sessionId))
+    const tookPart = inSession && outcome.included.includes(this.peerId)
     logger.info('round-result', { round, attempt, aggregator: outcome.aggregator, included: outcome.included.length, weightSum: outcome.weightSum, includedSelf: tookPart, ...(late ? { late: true } : {}) })
     const base = {
       round, attempt, aggregator: outcome.aggregator, sessionId: hex(outcome.sessionId), included: [...outcome.included].sort(),
@@ -406,7 +408,7 @@ export class SwarmNode {
     const task = this.options.task
     // A task whose state moves with each result (train) may apply only the result of a session
     // it took part in: only then is it certain the session started from its own model.
-    const applicable = !late && (!task.needsSameState || own.some((sid) => bytesEqual(sid, outcome.sessionId)))
+    const applicable = !late && (!task.needsSameState || inSession)
     if (!applicable) {
       const described = task.describeLate(outcome)
       if (late) this.leftEarly.delete(round)

@@ -4,8 +4,8 @@
  * data, return the update (local − global) and the sample count that weights it. Batches are
  * shuffled from a seeded stream, not tfjs' Math.random shuffle, so runs are reproducible.
  */
-import { randomInt, seededRandom } from '../crypto/index.ts'
 import { tf } from './backend.ts'
+import { seededOrder } from './data/image-set.ts'
 import type { ImageSet } from './data/image-set.ts'
 import { evaluate } from './metrics.ts'
 import type { Metrics } from './metrics.ts'
@@ -26,17 +26,7 @@ export interface LocalUpdate {
   readonly loss: number
 }
 
-function permutation (n: number, seed: string): Int32Array {
-  const rng = seededRandom(seed)
-  const p = Int32Array.from({ length: n }, (_, i) => i)
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1)
-    const t = p[i]!; p[i] = p[j]!; p[j] = t
-  }
-  return p
-}
-
-function batchTensors (data: ImageSet, indices: Int32Array, classes: number): { x: tf.Tensor4D, y: tf.Tensor2D } {
+function batchTensors (data: ImageSet, indices: readonly number[], classes: number): { x: tf.Tensor4D, y: tf.Tensor2D } {
   const size = data.height * data.width * data.channels
   const pixels = new Float32Array(indices.length * size)
   const labels = new Int32Array(indices.length)
@@ -61,7 +51,7 @@ export async function trainLocal (model: tf.LayersModel, global: Float32Array, d
     options.signal?.throwIfAborted()
     // The epoch's samples in our seeded order; fit walks them in order (shuffle off) and
     // syncs with the backend once per epoch instead of once per batch as trainOnBatch does.
-    const { x, y } = batchTensors(data, permutation(n, `${options.seed}/epoch-${e}`), classes)
+    const { x, y } = batchTensors(data, seededOrder(n, `${options.seed}/epoch-${e}`), classes)
     try {
       const history = await model.fit(x, y, { batchSize: options.batchSize, epochs: 1, shuffle: false, verbose: 0 })
       loss = (history.history.loss as number[])[0]!

@@ -6,17 +6,10 @@ import assert from 'node:assert/strict'
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 import { followLog } from '../../src/node/cli/logs.ts'
 import { createLogger } from '../../src/node/logger.ts'
 import type { LogRecord } from '../../src/node/logger.ts'
-
-async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: (t) => { err += t + '\n' } })
-  return { code, out, err }
-}
 
 const A = '12D3KooWAggregatorAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1'
 const B = '12D3KooWAggregatorBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2'

@@ -7,16 +7,9 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 import { parseConsortium, stageTimeoutsOf } from '../../src/node/config/consortium.ts'
 import { loadIdentity } from '../../src/node/config/identity.ts'
-
-async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: (t) => { err += t + '\n' } })
-  return { code, out, err }
-}
 
 describe('member setup: secagg init and the consortium file', () => {
   let dir: string

@@ -8,17 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 
 const run = promisify(execFile)
 const BIN = new URL('../../bin/secagg.js', import.meta.url).pathname
-
-async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: (t) => { err += t + '\n' } })
-  return { code, out, err }
-}
 
 describe('secagg simulate (CLI)', () => {
   let dir: string

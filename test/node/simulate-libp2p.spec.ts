@@ -7,16 +7,9 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 import { LoopbackSwarm, messageLimitFor, runPlainRound } from '../../src/node/sim/libp2p-swarm.ts'
 import { prepareScenario } from '../../src/node/sim/scenario.ts'
-
-async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: (t) => { err += t + '\n' } })
-  return { code, out, err }
-}
 
 const TIMING_FIELDS = ['stageMs', 'wallMs', 'transport']
 

@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 import { aggregatorFor } from '../../src/node/round/ranking.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 const DIM = 6
 
 async function cliOutput (...argv: string[]): Promise<string> {
-  let out = ''
-  assert.equal(await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: () => {} }), 0)
+  const { code, out, err } = await cli(...argv)
+  assert.equal(code, 0, err)
   return out
 }
 

@@ -8,17 +8,10 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main } from '../../src/node/cli/main.ts'
+import { cli } from '../helpers/cli.ts'
 import { parseDropoutSpec } from '../../src/node/sim/dropout-schedule.ts'
 import { runTrainingSimulation } from '../../src/node/sim/federated-training.ts'
 import type { TrainingReport } from '../../src/node/sim/federated-training.ts'
-
-async function cli (...argv: string[]): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (t) => { out += t + '\n' }, stderr: (t) => { err += t + '\n' } })
-  return { code, out, err }
-}
 
 function assertFinite (report: TrainingReport): void {
   for (const r of report.rounds) {

@@ -15,6 +15,7 @@ import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
 import { runTrainingSimulation } from '../sim/federated-training.ts'
 import type { RoundReport } from '../sim/federated-training.ts'
 import type { CliIo } from './main.ts'
+import { intFlag, numFlag } from './number-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_TRAIN_HELP = `Usage: secagg simulate --task train --dataset mnist|synthetic|DIR --peers N --rounds R [options]
@@ -43,20 +44,6 @@ is evaluated on each member's validation split and on a held-out test set (20%).
   --backend B            force tensorflow, wasm or cpu (default: the fastest available)
   --out FILE             write the JSON report to FILE
 `
-
-function intFlag (value: string | undefined, name: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`)
-  return n
-}
-
-function numFlag (value: string | undefined, name: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${value}'`)
-  return n
-}
 
 export function roundLine (r: RoundReport, mode: string): string {
   const pct = (x: number | null): string => x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`
@@ -91,22 +78,22 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   let partition
   try { partition = parsePartition(values.partition ?? 'iid') } catch (err) { throw new UsageError(`--partition: ${(err as Error).message}`) }
   const dataset = parseDatasetSpec(values.dataset)
-  const imageSize = intFlag(values['image-size'], 'image-size', 8, 512, 64)
+  const imageSize = intFlag(values['image-size'], 'image-size', 8, 512) ?? 64
   const mode = values.plain === true ? 'plain FedAvg' : 'secure aggregation'
   try {
     const report = await runTrainingSimulation({
       dataset: dataset.kind === 'folder' ? { ...dataset, size: imageSize, strict: values.strict === true } : dataset,
-      peers: intFlag(values.peers, 'peers', 3, 100, 0),
-      rounds: intFlag(values.rounds, 'rounds', 1, 1000, 0),
+      peers: intFlag(values.peers, 'peers', 3, 100)!,
+      rounds: intFlag(values.rounds, 'rounds', 1, 1000)!,
       partition,
       dropout: parseDropoutSpec(values.dropout ?? ''),
       plain: values.plain === true,
       seed: values.seed ?? '1',
       model,
-      epochs: intFlag(values.epochs, 'epochs', 1, 1000, 1),
-      batchSize: intFlag(values['batch-size'], 'batch-size', 1, 65_536, 32),
-      learningRate: numFlag(values.lr, 'lr', 1e-9, 10, 2e-3),
-      clip: numFlag(values.clip, 'clip', 1e-6, 1e6, 1),
+      epochs: intFlag(values.epochs, 'epochs', 1, 1000) ?? 1,
+      batchSize: intFlag(values['batch-size'], 'batch-size', 1, 65_536) ?? 32,
+      learningRate: numFlag(values.lr, 'lr', 1e-9, 10) ?? 2e-3,
+      clip: numFlag(values.clip, 'clip', 1e-6, 1e6) ?? 1,
       ...(backend !== undefined ? { backend } : {}),
       onEpoch: isTty ? (r, peer, epoch, loss) => process.stdout.write(`\rround ${r}: member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}   `) : undefined,
       onRound: (r) => { if (isTty) process.stdout.write('\r\x1b[K'); io.stdout(roundLine(r, mode)) }

@@ -11,6 +11,7 @@ import { runSimulation } from '../sim/memory-swarm.ts'
 import type { SimulationInputs, SimulationOptions, SimulationReport } from '../sim/memory-swarm.ts'
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS, runLibp2pSimulation } from '../sim/libp2p-swarm.ts'
 import type { CliIo } from './main.ts'
+import { intFlag, numFlag } from './number-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
@@ -44,20 +45,6 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --out FILE             write the JSON report to FILE
   --transport T          memory (default) or libp2p (at most 256 peers)
 `
-
-function intFlag (value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got '${value}'`)
-  return n
-}
-
-function numFlag (value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${value}'`)
-  return n
-}
 
 export function readInputsFile (path: string, peers: number, dim: number): SimulationInputs {
   let parsed: unknown

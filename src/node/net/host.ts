@@ -81,8 +81,7 @@ export class SwarmHost {
     })
     const host = new SwarmHost(node, options)
     for (const [peer, addrs] of members) {
-      if (peer === options.identity.peerId || addrs.length === 0) continue
-      await node.peerStore.merge(peerIdFromString(peer), { multiaddrs: addrs.map((a) => multiaddr(a)) })
+      if (peer !== options.identity.peerId && addrs.length > 0) await host.learnAddresses(peer, addrs)
     }
     // mDNS and bootstrap only report peers; dial the members among them.
     node.addEventListener('peer:discovery', (evt) => {
@@ -96,7 +95,7 @@ export class SwarmHost {
   }
 
   get peerId (): string { return this.node.peerId.toString() }
-  /** Addresses learnt after start (the simulator's hosts listen on port 0). */
+  /** Where a member can be dialled (from the consortium file, or learnt after start). */
   async learnAddresses (peer: string, addrs: readonly string[]): Promise<void> {
     await this.node.peerStore.merge(peerIdFromString(peer), { multiaddrs: addrs.map((a) => multiaddr(a)) })
   }

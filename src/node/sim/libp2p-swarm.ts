@@ -95,11 +95,17 @@ export function messageLimitFor (dim: number, peers: number): number {
   return Math.max(16 * 1024 * 1024, 2 * 4 * (dim + 1) + 256 * peers + 1024 * 1024)
 }
 
-/** Resolves once `done()` holds when checked, or when forced. */
-interface RoundWatch {
-  readonly promise: Promise<void>
-  check (): void
-  force (): void
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted()
+  let onAbort!: () => void
+  const aborted = new Promise<never>((_resolve, reject) => { onAbort = () => reject(signal.reason as Error) })
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await Promise.race([work, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
 }
 
 /**
@@ -129,17 +135,23 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     }
     return k
   }
-  const watch = newWatch(() => {
-    if (!aggregatorDone && !offline.has(s.aggregatorIndex)) return false
-    return s.ids.every((_, i) => offline.has(i) || finished.has(i))
-  })
+  let roundOver!: () => void
+  const over = new Promise<void>((resolve) => { roundOver = resolve })
+  // After the aggregator is done, participants still waiting only wait out their deadline.
+  const longestWait = 2 * Math.max(...Object.values(s.config.stageTimeouts))
+  let grace: NodeJS.Timeout | undefined
+  const check = (): void => {
+    if (!aggregatorDone && !offline.has(s.aggregatorIndex)) return
+    grace ??= setTimeout(roundOver, longestWait + 100)
+    if (s.ids.every((_, i) => offline.has(i) || finished.has(i))) roundOver()
+  }
   const runners: SessionRunner[] = s.ids.map((self, i) => new SessionRunner({
     config: s.config, self, signer: s.signers[i]!, rng: s.participantRandom(i), now,
     outbound: (_role, _to, data) => {
       if (offline.has(i)) return false
       if (!s.isDropping(i, kind(data))) return true
       offline.add(i)
-      queueMicrotask(() => { runners[i]!.stop(); watch.check() })
+      queueMicrotask(() => { runners[i]!.stop(); check() })
       return false
     },
     send: (to, data) => {
@@ -151,45 +163,20 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
       events.push({ peer: i, role, event })
       if (role === 'aggregator' && (event.type === 'result' || event.type === 'aborted')) aggregatorDone = true
       if (role === 'participant' && (event.type === 'completed' || event.type === 'aborted')) finished.add(i)
-      watch.check()
+      check()
     }
   }))
   swarm.receiver = (to, from, data) => { if (!offline.has(to)) runners[to]!.deliver(s.ids[from]!, data) }
-  const longestWait = 2 * Math.max(...Object.values(s.config.stageTimeouts))
-  let grace: NodeJS.Timeout | undefined
-  const onAbort = (): void => watch.check()
-  signal.addEventListener('abort', onAbort, { once: true })
   try {
-    runners.forEach((r, i) => {
-      if (signal.aborted) return
-      r.start(s.inputs.vectors[i]!, s.weights[i]!)
-    })
-    // After the aggregator is done, participants still waiting only wait out their deadline.
-    const graceCheck = setInterval(() => {
-      if ((aggregatorDone || offline.has(s.aggregatorIndex)) && grace === undefined) grace = setTimeout(() => watch.force(), longestWait + 100)
-    }, 50)
-    try {
-      await Promise.race([watch.promise, new Promise((_resolve, reject) => {
-        if (signal.aborted) reject(signal.reason as Error)
-        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
-      })])
-    } finally {
-      clearInterval(graceCheck)
-    }
+    runners.forEach((r, i) => { if (!signal.aborted) r.start(s.inputs.vectors[i]!, s.weights[i]!) })
+    await untilAborted(over, signal)
   } finally {
     clearTimeout(grace)
-    signal.removeEventListener('abort', onAbort)
     for (const r of runners) r.stop()
     sends.abort()
     swarm.receiver = () => {}
   }
   return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.participant.clippedCoordinates, 0) }
-}
-
-function newWatch (done: () => boolean): RoundWatch {
-  let resolve!: () => void
-  const promise = new Promise<void>((r) => { resolve = r })
-  return { promise, check: () => { if (done()) resolve() }, force: () => resolve() }
 }
 
 /**
@@ -222,10 +209,7 @@ export async function runPlainRound (swarm: LoopbackSwarm, s: Scenario, signal: 
       if (i === hub) add(i, words)
       else void swarm.send(i, hub, bytes, AbortSignal.any([signal, sends.signal]))
     }
-    await Promise.race([all, new Promise((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason as Error)
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
-    })])
+    await untilAborted(all, signal)
   } finally {
     sends.abort()
     swarm.receiver = () => {}

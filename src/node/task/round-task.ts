@@ -33,7 +33,7 @@ export interface RoundTask {
   /** Bytes bound into every session of the next round, or undefined. */
   binding (): Uint8Array | undefined
   /** The input of `round`: now (vector-sum) or once local training is done (train). */
-  input (round: number, signal: AbortSignal): RoundInput | Promise<RoundInput>
+  input (round: number): RoundInput | Promise<RoundInput>
   /**
    * Applies a verified result of a round this member started from the same state as the
    * others; returns the fields for rounds/<r>.json.

@@ -7,10 +7,9 @@
  * its metrics logged. The global model's hash binds every session, so members on different
  * models never mix; a member that falls off the common model resynchronises (swarm-node).
  */
-import { randomInt, seededRandom } from '../../crypto/index.ts'
 import { initBackend } from '../../train/backend.ts'
 import type { tf } from '../../train/backend.ts'
-import { subset } from '../../train/data/image-set.ts'
+import { seededOrder, subset } from '../../train/data/image-set.ts'
 import type { ImageSet } from '../../train/data/image-set.ts'
 import { loadImageFolder } from '../../train/data/image-folder.ts'
 import { loadMnist } from '../../train/data/mnist.ts'
@@ -66,9 +65,7 @@ async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
 
 /** This member's training and validation split (90/10, seeded by its peer id). */
 function split (set: ImageSet, peerId: string): { train: ImageSet, validation: ImageSet } {
-  const rng = seededRandom(`validation-split/${peerId}`)
-  const order = Array.from(set.labels.keys())
-  for (let i = order.length - 1; i > 0; i--) { const j = randomInt(rng, i + 1); const t = order[i]!; order[i] = order[j]!; order[j] = t }
+  const order = seededOrder(set.labels.length, `validation-split/${peerId}`)
   const cut = Math.max(1, Math.floor(order.length * 0.9))
   return { train: subset(set, order.slice(0, cut)), validation: subset(set, order.slice(cut)) }
 }
@@ -81,7 +78,9 @@ export class TrainTask implements RoundTask {
     bytesFor: (hash) => Buffer.from(hash).toString('hex') === this.hash ? new Uint8Array(this.global.buffer, this.global.byteOffset, this.global.byteLength) : undefined,
     install: (round, bytes) => { this.install(round, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))) }
   }
-  private readonly inputs = new Map<number, Promise<RoundInput>>()
+  private training: { round: number, update: Promise<RoundInput> } | undefined
+  private modelQueue: Promise<unknown> = Promise.resolve()
+  private readonly closing = new AbortController()
 
   private constructor (
     private readonly o: TrainTaskOptions,
@@ -95,7 +94,6 @@ export class TrainTask implements RoundTask {
 
   get dim (): number { return this.global.length }
   get resumeRound (): number { return this.modelRound }
-  get modelHashHex (): string { return this.hash }
 
   static async create (o: TrainTaskOptions): Promise<TrainTask> {
     const backend = await initBackend()
@@ -121,36 +119,33 @@ export class TrainTask implements RoundTask {
 
   binding (): Uint8Array { return Buffer.from(this.hash, 'hex') }
 
-  input (round: number, signal: AbortSignal): Promise<RoundInput> {
-    // One training run per round and model: a failover attempt reuses it.
-    const key = round
-    let p = this.inputs.get(key)
-    if (p === undefined) {
+  input (round: number): Promise<RoundInput> {
+    // One training run per round and model, whatever the attempt: a failover reuses it.
+    if (this.training?.round !== round) {
       const { spec, peerId, logger } = this.o
-      const started = performance.now()
-      p = trainLocal(this.model, this.global, this.data.train, {
-        epochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, seed: `${peerId}/round-${round}`, signal,
-        onEpoch: (epoch, loss) => logger.info('local-epoch', { round, epoch: epoch + 1, of: spec.epochs, loss: Number(loss.toFixed(5)) })
-      }).then((u) => {
+      const update = this.exclusive(async () => {
+        const started = performance.now()
+        const u = await trainLocal(this.model, this.global, this.data.train, {
+          epochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, seed: `${peerId}/round-${round}`, signal: this.closing.signal,
+          onEpoch: (epoch, loss) => logger.info('local-epoch', { round, epoch: epoch + 1, of: spec.epochs, loss: Number(loss.toFixed(5)) })
+        })
         logger.info('local-training-done', { round, samples: u.samples, loss: Number(u.loss.toFixed(5)), ms: Math.round(performance.now() - started) })
         return { vector: u.update, weight: u.samples }
       })
-      p.catch(() => this.inputs.delete(key))
-      this.inputs.clear()
-      this.inputs.set(key, p)
+      update.catch(() => { if (this.training?.update === update) this.training = undefined })
+      this.training = { round, update }
     }
-    return p
+    return this.training.update
   }
 
   async apply (outcome: RoundOutcome): Promise<Record<string, unknown>> {
-    this.global = applyMeanUpdate(this.global, outcome.sum, outcome.weightSum)
-    this.hash = modelHash(this.global)
-    this.modelRound = outcome.round + 1
-    this.inputs.clear()
-    saveCheckpoint(this.o.dir, { round: this.modelRound, modelHash: this.hash, parameters: this.global.length, model: this.o.spec.model, weights: this.global })
-    const m = evaluateWeights(this.model, this.global, this.data.validation)
-    this.o.logger.info('round-metrics', { round: outcome.round, accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity, samples: m.samples, modelHash: this.hash })
-    return { weightSum: outcome.weightSum, modelHash: this.hash, validation: m }
+    // After any training still running on the shared tf model: evaluation resets its weights.
+    return await this.exclusive(async () => {
+      this.commit(outcome.round + 1, applyMeanUpdate(this.global, outcome.sum, outcome.weightSum))
+      const m = evaluateWeights(this.model, this.global, this.data.validation)
+      this.o.logger.info('round-metrics', { round: outcome.round, accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity, samples: m.samples, modelHash: this.hash })
+      return { weightSum: outcome.weightSum, modelHash: this.hash, validation: m }
+    })
   }
 
   /** A result this member cannot apply (it was not in that session): the model must be resynchronised. */
@@ -159,14 +154,27 @@ export class TrainTask implements RoundTask {
   /** Installs the common model fetched from the other members (its hash already checked). */
   install (round: number, weights: Float32Array): void {
     if (weights.length !== this.global.length) throw new RangeError(`model has ${weights.length} parameters, expected ${this.global.length}`)
+    this.commit(round, weights)
+  }
+
+  /** The new global model: kept, hashed and checkpointed; an update trained on the old one is dropped. */
+  private commit (round: number, weights: Float32Array): void {
     this.global = weights
     this.hash = modelHash(weights)
     this.modelRound = round
-    this.inputs.clear()
+    this.training = undefined
     saveCheckpoint(this.o.dir, { round, modelHash: this.hash, parameters: weights.length, model: this.o.spec.model, weights })
   }
 
+  /** Runs `fn` after everything queued before it: one tf model, one user at a time. */
+  private exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.modelQueue.then(fn)
+    this.modelQueue = run.catch(() => {})
+    return run
+  }
+
   close (): void {
-    this.model.dispose()
+    this.closing.abort()
+    void this.modelQueue.then(() => this.model.dispose())
   }
 }

@@ -13,6 +13,13 @@ export interface ImageSet {
   readonly labels: Int32Array
 }
 
+import { seededRandom, shuffled } from '../../crypto/index.ts'
+
+/** 0..n−1 in an order drawn from `seed` (splits, partitions, epochs: reproducible runs). */
+export function seededOrder (n: number, seed: string): number[] {
+  return shuffled(seededRandom(seed), Array.from({ length: n }, (_, i) => i))
+}
+
 export class DatasetError extends Error {
   static override name = 'DatasetError'
   override name = 'DatasetError'

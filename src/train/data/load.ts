@@ -4,8 +4,7 @@
  * each split once, from the seed, into a training pool (partitioned across members) and a
  * held-out test set (20%) that no member trains on.
  */
-import { randomInt, seededRandom } from '../../crypto/index.ts'
-import { subset } from './image-set.ts'
+import { seededOrder, subset } from './image-set.ts'
 import type { ImageSet } from './image-set.ts'
 import { loadImageFolder } from './image-folder.ts'
 import { loadMnist } from './mnist.ts'
@@ -30,16 +29,6 @@ export interface TrainingData {
 }
 
 const TEST_FRACTION = 0.2
-
-function seededOrder (n: number, seed: string): number[] {
-  const rng = seededRandom(seed)
-  const p = Array.from({ length: n }, (_, i) => i)
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1)
-    const t = p[i]!; p[i] = p[j]!; p[j] = t
-  }
-  return p
-}
 
 export async function loadTrainingData (spec: DatasetSpec, seed: string, signal?: AbortSignal): Promise<TrainingData> {
   let all: ImageSet
