@@ -4,7 +4,7 @@ export { encodeFields, concatBytes, bytesEqual, toHex, fromHex, u32be } from './
 export type { EncodableField } from './bytes.ts'
 export { systemRandom, seededRandom, randomInt, randomFloat, shuffled } from './random.ts'
 export type { RandomSource } from './random.ts'
-export { x25519KeyPair, x25519PublicKey, x25519Agree, forgetX25519Secret, X25519_KEY_BYTES } from './x25519.ts'
+export { x25519KeyPair, x25519PublicKey, x25519Agree, forgetX25519Secret, isLowOrderX25519Point, X25519_KEY_BYTES } from './x25519.ts'
 export type { X25519KeyPair } from './x25519.ts'
 export {
   ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, assertEd25519Signature, createEd25519Signer,
@@ -24,3 +24,4 @@ export { SHAMIR_PRIME, primeField } from './prime-field.ts'
 export type { PrimeField } from './prime-field.ts'
 export { computeSessionId, SESSION_ID_BYTES } from './session-id.ts'
 export type { SessionIdInput } from './session-id.ts'
+export { MerkleTree, merkleLeaf, verifyMerkleProof, MERKLE_HASH_BYTES } from './merkle.ts'

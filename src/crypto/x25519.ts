@@ -62,6 +62,27 @@ export function x25519PublicKey (secretKey: Uint8Array): Uint8Array {
   return new Uint8Array(der.subarray(der.length - X25519_KEY_BYTES))
 }
 
+// Curve25519 field prime p = 2^255 − 19 and the u-coordinates of the points of order 1, 2, 4
+// and 8 (the small-order subgroup; libsodium's blocklist, reduced mod p). A public key whose
+// u (top bit ignored, RFC 7748 §5) is one of these forces an all-zero or guessable shared secret.
+const P = (1n << 255n) - 19n
+const LOW_ORDER_U = new Set([
+  0n, 1n, P - 1n,
+  325606250916557431795983626356110631294008115727848805560023387167927233504n,
+  39382357235489614581723060781553021112529911719440698176882885853963445705823n
+])
+
+/**
+ * True when a 32-byte X25519 public key is a point of small order (RFC 7748 §6.1): checked
+ * when a key is *received*, so a malicious peer is refused before any agreement runs.
+ */
+export function isLowOrderX25519Point (publicKey: Uint8Array): boolean {
+  assertLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
+  let u = 0n
+  for (let i = X25519_KEY_BYTES - 1; i >= 0; i--) u = (u << 8n) | BigInt(i === X25519_KEY_BYTES - 1 ? publicKey[i]! & 0x7f : publicKey[i]!)
+  return LOW_ORDER_U.has(u % P)
+}
+
 /** A fresh key pair whose secret comes from the injected random source. */
 export function x25519KeyPair (rng: RandomSource = systemRandom): X25519KeyPair {
   const secretKey = rng(X25519_KEY_BYTES)

@@ -9,10 +9,10 @@
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
-import { completeGraphThreshold, planQuantization, sessionDuration } from '../protocol/index.ts'
+import { planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { ConsortiumFileError, stageTimeoutsOf } from './config/consortium.ts'
+import { ConsortiumFileError, sessionParameters, stageTimeoutsOf } from './config/consortium.ts'
 import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import { loadState, saveRoundRecord, saveState } from './config/node-dir.ts'
@@ -147,8 +147,7 @@ export class SwarmNode {
       round,
       aggregator,
       members: this.members.map((id) => ({ id, signingKey: this.signingKeys.get(id)! })),
-      threshold: protocol.threshold === 'majority' ? completeGraphThreshold(n) : protocol.threshold,
-      neighbours: protocol.neighbours,
+      ...sessionParameters(this.options.consortium.file),
       vectorLength: this.options.task.dim,
       quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: n }),
       stageTimeouts: stageTimeoutsOf(this.options.consortium.file)

@@ -3,43 +3,57 @@
  * session by one member. It is untrusted: it only collects, forwards and sums, and every
  * secret it could misuse is protected by the participants' checks. Like fcp's server states,
  * it accumulates messages per stage and advances when every expected peer has answered or the
- * stage deadline passes; fewer than t at any step aborts with a typed reason.
+ * stage deadline passes; too few peers at any step aborts with a typed reason.
  *
- * It never stores an individual masked input: each is added into the running sum on arrival.
+ * An honest aggregator also keeps misbehaving *members* from spoiling the round: it refuses
+ * low-order or copied keys, share messages that skip a neighbour, and revealed shares whose
+ * dealer signature fails (naming the holder); and it never announces a result outside the
+ * bounds every honest sum obeys. It never stores an individual masked input.
  */
-import { addVectorInPlace, bytesEqual, ed25519Verify } from '../crypto/index.ts'
+import { addVectorInPlace, bytesEqual, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
+import type { Ed25519Signer } from '../crypto/index.ts'
 import { InvalidStateError } from './errors.ts'
+import { commitKeys } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
 import type { AbortReason } from './reasons.ts'
-import { openSession, sessionGraph } from './session-config.ts'
+import { resultBoundsViolation } from './result-bounds.ts'
+import { openSession } from './session-config.ts'
 import type { Session, SessionConfig } from './session-config.ts'
-import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage } from './transcript.ts'
+import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, shareSignatureMessage } from './transcript.ts'
 import type { AdvertisedKeys } from './transcript.ts'
 import { unmaskSum } from './unmask.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
 import type { Box, Message, RevealedShare } from './wire/codec.ts'
-import type { NeighbourGraph } from './neighbour-graph.ts'
+
+export interface AggregatorIdentity {
+  readonly id: string
+  readonly signer: Ed25519Signer
+}
 
 export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly session: Session
   private readonly config: SessionConfig
+  private readonly signer: Ed25519Signer
   private readonly keys = new Map<string, AdvertisedKeys>()             // U1
+  private readonly advertisedKeyHex = new Set<string>()
   private readonly boxes = new Map<string, readonly Box[]>()            // U2: sender -> boxes
   private readonly maskedFrom = new Set<string>()                       // U3
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
-  private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5
+  private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5: holder -> its valid shares
   private readonly shareCounts = new Map<string, number>()
   private sum: Uint32Array
   private sessionId: Uint8Array | undefined
-  private graph: NeighbourGraph | undefined
   private survivors: readonly string[] = []
   private started = false
 
-  constructor (config: SessionConfig) {
+  constructor (config: SessionConfig, identity: AggregatorIdentity) {
     super()
     this.session = openSession(config)
     this.config = config
+    if (identity.id !== config.aggregator) throw new InvalidStateError(`${identity.id} is not the aggregator of this session (${config.aggregator} is)`)
+    if (!bytesEqual(this.session.signingKeys.get(identity.id)!, identity.signer.publicKey)) throw new InvalidStateError(`aggregator ${identity.id}: signer does not match the member's signing key`)
+    this.signer = identity.signer
     this.sum = new Uint32Array(config.vectorLength + 1)
   }
 
@@ -49,8 +63,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     this.enterStage('advertise', now, this.config.stageTimeouts.advertise)
   }
 
-  receive (from: string, data: Uint8Array, now: number): void {
-    if (this.finished) return
+  protected onReceive (from: string, data: Uint8Array, now: number): void {
     if (!this.session.memberIndex.has(from)) return this.reject(from, 'non-member', `${from} is not a consortium member`)
     const decoded = decodeMessage(data, { maxPeers: this.session.memberIds.length, vectorWords: this.config.vectorLength + 1 })
     if (!decoded.ok) return this.reject(from, decoded.reason, decoded.detail)
@@ -73,8 +86,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     }
   }
 
-  handleTimeout (now: number): void {
-    if (this.finished || this.deadline === undefined || now < this.deadline) return
+  protected onTimeout (now: number): void {
     this.advance(now)
   }
 
@@ -84,16 +96,26 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     if (!ed25519Verify(this.session.signingKeys.get(from)!, advertisedKeysMessage(this.session.preSessionId, from, keys.encryptionKey, keys.maskingKey), keys.signature)) {
       return this.reject(from, 'invalid-signature', 'advertised keys are not signed by the member\'s identity')
     }
+    const hex = [toHex(keys.encryptionKey), toHex(keys.maskingKey)]
+    if (isLowOrderX25519Point(keys.encryptionKey) || isLowOrderX25519Point(keys.maskingKey)) return this.reject(from, 'invalid-key', 'an advertised key is a low-order X25519 point')
+    if (hex[0] === hex[1] || hex.some((h) => this.advertisedKeyHex.has(h))) return this.reject(from, 'invalid-key', 'an advertised key repeats a key already advertised')
+    for (const h of hex) this.advertisedKeyHex.add(h)
     this.keys.set(from, keys)
     if (this.keys.size === this.session.memberIds.length) this.advance(now)
   }
 
+  /** A member must send a box to every neighbour in U1, or its neighbours could not check U3. */
   private onShareKeys (from: string, boxes: readonly Box[], now: number): void {
     if (!this.keys.has(from)) return this.reject(from, 'not-expected-sender', 'did not advertise keys (not in U1)')
     if (this.boxes.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
-    const neighbours = this.graph!.neighbours(from)
+    const neighbours = this.session.graph.neighbours(from)
     const bad = boxes.find((b) => !neighbours.has(b.peer) || !this.keys.has(b.peer))
     if (bad !== undefined) return this.reject(from, 'malformed', `share box addressed to ${bad.peer}, not a neighbour in U1`)
+    const due = [...neighbours].filter((v) => this.keys.has(v))
+    if (boxes.length !== due.length) {
+      const missing = due.filter((v) => !boxes.some((b) => b.peer === v))
+      return this.reject(from, 'missing-boxes', `no share box for ${missing.length} neighbour(s) in U1 (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`)
+    }
     this.boxes.set(from, boxes)
     if (this.boxes.size === this.keys.size) this.advance(now)
   }
@@ -116,60 +138,82 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     if (this.consistency.size === this.maskedFrom.size) this.advance(now)
   }
 
+  /** Keeps each share whose dealer signature verifies; a bad one is dropped, its holder named. */
   private onUnmaskShares (from: string, shares: readonly RevealedShare[], now: number): void {
     if (!this.consistency.has(from)) return this.reject(from, 'not-expected-sender', 'not in U4')
     if (this.revealed.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
+    const index = this.session.memberIndex.get(from)!
+    const valid: RevealedShare[] = []
     for (const s of shares) {
-      const holders = this.graph!.neighbours(s.owner)
-      if (!this.boxes.has(s.owner) || (s.owner !== from && !holders.has(from))) return this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
-      if (s.selfMask !== this.maskedFrom.has(s.owner)) return this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
+      const kind = s.selfMask ? 'self-mask' : 'masking'
+      if (!this.boxes.has(s.owner) || s.owner === from || !this.session.graph.neighbours(s.owner).has(from)) {
+        this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
+      } else if (s.selfMask !== this.maskedFrom.has(s.owner)) {
+        this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
+      } else if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareSignatureMessage(this.sessionId!, s.owner, from, index, kind, s.value), s.signature)) {
+        this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not sign`)
+      } else {
+        valid.push(s)
+      }
     }
-    this.revealed.set(from, shares)
-    for (const s of shares) this.shareCounts.set(s.owner, (this.shareCounts.get(s.owner) ?? 0) + 1)
-    // Done when everyone answered, or as soon as every secret to rebuild has t shares.
+    this.revealed.set(from, valid)
+    for (const s of valid) this.shareCounts.set(s.owner, (this.shareCounts.get(s.owner) ?? 0) + 1)
+    // Done when everyone answered, or as soon as every secret to rebuild has t valid shares.
     const enough = (owner: string): boolean => (this.shareCounts.get(owner) ?? 0) >= this.config.threshold
     if (this.revealed.size === this.consistency.size || [...this.boxes.keys()].every(enough)) this.advance(now)
   }
 
-  /** Closes the current stage with what arrived; moves on if ≥ t, aborts otherwise. */
+  /** Closes the current stage with what arrived; moves on if enough, aborts otherwise. */
   private advance (now: number): void {
     const t = this.config.threshold
+    const round = this.config.round
     switch (this.stage) {
       case 'advertise': {
-        if (this.keys.size < t) return this.abort('not-enough-peers', `${this.keys.size} members advertised keys (U1), threshold is ${t}`, now)
-        const list = [...this.keys.values()]
-        this.sessionId = computeRoundSessionId(this.session.preSessionId, list)
-        this.graph = sessionGraph(this.session, this.sessionId)
-        this.broadcast(this.keys.keys(), { kind: 'key-list', binding: this.session.preSessionId, round: this.config.round, keys: list })
+        // Every participant needs t shareholders besides itself.
+        if (this.keys.size < t + 1) return this.abort('not-enough-peers', `${this.keys.size} members advertised keys (U1), each needs t = ${t} others`, now)
+        const commitment = commitKeys(this.session, this.keys)
+        const signature = this.signer.sign(keyRootMessage(this.session.preSessionId, commitment.root))
+        this.sessionId = computeRoundSessionId(this.session.preSessionId, commitment.root)
+        // Each participant gets its own entry and its neighbours' in U1 only (Bell et al. 2020).
+        for (const u of this.keys.keys()) {
+          const entries = [u, ...this.session.graph.neighbours(u)].filter((v) => this.keys.has(v)).map((v) => commitment.entry(v))
+          this.sendMessage(u, { kind: 'key-list', binding: this.session.preSessionId, round, keys: entries, root: commitment.root, signature })
+        }
         return this.enterStage('share', now, this.config.stageTimeouts.share)
       }
       case 'share': {
-        if (this.boxes.size < t) return this.abort('not-enough-peers', `${this.boxes.size} members shared keys (U2), threshold is ${t}`, now)
+        if (this.boxes.size < t + 1) return this.abort('not-enough-peers', `${this.boxes.size} members shared keys (U2), each needs t = ${t} others`, now)
         const inbox = new Map<string, Box[]>([...this.boxes.keys()].map((v) => [v, []]))
         for (const [from, boxes] of this.boxes) {
           for (const b of boxes) inbox.get(b.peer)?.push({ peer: from, ciphertext: b.ciphertext })
         }
-        for (const [to, boxes] of inbox) this.sendMessage(to, { kind: 'share-inbox', binding: this.sessionId!, round: this.config.round, boxes })
+        for (const [to, boxes] of inbox) this.sendMessage(to, { kind: 'share-inbox', binding: this.sessionId!, round, boxes })
         return this.enterStage('masked', now, this.config.stageTimeouts.masked)
       }
       case 'masked': {
-        if (this.maskedFrom.size < t) return this.abort('not-enough-peers', `${this.maskedFrom.size} masked inputs arrived (U3), threshold is ${t}`, now)
+        const least = Math.max(t + 1, this.session.minSurvivors)
+        if (this.maskedFrom.size < least) {
+          return this.abort(this.maskedFrom.size < this.session.minSurvivors ? 'too-few-survivors' : 'not-enough-peers',
+            `${this.maskedFrom.size} masked inputs arrived (U3), a sum needs at least ${least}`, now)
+        }
         this.survivors = [...this.maskedFrom].sort()
-        this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round: this.config.round, peers: this.survivors })
+        this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round, peers: this.survivors })
         return this.enterStage('consistency', now, this.config.stageTimeouts.consistency)
       }
       case 'consistency': {
         if (this.consistency.size < t) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), threshold is ${t}`, now)
         const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
-        this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round: this.config.round, peers: this.survivors, signatures })
+        this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round, peers: this.survivors, signatures })
         return this.enterStage('unmask', now, this.config.stageTimeouts.unmask)
       }
       case 'unmask': {
         const outcome = unmaskSum({
-          session: this.session, sessionId: this.sessionId!, graph: this.graph!, sum: this.sum, keys: this.keys,
+          session: this.session, sessionId: this.sessionId!, graph: this.session.graph, sum: this.sum, keys: this.keys,
           sharers: new Set(this.boxes.keys()), survivors: this.survivors, revealed: this.revealed
         })
         if (!outcome.ok) return this.abort(outcome.reason, outcome.detail, now)
+        const violation = resultBoundsViolation(this.config.quantization, this.survivors.length, outcome.result.sum, outcome.result.weightSum)
+        if (violation !== undefined) return this.abort('result-out-of-bounds', `the unmasked sum cannot be honest: ${violation}`, now)
         this.enterStage('done', now, undefined)
         const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
         this.emit({ type: 'result', result: { ...outcome.result, signatures }, at: now })
@@ -190,7 +234,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     for (const peer of to) this.send(peer, data)
   }
 
-  private abort (reason: AbortReason, detail: string, now: number): void {
+  protected abort (reason: AbortReason, detail: string, now: number): void {
     const binding = this.sessionId ?? this.session.preSessionId
     this.broadcast(this.keys.keys(), { kind: 'abort', binding, round: this.config.round, reason })
     this.sum.fill(0)

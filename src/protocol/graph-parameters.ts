@@ -56,6 +56,29 @@ function logProbDisconnected (lf: Float64Array, n: number, k: number, bad: numbe
   return logPairs + lf[bad]! + lf[n - k]! - lf[n]! - lf[bad - k]!
 }
 
+function corruptNeighbourBoundWith (lf: Float64Array, n: number, corrupt: number, k: number): number {
+  const qSecurity = 2 ** -SECURITY_BITS_PER_EVENT / n
+  const adv = hypergeometricPmf(lf, n, corrupt, k)
+  let t1 = k // min x with Pr[X > x] < qSecurity
+  let tail = 0
+  for (let x = k; x >= 0; x--) {
+    if (tail >= qSecurity) break
+    t1 = x
+    tail += adv[x]!
+  }
+  return t1
+}
+
+/**
+ * t1 of step 2 above: with `corrupt` of the n members corrupt and a peer's k neighbours drawn
+ * at random, the number of corrupt neighbours of any peer exceeds t1 with probability below
+ * 2^−41 (union bound over the n peers).
+ */
+export function corruptNeighbourBound (peers: number, corrupt: number, degree: number): number {
+  if (degree >= peers - 1) return Math.min(corrupt, peers - 1)
+  return corruptNeighbourBoundWith(logFactorials(peers), peers, corrupt, degree)
+}
+
 /** The smallest (degree, threshold) meeting the bounds above, or a ProtocolConfigError. */
 export function findGraphParameters (options: GraphParameterOptions): GraphParameters {
   const { peers: n, dropoutRate: delta, corruptRate: gamma } = options
@@ -72,18 +95,10 @@ export function findGraphParameters (options: GraphParameterOptions): GraphParam
   const dropouts = Math.floor((delta + EPS) * n)
   const survivors = Math.ceil((1 - delta - EPS) * n)
   const securityLog = -SECURITY_BITS_PER_EVENT * Math.log(2)
-  const qSecurity = 2 ** -SECURITY_BITS_PER_EVENT / n
   const qCorrectness = 2 ** -CORRECTNESS_BITS / n
   for (let k = 2; k < n - 1; k += 2) {
     if (logProbDisconnected(lf, n, k, corrupt + dropouts) >= securityLog) continue
-    const adv = hypergeometricPmf(lf, n, corrupt, k)
-    let t1 = k // min x with Pr[X > x] < qSecurity
-    let tail = 0
-    for (let x = k; x >= 0; x--) {
-      if (tail >= qSecurity) break
-      t1 = x
-      tail += adv[x]!
-    }
+    let t1 = corruptNeighbourBoundWith(lf, n, corrupt, k)
     const live = hypergeometricPmf(lf, n, survivors, k)
     let t2 = 0 // min x with Pr[S ≤ x] ≥ qCorrectness
     let cdf = 0
@@ -96,9 +111,4 @@ export function findGraphParameters (options: GraphParameterOptions): GraphParam
     if (t2 > t1) return { degree: k, threshold: Math.max(t1 + 1, 2) }
   }
   throw new ProtocolConfigError(`no SecAgg+ degree below n − 1 = ${n - 1} meets the bounds for ${n} peers; use the complete graph (--complete)`)
-}
-
-/** Threshold for the complete graph: a strict majority of the members, at least 2. */
-export function completeGraphThreshold (peers: number): number {
-  return Math.max(2, Math.floor(peers / 2) + 1)
 }

@@ -2,6 +2,7 @@
 export { Participant } from './participant.ts'
 export type { ParticipantIdentity } from './participant.ts'
 export { Aggregator } from './aggregator.ts'
+export type { AggregatorIdentity } from './aggregator.ts'
 export type { Outbound, ProtocolEvent, RoundResult, SansIoMachine } from './machine-io.ts'
 export type { AbortReason, RejectReason, Stage } from './reasons.ts'
 export { STAGES } from './reasons.ts'
@@ -9,7 +10,12 @@ export { openSession, pairSign, PROTOCOL_VERSION, sessionDuration, TIMED_STAGES,
 export type { Member, SessionConfig, Session, StageTimeouts } from './session-config.ts'
 export { planQuantization, encodeInput, decodeSum, DEFAULT_TOLERANCE } from './quantize.ts'
 export type { DecodedSum, QuantizationPlan, QuantizationOptions } from './quantize.ts'
-export { findGraphParameters, completeGraphThreshold } from './graph-parameters.ts'
+export { findGraphParameters, corruptNeighbourBound } from './graph-parameters.ts'
+export {
+  assertSafeThreshold, chooseGraph, defaultMaxCorrupt, minimumSafeThreshold, minimumSurvivors, shareholderCount, corruptShareholders
+} from './threshold.ts'
+export type { GraphChoice, ThresholdOptions } from './threshold.ts'
+export { resultBoundsViolation } from './result-bounds.ts'
 export type { GraphParameters, GraphParameterOptions, AdversaryModel } from './graph-parameters.ts'
 export { completeGraph, hararyGraph } from './neighbour-graph.ts'
 export type { NeighbourGraph } from './neighbour-graph.ts'

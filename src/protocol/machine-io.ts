@@ -36,7 +36,11 @@ export interface SansIoMachine {
   readonly stage: Stage
 }
 
-/** Queues and stage bookkeeping; subclasses implement the protocol. */
+/**
+ * Queues and stage bookkeeping; subclasses implement the protocol in onReceive/onTimeout.
+ * Nothing a peer sends may throw into the driver: any exception out of a subclass (a bug, or
+ * an input no check foresaw) is contained here and ends the session with 'internal-error'.
+ */
 export abstract class MachineBase {
   private readonly outbound: Outbound[] = []
   private readonly events: ProtocolEvent[] = []
@@ -44,6 +48,40 @@ export abstract class MachineBase {
   private currentStage: Stage = 'advertise'
 
   get stage (): Stage { return this.currentStage }
+
+  receive (from: string, data: Uint8Array, now: number): void {
+    if (!this.finished) this.guard(now, () => this.onReceive(from, data, now))
+  }
+
+  handleTimeout (now: number): void {
+    if (this.finished || this.deadline === undefined || now < this.deadline) return
+    this.guard(now, () => this.onTimeout(now))
+  }
+
+  /** Runs one step; an exception ends the session with 'internal-error' instead of escaping. */
+  protected guard (now: number, step: () => void): void {
+    try {
+      step()
+    } catch (err) {
+      this.contain(err, now)
+    }
+  }
+
+  protected abstract onReceive (from: string, data: Uint8Array, now: number): void
+  protected abstract onTimeout (now: number): void
+  /** Ends the session with a typed reason; must erase every secret. */
+  protected abstract abort (reason: AbortReason, detail: string, now: number): void
+
+  private contain (err: unknown, now: number): void {
+    if (this.finished) return
+    const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    try {
+      this.abort('internal-error', detail, now)
+    } catch {
+      this.enterStage('aborted', now, undefined)
+      this.emit({ type: 'aborted', reason: 'internal-error', detail, at: now })
+    }
+  }
 
   pollOutbound (): Outbound | undefined { return this.outbound.shift() }
   pollTimeout (): number | undefined { return this.deadline }

@@ -1,54 +1,73 @@
 /**
  * The participant role of Bonawitz et al. (CCS 2017), Figure 4, active-adversary variant,
- * with SecAgg+ neighbourhoods (Bell et al. 2020). One object per session; it holds that
- * session's secrets only and erases them when the session ends (PROTOCOL-NOTES, invariant 5).
+ * with SecAgg+ neighbourhoods (Bell et al., CCS 2020). One object per session; it holds that
+ * session's secrets only and erases them when the session ends.
  *
- * Checks that make an untrusted aggregator harmless, each an abort with a typed reason:
- * forwarded keys must be signed by members and distinct; every step needs ≥ t live
- * shareholders in this peer's neighbourhood; U3 must come back with ≥ t valid signatures over
- * the exact list this peer signed; and no request can make it release both the b-share and
- * the s-share of one peer (invariant 1), whatever it is asked, across retries.
+ * The checks that make an untrusted aggregator harmless, each an abort with a typed reason
+ * (docs/PROTOCOL.md, "What each check defends against"):
+ *   - every key entry it receives is a neighbour's, signed by that member, committed under the
+ *     root the aggregator signed, and neither a low-order point nor a key seen twice;
+ *   - a peer never holds, counts or releases shares of its own secrets: every step needs
+ *     ≥ t live shareholders among its *other* neighbours (Fig. 4: |N(u) ∩ U_i| ≥ t, v ≠ u);
+ *   - each share it receives carries its dealer's signature, checked before use;
+ *   - U3 must hold at least c + 3 members and come back with ≥ t valid signatures over the
+ *     exact list this peer signed;
+ *   - no request makes it release both the b-share and the s-share of one peer.
  */
 import {
-  aeadOpen, aeadSeal, addMasks, assertEd25519Signature, bytesEqual, concatBytes, ed25519Verify, forgetX25519Secret, shamirSplitAt, x25519KeyPair, SHAMIR_SHARE_BYTES
+  aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
+  x25519KeyPair, ED25519_SIGNATURE_BYTES, SHAMIR_SHARE_BYTES
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
+import { verifyKeyEntry } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
 import { encodeInput } from './quantize.ts'
 import type { AbortReason } from './reasons.ts'
-import { openSession, pairSign, sessionGraph } from './session-config.ts'
+import { openSession, pairSign } from './session-config.ts'
 import type { Session, SessionConfig, StageTimeouts } from './session-config.ts'
 import {
-  advertisedKeysMessage, computeRoundSessionId, consistencyMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData, shareEncryptionKey
+  advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData,
+  shareEncryptionKey, shareSignatureMessage
 } from './transcript.ts'
-import type { AdvertisedKeys } from './transcript.ts'
+import type { AdvertisedKeys, ShareKind } from './transcript.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
 import { MaskedInputFrame } from './wire/masked-input-frame.ts'
-import type { Box, Message, RevealedShare } from './wire/codec.ts'
-import type { NeighbourGraph } from './neighbour-graph.ts'
+import type { Box, Message, PeerSignature, ProvenKeys, RevealedShare } from './wire/codec.ts'
 
 export interface ParticipantIdentity {
   readonly id: string
   readonly signer: Ed25519Signer
 }
 
-interface HeldShares { readonly masking: Uint8Array, readonly selfMask: Uint8Array }
+/** One neighbour's shares held by this peer, each with its dealer's signature. */
+interface HeldShares {
+  readonly masking: Uint8Array
+  readonly selfMask: Uint8Array
+  readonly maskingSignature: Uint8Array
+  readonly selfMaskSignature: Uint8Array
+}
+
+const S = SHAMIR_SHARE_BYTES
+const SIG = ED25519_SIGNATURE_BYTES
 
 export class Participant extends MachineBase implements SansIoMachine {
   private readonly session: Session
   private readonly config: SessionConfig
   private readonly id: string
+  private readonly index: number
   private readonly rng: RandomSource
   private readonly signer: Ed25519Signer
+  /** N(u): fixed by the pre-session id, never includes this peer. */
+  private readonly neighbours: ReadonlySet<string>
   private encryptionKeys: X25519KeyPair | undefined
   private maskingKeys: X25519KeyPair | undefined
   private selfMaskSecret: Uint8Array | undefined
   private sessionId: Uint8Array | undefined
-  private graph: NeighbourGraph | undefined
-  private keysByPeer = new Map<string, AdvertisedKeys>()
-  /** Shares this peer holds, by owner (including its own), from U2 ∩ H(u). */
+  /** N(u) ∩ U1: the neighbours' keys, the only ones this peer ever sees. */
+  private neighbourKeys = new Map<string, AdvertisedKeys>()
+  /** Shares this peer holds, by owner: N(u) ∩ U2, never itself. */
   private held = new Map<string, HeldShares>()
   /** Owners of the shares held (kept after the share values are erased, for retries). */
   private heldOwners: readonly string[] = []
@@ -56,8 +75,8 @@ export class Participant extends MachineBase implements SansIoMachine {
   private input: MaskedInputFrame | undefined
   private inputSet = false
   private signedSurvivors: readonly string[] | undefined
-  /** Invariant 1: the one kind of share released per owner, kept across retries. */
-  private readonly released = new Map<string, 'self-mask' | 'masking'>()
+  /** The one kind of share released per owner, kept across retries. */
+  private readonly released = new Map<string, ShareKind>()
   private releasedMessage: Uint8Array | undefined
   private started = false
   /** Coordinates clipped when encoding the input: local only, never sent. */
@@ -73,9 +92,11 @@ export class Participant extends MachineBase implements SansIoMachine {
     const own = this.session.signingKeys.get(this.id)
     if (own === undefined) throw new InvalidStateError(`participant ${this.id} is not a member of the session`)
     if (!bytesEqual(own, identity.signer.publicKey)) throw new InvalidStateError(`participant ${this.id}: signer does not match the member's signing key`)
+    this.index = this.session.memberIndex.get(this.id)!
+    this.neighbours = this.session.graph.neighbours(this.id)
   }
 
-  /** The session id once the key list arrived (public: it hashes public keys only). */
+  /** The session id once the key list arrived (public: it hashes public values only). */
   get roundSessionId (): Uint8Array | undefined { return this.sessionId }
 
   /** Step 0: fresh key pairs, signed, sent to the aggregator. */
@@ -106,32 +127,34 @@ export class Participant extends MachineBase implements SansIoMachine {
     }
     this.input = frame
     this.inputSet = true
-    if (this.stage === 'share' && this.held.size > 0 && !this.finished) this.sendMaskedInput(now)
+    if (this.stage === 'share' && this.held.size > 0 && !this.finished) this.guard(now, () => this.sendMaskedInput(now))
   }
 
-  receive (from: string, data: Uint8Array, now: number): void {
-    if (this.finished) return
+  protected onReceive (from: string, data: Uint8Array, now: number): void {
     if (from !== this.config.aggregator) return this.reject(from, 'not-from-aggregator', 'participants only take messages from the session aggregator')
     const decoded = decodeMessage(data, { maxPeers: this.session.memberIds.length, vectorWords: this.config.vectorLength + 1 })
     if (!decoded.ok) return this.reject(from, decoded.reason, decoded.detail)
     const msg = decoded.message
     if (msg.round !== this.config.round) return this.reject(from, 'session-mismatch', `round ${msg.round}, expected ${this.config.round}`)
+    if (msg.kind === 'abort') {
+      // An abort counts only with this session's binding (either id), from its aggregator.
+      const bound = bytesEqual(msg.binding, this.session.preSessionId) || (this.sessionId !== undefined && bytesEqual(msg.binding, this.sessionId))
+      return bound ? this.abort('aggregator-aborted', `aggregator aborted: ${msg.reason}`, now) : this.reject(from, 'session-mismatch', 'abort bound to another session')
+    }
     const expectedBinding = msg.kind === 'key-list' ? this.session.preSessionId : this.sessionId
-    if (msg.kind !== 'abort' && (expectedBinding === undefined || !bytesEqual(msg.binding, expectedBinding))) {
+    if (expectedBinding === undefined || !bytesEqual(msg.binding, expectedBinding)) {
       return this.reject(from, msg.kind === 'key-list' || expectedBinding !== undefined ? 'session-mismatch' : 'unexpected-message', `${msg.kind} bound to another session`)
     }
     switch (msg.kind) {
-      case 'key-list': return this.stage === 'advertise' ? this.onKeyList(msg.keys, now) : this.reject(from, 'unexpected-message', `key-list in stage ${this.stage}`)
+      case 'key-list': return this.stage === 'advertise' ? this.onKeyList(msg, now) : this.reject(from, 'unexpected-message', `key-list in stage ${this.stage}`)
       case 'share-inbox': return this.stage === 'share' && this.held.size === 0 ? this.onShareInbox(msg.boxes, now) : this.reject(from, 'unexpected-message', `share-inbox in stage ${this.stage}`)
       case 'survivor-list': return this.stage === 'masked' ? this.onSurvivorList(msg.peers, now) : this.reject(from, 'unexpected-message', `survivor-list in stage ${this.stage}`)
       case 'unmask-request': return this.stage === 'consistency' || this.stage === 'unmask' ? this.onUnmaskRequest(msg.peers, msg.signatures, now) : this.reject(from, 'unexpected-message', `unmask-request in stage ${this.stage}`)
-      case 'abort': return this.abort('aggregator-aborted', `aggregator aborted: ${msg.reason}`, now)
       default: return this.reject(from, 'unexpected-message', `${msg.kind} is not sent to participants`)
     }
   }
 
-  handleTimeout (now: number): void {
-    if (this.finished || this.deadline === undefined || now < this.deadline) return
+  protected onTimeout (now: number): void {
     if (this.stage === 'unmask') {
       // Our shares are out and our secrets erased: the session is over for us.
       this.finish(now)
@@ -140,74 +163,101 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.abort('timeout', `no message from the aggregator before the ${this.stage} deadline`, now)
   }
 
-  private holders (): Set<string> {
-    const set = new Set(this.graph!.neighbours(this.id))
-    set.add(this.id)
-    return set
+  /** Checks one neighbour's entry: committed, signed, a usable and unique key pair. */
+  private entryProblem (k: ProvenKeys, root: Uint8Array, seen: Set<string>): [AbortReason, string] | undefined {
+    if (!this.neighbours.has(k.peer)) return ['invalid-key-list', `the key list holds an entry for ${k.peer}, who is not a neighbour of this peer`]
+    if (!verifyKeyEntry(this.session, root, k)) return ['invalid-key-list', `the entry of ${k.peer} is not committed under the key list's root`]
+    if (!ed25519Verify(this.session.signingKeys.get(k.peer)!, advertisedKeysMessage(this.session.preSessionId, k.peer, k.encryptionKey, k.maskingKey), k.signature)) {
+      return ['invalid-signature', `keys of ${k.peer} are not signed by ${k.peer}'s identity`]
+    }
+    for (const key of [k.encryptionKey, k.maskingKey]) {
+      if (isLowOrderX25519Point(key)) return ['invalid-key-list', `a key of ${k.peer} is a low-order X25519 point`]
+      const hex = toHex(key)
+      if (seen.has(hex)) return ['invalid-key-list', `a key of ${k.peer} repeats a key already in the list (possibly this peer's own)`]
+      seen.add(hex)
+    }
+    return undefined
   }
 
-  private onKeyList (keys: readonly AdvertisedKeys[], now: number): void {
-    const own = keys.find((k) => k.peer === this.id)
-    if (own === undefined || !bytesEqual(own.encryptionKey, this.encryptionKeys!.publicKey) || !bytesEqual(own.maskingKey, this.maskingKeys!.publicKey)) {
-      return this.abort('invalid-key-list', 'the key list omits or alters this peer\'s own keys', now)
+  private onKeyList (msg: Extract<Message, { kind: 'key-list' }>, now: number): void {
+    const { preSessionId, signingKeys } = this.session
+    if (!ed25519Verify(signingKeys.get(this.config.aggregator)!, keyRootMessage(preSessionId, msg.root), msg.signature)) {
+      return this.abort('invalid-signature', 'the key list\'s root is not signed by the aggregator', now)
     }
-    const seen = new Set<string>()
-    for (const k of keys) {
-      if (!this.session.memberIndex.has(k.peer)) return this.abort('invalid-key-list', `the key list names non-member ${k.peer}`, now)
-      for (const key of [k.encryptionKey, k.maskingKey]) {
-        const hex = Buffer.from(key).toString('hex')
-        if (seen.has(hex)) return this.abort('invalid-key-list', `public key of ${k.peer} appears twice in the key list`, now)
-        seen.add(hex)
-      }
+    const own = msg.keys.find((k) => k.peer === this.id)
+    if (own === undefined || !bytesEqual(own.encryptionKey, this.encryptionKeys!.publicKey) || !bytesEqual(own.maskingKey, this.maskingKeys!.publicKey) ||
+      !verifyKeyEntry(this.session, msg.root, own)) {
+      return this.abort('invalid-key-list', 'the key list omits, alters or does not commit this peer\'s own keys', now)
     }
-    this.sessionId = computeRoundSessionId(this.session.preSessionId, keys)
-    this.graph = sessionGraph(this.session, this.sessionId)
-    this.keysByPeer = new Map(keys.map((k) => [k.peer, k]))
-    const holders = [...this.holders()].filter((v) => this.keysByPeer.has(v))
-    if (holders.length < this.config.threshold) {
-      return this.abort('not-enough-peers', `${holders.length} of this peer's shareholders advertised keys, threshold is ${this.config.threshold}`, now)
+    const seen = new Set([toHex(this.encryptionKeys!.publicKey), toHex(this.maskingKeys!.publicKey)])
+    const keys = new Map<string, AdvertisedKeys>()
+    for (const k of msg.keys) {
+      if (k.peer === this.id) continue
+      const problem = this.entryProblem(k, msg.root, seen)
+      if (problem !== undefined) return this.abort(problem[0], problem[1], now)
+      keys.set(k.peer, k)
     }
-    for (const v of holders) {
-      const k = this.keysByPeer.get(v)!
-      if (!ed25519Verify(this.session.signingKeys.get(v)!, advertisedKeysMessage(this.session.preSessionId, v, k.encryptionKey, k.maskingKey), k.signature)) {
-        return this.abort('invalid-signature', `keys of ${v} are not signed by ${v}'s identity`, now)
-      }
-    }
-    // Step 1: Shamir-share s^SK and a fresh b among the shareholders, at their member indices.
-    this.selfMaskSecret = this.rng(32)
+    const t = this.config.threshold
+    if (keys.size < t) return this.abort('not-enough-peers', `${keys.size} of this peer's neighbours advertised keys (U1, others only), threshold is ${t}`, now)
+    this.neighbourKeys = keys
+    this.sessionId = computeRoundSessionId(preSessionId, msg.root)
+    this.sendShareBoxes(now)
+  }
+
+  /** Step 1: Shamir-share s^SK and a fresh b among the neighbours in U1, never itself. */
+  private sendShareBoxes (now: number): void {
+    const sid = this.sessionId!
+    const holders = [...this.neighbourKeys.keys()]
     const indices = holders.map((v) => this.session.memberIndex.get(v)!)
+    this.selfMaskSecret = this.rng(32)
     const maskingShares = shamirSplitAt(this.maskingKeys!.secretKey, this.config.threshold, indices, this.rng)
     const selfShares = shamirSplitAt(this.selfMaskSecret, this.config.threshold, indices, this.rng)
-    const boxes: Box[] = []
-    holders.forEach((v, i) => {
-      const shares = { masking: maskingShares[i]!.value, selfMask: selfShares[i]!.value }
-      if (v === this.id) { this.ownShares = shares; return }
-      const key = shareEncryptionKey(this.sessionId!, this.encryptionKeys!.secretKey, this.keysByPeer.get(v)!.encryptionKey, this.id, v)
-      boxes.push({ peer: v, ciphertext: aeadSeal(key, concatBytes(shares.masking, shares.selfMask), shareBoxAssociatedData(this.sessionId!, this.id, v), this.rng) })
+    const boxes: Box[] = holders.map((v, i) => {
+      const masking = maskingShares[i]!.value
+      const selfMask = selfShares[i]!.value
+      const plain = concatBytes(
+        masking, selfMask,
+        this.signer.sign(shareSignatureMessage(sid, this.id, v, indices[i]!, 'masking', masking)),
+        this.signer.sign(shareSignatureMessage(sid, this.id, v, indices[i]!, 'self-mask', selfMask)))
+      const key = shareEncryptionKey(sid, this.encryptionKeys!.secretKey, this.neighbourKeys.get(v)!.encryptionKey, this.id, v)
+      const box = { peer: v, ciphertext: aeadSeal(key, plain, shareBoxAssociatedData(sid, this.id, v), this.rng) }
+      plain.fill(0); masking.fill(0); selfMask.fill(0)
+      return box
     })
-    this.toAggregator({ kind: 'share-keys', binding: this.sessionId, round: this.config.round, boxes })
+    this.toAggregator({ kind: 'share-keys', binding: sid, round: this.config.round, boxes })
     this.enterStage('share', now, this.waitFor('share'))
   }
 
-  private ownShares: HeldShares | undefined
-
   private onShareInbox (boxes: readonly Box[], now: number): void {
-    const neighbours = this.graph!.neighbours(this.id)
-    const held = new Map<string, HeldShares>([[this.id, this.ownShares!]])
+    const sid = this.sessionId!
+    const held = new Map<string, HeldShares>()
+    const wipe = (): void => { for (const h of held.values()) { h.masking.fill(0); h.selfMask.fill(0) } }
     for (const box of boxes) {
-      const sender = this.keysByPeer.get(box.peer)
-      if (sender === undefined || !neighbours.has(box.peer)) return this.abort('invalid-key-list', `share box from ${box.peer}, who is not a neighbour in U1`, now)
-      const key = shareEncryptionKey(this.sessionId!, this.encryptionKeys!.secretKey, sender.encryptionKey, this.id, box.peer)
+      const sender = this.neighbourKeys.get(box.peer)
+      if (sender === undefined) { wipe(); return this.abort('invalid-key-list', `share box from ${box.peer}, who is not a neighbour in U1`, now) }
+      const key = shareEncryptionKey(sid, this.encryptionKeys!.secretKey, sender.encryptionKey, this.id, box.peer)
       let plain: Uint8Array
       try {
-        plain = aeadOpen(key, box.ciphertext, shareBoxAssociatedData(this.sessionId!, box.peer, this.id))
+        plain = aeadOpen(key, box.ciphertext, shareBoxAssociatedData(sid, box.peer, this.id))
       } catch {
+        wipe()
         return this.abort('decryption-failed', `share box from ${box.peer} failed authentication`, now)
       }
-      held.set(box.peer, { masking: plain.subarray(0, SHAMIR_SHARE_BYTES), selfMask: plain.subarray(SHAMIR_SHARE_BYTES) })
+      const shares: HeldShares = {
+        masking: plain.slice(0, S), selfMask: plain.slice(S, 2 * S), maskingSignature: plain.slice(2 * S, 2 * S + SIG), selfMaskSignature: plain.slice(2 * S + SIG)
+      }
+      plain.fill(0)
+      const dealerKey = this.session.signingKeys.get(box.peer)!
+      if (!ed25519Verify(dealerKey, shareSignatureMessage(sid, box.peer, this.id, this.index, 'masking', shares.masking), shares.maskingSignature) ||
+        !ed25519Verify(dealerKey, shareSignatureMessage(sid, box.peer, this.id, this.index, 'self-mask', shares.selfMask), shares.selfMaskSignature)) {
+        wipe(); shares.masking.fill(0); shares.selfMask.fill(0)
+        return this.abort('invalid-share', `the shares from ${box.peer} are not signed by ${box.peer}`, now)
+      }
+      held.set(box.peer, shares)
     }
     if (held.size < this.config.threshold) {
-      return this.abort('not-enough-peers', `${held.size} shareholders of this peer's neighbourhood sent shares (U2), threshold is ${this.config.threshold}`, now)
+      wipe()
+      return this.abort('not-enough-peers', `${held.size} neighbours of this peer sent shares (U2, others only), threshold is ${this.config.threshold}`, now)
     }
     this.held = held
     this.heldOwners = [...held.keys()]
@@ -223,8 +273,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     const frame = this.input!
     const terms: MaskTerm[] = [{ seed: selfMaskSeed(this.sessionId!, this.selfMaskSecret!, this.id), sign: 1 }]
     for (const v of this.held.keys()) {
-      if (v === this.id) continue
-      terms.push({ seed: pairwiseMaskSeed(this.sessionId!, this.maskingKeys!.secretKey, this.keysByPeer.get(v)!.maskingKey, this.id, v), sign: pairSign(this.id, v) })
+      terms.push({ seed: pairwiseMaskSeed(this.sessionId!, this.maskingKeys!.secretKey, this.neighbourKeys.get(v)!.maskingKey, this.id, v), sign: pairSign(this.id, v) })
     }
     addMasks(frame.vector, terms)
     this.input = undefined // the buffer is the outgoing message now: never wipe it
@@ -236,22 +285,25 @@ export class Participant extends MachineBase implements SansIoMachine {
   private onSurvivorList (survivors: readonly string[], now: number): void {
     const set = new Set(survivors)
     if (!set.has(this.id)) return this.abort('not-included', 'this peer\'s masked input is not in U3', now)
-    for (const v of survivors) {
-      if (!this.keysByPeer.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists ${v}, who is not in U1`, now)
-      if (this.graph!.neighbours(this.id).has(v) && !this.held.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists neighbour ${v}, who never sent shares (U3 ⊄ U2)`, now)
+    if (survivors.length < this.session.minSurvivors) {
+      return this.abort('too-few-survivors', `U3 holds ${survivors.length} members; a sum over fewer than ${this.session.minSurvivors} (maxCorrupt + 3) could expose an input`, now)
     }
-    const live = [...this.held.keys()].filter((v) => set.has(v)).length
-    if (live < this.config.threshold) return this.abort('not-enough-peers', `${live} shareholders of this peer survive in U3, threshold is ${this.config.threshold}`, now)
+    for (const v of survivors) {
+      if (!this.session.memberIndex.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists ${v}, who is not a member`, now)
+      if (this.neighbours.has(v) && !this.held.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists neighbour ${v}, who never sent this peer shares (U3 ⊄ U2)`, now)
+    }
+    const live = this.heldOwners.filter((v) => set.has(v)).length
+    if (live < this.config.threshold) return this.abort('not-enough-peers', `${live} of this peer's shareholders survive in U3, threshold is ${this.config.threshold}`, now)
     this.signedSurvivors = [...survivors].sort()
     const signature = this.signer.sign(consistencyMessage(this.sessionId!, this.signedSurvivors))
     this.toAggregator({ kind: 'consistency-signature', binding: this.sessionId!, round: this.config.round, signature })
     this.enterStage('consistency', now, this.waitFor('consistency'))
   }
 
-  /** Step 4: b-shares of survivors, s-shares of peers that dropped after sharing; never both. */
-  private onUnmaskRequest (survivors: readonly string[], signatures: ReadonlyArray<{ peer: string, signature: Uint8Array }>, now: number): void {
+  /** Step 4: b-shares of survivors, s-shares of neighbours that dropped after sharing; never both. */
+  private onUnmaskRequest (survivors: readonly string[], signatures: readonly PeerSignature[], now: number): void {
     const u3 = new Set(survivors)
-    const wanted: Array<[string, 'self-mask' | 'masking']> = this.heldOwners.map((v) => [v, u3.has(v) ? 'self-mask' : 'masking'])
+    const wanted: Array<[string, ShareKind]> = this.heldOwners.map((v) => [v, u3.has(v) ? 'self-mask' : 'masking'])
     const conflict = wanted.find(([v, kind]) => this.released.has(v) && this.released.get(v) !== kind)
     if (conflict !== undefined) {
       return this.abort('both-shares-requested', `asked for the ${conflict[1]} share of ${conflict[0]} after releasing its ${this.released.get(conflict[0])} share`, now)
@@ -261,28 +313,27 @@ export class Participant extends MachineBase implements SansIoMachine {
       return this.abort('inconsistent-survivor-list', 'the unmask request\'s U3 differs from the list this peer signed', now)
     }
     if (this.stage === 'unmask') { // an identical retry: send the same shares again
-      this.send(this.config.aggregator, this.releasedMessage!)
+      if (this.releasedMessage !== undefined) this.send(this.config.aggregator, this.releasedMessage)
       return
     }
     const message = consistencyMessage(this.sessionId!, sorted)
     let valid = 0
     for (const { peer, signature } of signatures) {
       if (!u3.has(peer)) return this.abort('invalid-signature', `consistency signature from ${peer}, who is not in U3`, now)
-      try {
-        assertEd25519Signature(this.session.signingKeys.get(peer)!, message, signature, `consistency signature of ${peer}`)
-      } catch (err) {
-        return this.abort('invalid-signature', (err as Error).message, now)
-      }
-      // t valid signatures over this exact list suffice (invariant 3); skip checking the rest.
+      if (!ed25519Verify(this.session.signingKeys.get(peer)!, message, signature)) return this.abort('invalid-signature', `consistency signature of ${peer} does not verify`, now)
+      // t valid signatures over this exact list suffice; skip checking the rest.
       if (++valid >= this.config.threshold) break
     }
     if (valid < this.config.threshold) return this.abort('not-enough-signatures', `${valid} valid consistency signatures, threshold is ${this.config.threshold}`, now)
     const shares: RevealedShare[] = wanted.map(([owner, kind]) => {
       this.released.set(owner, kind)
       const held = this.held.get(owner)!
-      return { owner, selfMask: kind === 'self-mask', value: kind === 'self-mask' ? held.selfMask : held.masking }
+      return kind === 'self-mask'
+        ? { owner, selfMask: true, value: held.selfMask.slice(), signature: held.selfMaskSignature }
+        : { owner, selfMask: false, value: held.masking.slice(), signature: held.maskingSignature }
     })
     this.releasedMessage = encodeMessage({ kind: 'unmask-shares', binding: this.sessionId!, round: this.config.round, shares })
+    for (const s of shares) s.value.fill(0)
     this.send(this.config.aggregator, this.releasedMessage)
     this.erase()
     // Stay in 'unmask' until the deadline only to answer an identical retry (lost message)
@@ -308,13 +359,14 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.enterStage('done', now, undefined)
   }
 
-  private abort (reason: AbortReason, detail: string, now: number): void {
+  protected abort (reason: AbortReason, detail: string, now: number): void {
     this.erase()
+    this.releasedMessage = undefined
     this.enterStage('aborted', now, undefined)
     this.emit({ type: 'aborted', reason, detail, at: now })
   }
 
-  /** Invariant 5: per-session secrets do not outlive the session. */
+  /** Per-session secrets do not outlive the session (docs/PROTOCOL.md, "Fresh secrets"). */
   private erase (): void {
     for (const pair of [this.encryptionKeys, this.maskingKeys]) {
       if (pair === undefined) continue

@@ -16,7 +16,9 @@ export type RejectReason =
   | 'not-expected-sender'   // sender is not in the set expected at this stage (e.g. not in U2)
   | 'invalid-signature'     // a peer's own signature does not verify (aggregator side)
   | 'wrong-length'          // masked vector of the wrong length
-  | 'invalid-share'         // an unmasking share for the wrong peer or of the wrong kind
+  | 'invalid-share'         // an unmasking share for the wrong peer, of the wrong kind, or not signed by its dealer
+  | 'invalid-key'           // an advertised key is a low-order point or another member's key
+  | 'missing-boxes'         // share boxes do not cover every neighbour in U1
 
 /** Why a session ended without a result. Nothing secret is released after an abort. */
 export type AbortReason =
@@ -30,6 +32,10 @@ export type AbortReason =
   | 'decryption-failed'           // a share box failed authentication
   | 'not-included'                // this participant's input is not in U3
   | 'reconstruction-mismatch'     // a rebuilt masking key does not match its public key
+  | 'too-few-survivors'           // U3 smaller than c + 3 (or 3): the sum would expose inputs
+  | 'invalid-share'               // a share box whose shares are not signed by their dealer
+  | 'result-out-of-bounds'        // the unmasked sum breaks the weight or clip bounds
+  | 'internal-error'              // an unexpected failure inside the machine, contained
   | 'aggregator-aborted'
   | 'timeout'
 

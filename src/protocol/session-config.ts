@@ -1,16 +1,19 @@
 /**
  * What every party of one session must agree on, validated once. The pre-session id binds
  * the consortium, round, aggregator, parameters and member identities; the session id adds
- * every advertised key (computed once U1 is known). Both go into every signature, AEAD
- * associated data and KDF info string (PROTOCOL-NOTES, invariant 4).
+ * the Merkle root of every advertised key (computed once U1 is known). Both go into every
+ * signature, AEAD associated data and KDF info string (docs/PROTOCOL.md, "Session binding").
+ * The SecAgg+ graph is drawn from the pre-session id, fixed before any key is advertised, so
+ * the aggregator cannot grind keys to choose a victim's neighbours.
  */
 import { computeSessionId } from '../crypto/index.ts'
 import { ProtocolConfigError } from './errors.ts'
 import { completeGraph, hararyGraph } from './neighbour-graph.ts'
 import type { NeighbourGraph } from './neighbour-graph.ts'
 import type { QuantizationPlan } from './quantize.ts'
+import { assertSafeThreshold, minimumSurvivors } from './threshold.ts'
 
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 export const MAX_PEER_ID_LENGTH = 256
 
 export interface Member {
@@ -26,6 +29,11 @@ export interface SessionConfig {
   readonly aggregator: string
   readonly members: readonly Member[]
   readonly threshold: number
+  /**
+   * c: corrupt members tolerated besides the aggregator. The threshold must be safe against
+   * it (threshold.ts) and no sum over fewer than c + 3 members is unmasked.
+   */
+  readonly maxCorrupt: number
   /** SecAgg+ degree k (even), or 'complete' for the original all-pairs protocol. */
   readonly neighbours: number | 'complete'
   /** Number of float coordinates M (the wire vector has M + 1 words). */
@@ -68,13 +76,17 @@ export interface Session {
   readonly memberIds: readonly string[]
   readonly memberIndex: ReadonlyMap<string, number>
   readonly signingKeys: ReadonlyMap<string, Uint8Array>
+  /** Who shares with whom, fixed by the pre-session id. */
+  readonly graph: NeighbourGraph
+  /** The fewest members a revealed sum may include. */
+  readonly minSurvivors: number
 }
 
 export function openSession (config: SessionConfig): Session {
   const { members, threshold, neighbours, vectorLength, round } = config
   if (!(config.consortium instanceof Uint8Array) || config.consortium.length !== 32) throw new ProtocolConfigError('consortium must be the 32-byte hash of the consortium file')
   if (!Number.isSafeInteger(round) || round < 0) throw new ProtocolConfigError(`round must be a non-negative integer, got ${round}`)
-  if (members.length < 2 || members.length > 65_535) throw new ProtocolConfigError(`a session needs 2 to 65,535 members, got ${members.length}`)
+  if (members.length < 3 || members.length > 65_535) throw new ProtocolConfigError(`a session needs 3 to 65,535 members, got ${members.length}`)
   const memberIds = members.map((m) => m.id)
   const sorted = [...memberIds].sort()
   for (let i = 0; i < sorted.length; i++) {
@@ -86,13 +98,10 @@ export function openSession (config: SessionConfig): Session {
     if (!(m.signingKey instanceof Uint8Array) || m.signingKey.length !== 32) throw new ProtocolConfigError(`member ${m.id}: signingKey must be a 32-byte Ed25519 public key`)
   }
   if (!memberIds.includes(config.aggregator)) throw new ProtocolConfigError(`aggregator ${config.aggregator} is not a member`)
-  if (!Number.isInteger(threshold) || threshold < 2 || threshold > members.length) {
-    throw new ProtocolConfigError(`threshold t must be an integer in [2, ${members.length}] (the member count), got ${threshold}`)
+  if (neighbours !== 'complete' && (!Number.isInteger(neighbours) || neighbours < 2 || neighbours % 2 !== 0)) {
+    throw new ProtocolConfigError(`neighbours k must be an even integer ≥ 2 or 'complete', got ${neighbours}`)
   }
-  if (neighbours !== 'complete') {
-    if (!Number.isInteger(neighbours) || neighbours < 2 || neighbours % 2 !== 0) throw new ProtocolConfigError(`neighbours k must be an even integer ≥ 2 or 'complete', got ${neighbours}`)
-    if (threshold > neighbours + 1) throw new ProtocolConfigError(`threshold t = ${threshold} exceeds the k + 1 = ${neighbours + 1} shareholders of each peer; lower t or raise k`)
-  }
+  assertSafeThreshold({ peers: members.length, maxCorrupt: config.maxCorrupt, neighbours, threshold })
   if (!Number.isInteger(vectorLength) || vectorLength < 1 || vectorLength > 256 * 1024 * 1024) throw new ProtocolConfigError(`vectorLength must be an integer in [1, 2^28], got ${vectorLength}`)
   if (config.quantization.members < members.length) throw new ProtocolConfigError('the quantization plan was made for fewer members than the session has: the sum could overflow')
   for (const stage of TIMED_STAGES) {
@@ -101,7 +110,7 @@ export function openSession (config: SessionConfig): Session {
   }
   const q = config.quantization
   const preSessionId = computeSessionId({
-    parameters: ['pre-session', PROTOCOL_VERSION, config.consortium, round, config.aggregator, threshold,
+    parameters: ['pre-session', PROTOCOL_VERSION, config.consortium, round, config.aggregator, threshold, config.maxCorrupt,
       neighbours === 'complete' ? 'complete' : neighbours, vectorLength, String(q.scale), String(q.clip), q.maxWeight],
     parties: members.map((m) => ({ id: m.id, publicKeys: [m.signingKey] }))
   })
@@ -110,14 +119,10 @@ export function openSession (config: SessionConfig): Session {
     preSessionId,
     memberIds: sorted,
     memberIndex: new Map(sorted.map((id, i) => [id, i + 1])),
-    signingKeys: new Map(members.map((m) => [m.id, m.signingKey]))
+    signingKeys: new Map(members.map((m) => [m.id, m.signingKey])),
+    graph: neighbours === 'complete' ? completeGraph(sorted) : hararyGraph(sorted, neighbours, preSessionId),
+    minSurvivors: minimumSurvivors(config.maxCorrupt)
   }
-}
-
-/** The graph of a session, derived from its session id once U1's keys are known. */
-export function sessionGraph (session: Session, sessionId: Uint8Array): NeighbourGraph {
-  const k = session.config.neighbours
-  return k === 'complete' ? completeGraph(session.memberIds) : hararyGraph(session.memberIds, k, sessionId)
 }
 
 /** sign(u, v) of Bonawitz et al.: +1 if u < v in the total order of ids, else −1. */

@@ -17,12 +17,39 @@ export function advertisedKeysMessage (preSessionId: Uint8Array, peer: string, e
   return encodeFields(['secagg/advertise-keys', preSessionId, peer, encryptionKey, maskingKey])
 }
 
-/** The session id: the pre-session id plus every advertised key of U1. */
-export function computeRoundSessionId (preSessionId: Uint8Array, keys: readonly AdvertisedKeys[]): Uint8Array {
-  return computeSessionId({
-    parameters: ['session', PROTOCOL_VERSION, preSessionId],
-    parties: keys.map((k) => ({ id: k.peer, publicKeys: [k.encryptionKey, k.maskingKey] }))
-  })
+/**
+ * The leaf of member slot `index` (1-based member index) in the key commitment: the entry a
+ * member advertised, signature included, or "absent" for a member outside U1.
+ */
+export function keyLeafContent (index: number, keys: AdvertisedKeys | undefined): Uint8Array {
+  return keys === undefined
+    ? encodeFields(['secagg/key-leaf/absent', index])
+    : encodeFields(['secagg/key-leaf', index, keys.peer, keys.encryptionKey, keys.maskingKey, keys.signature])
+}
+
+/**
+ * The session id: the pre-session id plus the Merkle root over every member slot's advertised
+ * keys (U1). A participant that sees only its neighbours' entries still binds to the whole
+ * set: each entry it gets comes with a proof against this root.
+ */
+export function computeRoundSessionId (preSessionId: Uint8Array, keysRoot: Uint8Array): Uint8Array {
+  return computeSessionId({ parameters: ['session', PROTOCOL_VERSION, preSessionId, keysRoot], parties: [] })
+}
+
+/** What the aggregator signs to commit to one key list: equivocating on it leaves evidence. */
+export function keyRootMessage (preSessionId: Uint8Array, keysRoot: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/key-root', preSessionId, keysRoot])
+}
+
+export type ShareKind = 'self-mask' | 'masking'
+
+/**
+ * Step 1: the bytes a dealer signs for each share it deals, carried inside the encrypted box
+ * and forwarded with the share at unmasking, so the aggregator can drop a wrong share and
+ * name the holder that sent it.
+ */
+export function shareSignatureMessage (sessionId: Uint8Array, dealer: string, holder: string, index: number, kind: ShareKind, value: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/share', sessionId, dealer, holder, index, kind, value])
 }
 
 const orderedPair = (u: string, v: string): [string, string] => (u < v ? [u, v] : [v, u])

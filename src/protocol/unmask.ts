@@ -1,8 +1,9 @@
 /**
  * The aggregator's last step (Bonawitz et al. 2017, §4, round 4):
  *   Σ_{u∈U3} x_u = Σ_{u∈U3} y_u − Σ_{u∈U3} PRG(b_u) − Σ_{v∈U2\U3} Σ_{u∈N(v)∩U3} sign(u,v)·PRG(s_uv)
- * b_u and s_v^SK are rebuilt from ≥ t shares; a rebuilt s_v^SK must match the public key v
- * advertised, which also catches shares mixed from different polynomials.
+ * b_u and s_v^SK are rebuilt from ≥ t shares, each already checked against its dealer's
+ * signature; a rebuilt s_v^SK must also match the public key v advertised, which catches a
+ * dealer that signed shares of different polynomials.
  */
 import { addMasks, bytesEqual, shamirCombine, x25519PublicKey } from '../crypto/index.ts'
 import type { MaskTerm, Share } from '../crypto/index.ts'
@@ -51,7 +52,12 @@ export function unmaskSum (input: UnmaskInput): UnmaskOutcome {
   const rebuild = (owner: string, what: string): Uint8Array | string => {
     const shares = byOwner.get(owner) ?? []
     if (shares.length < t) return `${shares.length} shares of ${what} of ${owner} arrived, threshold is ${t}`
-    return shamirCombine(shares, t)
+    try {
+      return shamirCombine(shares, t)
+    } catch (err) {
+      // Every share is signed by its dealer, so inconsistent shares mean the dealer cheated.
+      return `the shares of ${what} of ${owner} are inconsistent (${(err as Error).message})`
+    }
   }
   for (const u of survivors) {
     const b = rebuild(u, 'the self-mask seed')

@@ -1,7 +1,7 @@
 /** Builds a small session and drives its machines by hand (no simulator), for state tests. */
 import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
 import type { Ed25519Signer } from '../../src/crypto/index.ts'
-import { Aggregator, Participant, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
+import { Aggregator, Participant, defaultMaxCorrupt, minimumSafeThreshold, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
 import type { Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
 
 export interface Harness {
@@ -12,23 +12,31 @@ export interface Harness {
   aggregator: Aggregator
 }
 
+/**
+ * A session among n members p00…, aggregated by p00. Defaults: the complete graph,
+ * c = ⌊(n − 1)/3⌋ and the smallest threshold safe against it (override either).
+ */
 export function makeSession (n: number, overrides: Partial<SessionConfig> = {}, seed = 'harness'): Harness {
   const ids = Array.from({ length: n }, (_, i) => `p${String(i).padStart(2, '0')}`)
   const signers = ids.map((id) => createEd25519Signer(seededRandom(`${seed}/id/${id}`)(32)))
+  const maxCorrupt = overrides.maxCorrupt ?? defaultMaxCorrupt(n)
+  const neighbours = overrides.neighbours ?? 'complete'
   const config: SessionConfig = {
     consortium: new Uint8Array(32).fill(1),
     round: 3,
     aggregator: ids[0]!,
     members: ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey })),
-    threshold: Math.floor(n / 2) + 1,
-    neighbours: 'complete',
+    threshold: minimumSafeThreshold({ peers: n, maxCorrupt, neighbours }),
+    maxCorrupt,
+    neighbours,
     vectorLength: 4,
     quantization: planQuantization({ clip: 1, maxWeight: 10, members: n }),
     stageTimeouts: uniformStageTimeouts(1000),
     ...overrides
   }
   const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`${seed}/p/${id}`)))
-  return { config, ids, signers, participants, aggregator: new Aggregator(config) }
+  const aggregator = new Aggregator(config, { id: config.aggregator, signer: signers[ids.indexOf(config.aggregator)]! })
+  return { config, ids, signers, participants, aggregator }
 }
 
 export function drainOutbound (m: { pollOutbound(): Outbound | undefined }): Outbound[] {

@@ -26,8 +26,9 @@ describe('protocol: every state rejects illegal input without changing state', (
     const stageBefore = p.stage
     p.receive('p02', encodeMessage(samples[1]!), 1)
     p.receive('p00', Uint8Array.of(1, 2, 3, 255), 1)
-    p.receive('p00', encodeMessage({ kind: 'key-list', binding, round: 3, keys: [] }), 1)
-    p.receive('p00', encodeMessage({ kind: 'key-list', binding, round: 4, keys: [] }), 1)
+    const root = new Uint8Array(32)
+    p.receive('p00', encodeMessage({ kind: 'key-list', binding, round: 3, keys: [], root, signature: new Uint8Array(64) }), 1)
+    p.receive('p00', encodeMessage({ kind: 'key-list', binding, round: 4, keys: [], root, signature: new Uint8Array(64) }), 1)
     for (const m of samples) p.receive('p00', encodeMessage(m), 1)
     assert.equal(p.stage, stageBefore)
     const reasons = rejections(drainEvents(p))
@@ -61,7 +62,9 @@ describe('protocol: every state rejects illegal input without changing state', (
       [{ kind: 'masked-input', binding, round: 0, vector: new Uint32Array(4) }, 'wrong-length'],
       [{ kind: 'survivor-list', binding, round: 0, peers: ['a', 'a'] }, 'malformed'],
       [{ kind: 'consistency-signature', binding, round: 0, signature: new Uint8Array(63) }, 'malformed'],
-      [{ kind: 'unmask-shares', binding, round: 0, shares: [{ owner: 'a', selfMask: true, value: new Uint8Array(32) }] }, 'malformed'],
+      [{ kind: 'unmask-shares', binding, round: 0, shares: [{ owner: 'a', selfMask: true, value: new Uint8Array(32), signature: new Uint8Array(64) }] }, 'malformed'],
+      [{ kind: 'unmask-shares', binding, round: 0, shares: [{ owner: 'a', selfMask: true, value: new Uint8Array(33), signature: new Uint8Array(63) }] }, 'malformed'],
+      [{ kind: 'key-list', binding, round: 0, keys: [], root: new Uint8Array(31), signature: new Uint8Array(64) }, 'malformed'],
       [{ kind: 'share-keys', binding, round: 0, boxes: [{ peer: 'a', ciphertext: new Uint8Array(10) }] }, 'malformed'],
       [{ kind: 'survivor-list', binding: new Uint8Array(31), round: 0, peers: ['a'] }, 'malformed']
     ]

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { assertSafeThreshold, chooseGraph, defaultMaxCorrupt } from '../../protocol/index.ts'
 import type { StageTimeouts } from '../../protocol/index.ts'
 
 export class ConsortiumFileError extends Error {
@@ -53,12 +54,17 @@ export const consortiumSchema = z.object({
     addresses: z.array(multiaddrString).default([])
   }).strict()).min(3, 'a consortium needs at least 3 members (secure aggregation of 2 reveals each input to the other)').max(65_535),
   protocol: z.object({
-    threshold: z.union([z.literal('majority'), z.number().int().min(2)]).default('majority'),
-    neighbours: z.union([z.literal('complete'), z.number().int().min(2).multipleOf(2)]).default('complete'),
+    /** Shamir t: "auto" (the smallest safe against maxCorrupt) or a number, refused if unsafe. */
+    threshold: z.union([z.literal('auto'), z.number().int().min(2)], {
+      error: 'must be "auto" or an integer ≥ 2 ("majority" is no longer accepted: it is unsafe against a cheating aggregator)'
+    }).default('auto'),
+    /** c: corrupt members tolerated besides the aggregator; default ⌊(n − 1)/3⌋. */
+    maxCorrupt: z.number().int().min(0).optional(),
+    neighbours: z.union([z.literal('complete'), z.literal('auto'), z.number().int().min(2).multipleOf(2)]).default('complete'),
     clip: z.number().positive().max(1e12).default(1),
     maxWeight: z.number().int().min(1).max(2 ** 31 - 1).default(1),
     maxMessageBytes: z.number().int().min(1024).max(2 ** 31 - 1).default(256 * 1024 * 1024)
-  }).strict().default({ threshold: 'majority', neighbours: 'complete', clip: 1, maxWeight: 1, maxMessageBytes: 256 * 1024 * 1024 }),
+  }).strict().default({ threshold: 'auto', neighbours: 'complete', clip: 1, maxWeight: 1, maxMessageBytes: 256 * 1024 * 1024 }),
   timeouts: z.object({
     /** Deadline of every protocol stage at the aggregator (participants allow twice as long). */
     stageMs: stageMs.default(10_000),
@@ -80,11 +86,38 @@ export const consortiumSchema = z.object({
     if (seen.has(m.peerId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'peerId'], message: `peer ${m.peerId} is listed twice` })
     seen.add(m.peerId)
   })
-  const t = c.protocol.threshold
-  if (typeof t === 'number' && t > c.members.length) ctx.addIssue({ code: 'custom', path: ['protocol', 'threshold'], message: `threshold ${t} is larger than the ${c.members.length} members` })
   const k = c.protocol.neighbours
-  if (typeof k === 'number' && k >= c.members.length) ctx.addIssue({ code: 'custom', path: ['protocol', 'neighbours'], message: `neighbours ${k} must be below the ${c.members.length} members (use "complete")` })
+  if (typeof k === 'number' && k >= c.members.length) {
+    ctx.addIssue({ code: 'custom', path: ['protocol', 'neighbours'], message: `neighbours ${k} must be below the ${c.members.length} members (use "complete")` })
+    return
+  }
+  if (c.members.length < 3) return
+  try {
+    sessionParameters(c)
+  } catch (err) {
+    if ((err as Error).name !== 'ProtocolConfigError') throw err
+    ctx.addIssue({ code: 'custom', path: ['protocol'], message: (err as Error).message })
+  }
 })
+
+export interface SessionParameters {
+  readonly maxCorrupt: number
+  readonly neighbours: number | 'complete'
+  readonly threshold: number
+}
+
+/**
+ * c, the graph and t of every session of this consortium (docs/PROTOCOL.md, "The threshold
+ * rule"): SecAgg+ "auto" uses the parameter finder; an explicit t must be safe against c.
+ */
+export function sessionParameters (c: Pick<Consortium, 'members' | 'protocol'>): SessionParameters {
+  const peers = c.members.length
+  const maxCorrupt = c.protocol.maxCorrupt ?? defaultMaxCorrupt(peers)
+  const choice = chooseGraph({ peers, maxCorrupt, neighbours: c.protocol.neighbours })
+  const threshold = c.protocol.threshold === 'auto' ? choice.threshold : c.protocol.threshold
+  assertSafeThreshold({ peers, maxCorrupt, neighbours: choice.neighbours, threshold })
+  return { maxCorrupt, neighbours: choice.neighbours, threshold }
+}
 
 export type Consortium = z.infer<typeof consortiumSchema>
 

@@ -34,7 +34,7 @@ export class SessionRunner {
 
   constructor (private readonly options: SessionRunnerOptions) {
     this.participant = new Participant(options.config, { id: options.self, signer: options.signer }, options.rng)
-    this.aggregator = options.config.aggregator === options.self ? new Aggregator(options.config) : undefined
+    this.aggregator = options.config.aggregator === options.self ? new Aggregator(options.config, { id: options.self, signer: options.signer }) : undefined
     this.now = options.now ?? Date.now
   }
 

@@ -7,7 +7,7 @@
 import { createEd25519Signer, createHash, encodeFields, randomInt, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
-  Aggregator, Participant, STAGES, completeGraphThreshold, findGraphParameters, planQuantization, uniformStageTimeouts
+  Aggregator, Participant, STAGES, chooseGraph, planQuantization, uniformStageTimeouts
 } from '../../protocol/index.ts'
 import type { Ed25519Signer } from '../../crypto/index.ts'
 import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, Stage, StageTimeouts } from '../../protocol/index.ts'
@@ -25,12 +25,14 @@ export interface SimulationOptions {
   /** SecAgg+ degree; 'complete' for all pairs; undefined: computed from the expected rates. */
   readonly neighbours?: number | 'complete'
   readonly threshold?: number
+  /** c: corrupt members tolerated besides the aggregator (default ⌊corruptFraction · n⌋). */
+  readonly maxCorrupt?: number
   readonly dropout?: DropoutSpec
   readonly dropAggregator?: boolean
   readonly seed?: string
   readonly inputs?: SimulationInputs
   readonly clip?: number
-  /** Expected dropout and corrupt fractions used to pick SecAgg+ k and t (default 5% each). */
+  /** Expected dropout and corrupt fractions used to pick c, SecAgg+ k and t (default 5% each). */
   readonly expectedDropout?: number
   readonly corruptFraction?: number
   /** One-way link latency in virtual ms: base + uniform jitter, per message. */
@@ -45,6 +47,7 @@ export interface SimulationReport {
   peers: number
   dim: number
   threshold: number
+  maxCorrupt: number
   neighbours: number | 'complete'
   aggregator: number
   droppedAt: Partial<Record<Stage, number[]>>
@@ -99,26 +102,16 @@ function randomInputs (rng: RandomSource, peers: number, dim: number): Simulatio
   return { vectors }
 }
 
-export function resolveGraph (options: SimulationOptions): { neighbours: number | 'complete', threshold: number } {
+/**
+ * The graph, c and t of a simulated session: c from --max-corrupt or the corrupt fraction;
+ * SecAgg+ k from the parameter finder for n ≥ 10 unless given; t the smallest safe against c
+ * unless given (an unsafe explicit t is refused when the session opens).
+ */
+export function resolveGraph (options: SimulationOptions): { neighbours: number | 'complete', threshold: number, maxCorrupt: number } {
   const n = options.peers
-  let neighbours = options.neighbours
-  let threshold = options.threshold
-  if (neighbours === undefined) {
-    if (n < 10) neighbours = 'complete'
-    else {
-      try {
-        const p = findGraphParameters({ peers: n, dropoutRate: options.expectedDropout ?? 0.05, corruptRate: options.corruptFraction ?? 0.05 })
-        neighbours = p.degree
-        threshold ??= p.threshold
-      } catch (err) {
-        if (!(err instanceof Error) || err.name !== 'ProtocolConfigError') throw err
-        neighbours = 'complete'
-      }
-    }
-  }
-  if (neighbours !== 'complete' && neighbours >= n - 1) neighbours = 'complete'
-  threshold ??= neighbours === 'complete' ? completeGraphThreshold(n) : Math.floor(neighbours / 2) + 1
-  return { neighbours, threshold }
+  const maxCorrupt = options.maxCorrupt ?? Math.floor((options.corruptFraction ?? 0.05) * n)
+  const choice = chooseGraph({ peers: n, maxCorrupt, neighbours: options.neighbours ?? (n < 10 ? 'complete' : 'auto'), dropoutRate: options.expectedDropout })
+  return { neighbours: choice.neighbours, threshold: options.threshold ?? choice.threshold, maxCorrupt }
 }
 
 /** max |x| over all vectors, without spreading millions of arguments onto the stack. */
@@ -142,6 +135,7 @@ export interface Scenario {
   readonly clip: number
   readonly neighbours: number | 'complete'
   readonly threshold: number
+  readonly maxCorrupt: number
   readonly config: SessionConfig
   /** peer index -> the stage it drops at. */
   readonly dropouts: ReadonlyMap<number, Stage>
@@ -166,26 +160,26 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const inputs = options.inputs ?? randomInputs(rng, n, dim)
   const weights = inputs.weights ?? new Array<number>(n).fill(1)
   const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
-  const { neighbours, threshold } = resolveGraph(options)
+  const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
   const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n })
   const config: SessionConfig = {
     consortium: createHash('sha256').update(`simulated-consortium/${seed}`).digest(),
     round: 0,
     aggregator: ids[aggregatorIndex]!,
-    members, threshold, neighbours, vectorLength: dim, quantization,
+    members, threshold, maxCorrupt, neighbours, vectorLength: dim, quantization,
     stageTimeouts: options.stageTimeouts ?? uniformStageTimeouts(defaultStageTimeoutMs)
   }
   const dropouts = drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
   const participantRandom = (peer: number): RandomSource => seededRandom(`participant/${seed}/${ids[peer]!}`)
   return {
-    seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, inputs, weights, clip, neighbours, threshold, config, dropouts,
+    seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, inputs, weights, clip, neighbours, threshold, maxCorrupt, config, dropouts,
     indexOf: new Map(ids.map((id, i) => [id, i])),
     isDropping: (peer, kind) => {
       const at = dropouts.get(peer)
       return at !== undefined && STAGES.indexOf(SENT_AT_STAGE[kind] ?? 'advertise') >= STAGES.indexOf(at)
     },
     participant: (peer) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, participantRandom(peer)),
-    aggregator: () => new Aggregator(config),
+    aggregator: () => new Aggregator(config, { id: ids[aggregatorIndex]!, signer: signers[aggregatorIndex]! }),
     participantRandom
   }
 }
@@ -236,7 +230,7 @@ export function buildReport (s: Scenario, seen: Observations, emitSum: boolean, 
   }
   const firstParticipantAbort = Object.values(participantAborts)[0] ?? null
   return {
-    peers: s.peers, dim: s.dim, threshold: s.threshold, neighbours: s.neighbours, aggregator: s.aggregatorIndex, droppedAt, included,
+    peers: s.peers, dim: s.dim, threshold: s.threshold, maxCorrupt: s.maxCorrupt, neighbours: s.neighbours, aggregator: s.aggregatorIndex, droppedAt, included,
     aborted: result === undefined,
     reason: result === undefined ? (aggregatorAbort ?? firstParticipantAbort ?? 'timeout') : null,
     weightSum: result?.weightSum ?? null,

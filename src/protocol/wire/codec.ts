@@ -4,25 +4,29 @@
  * reason. Checks here are the context-free ones (sizes, lengths, uniqueness, counts); the
  * state machines check membership, session binding and stage.
  */
-import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, ED25519_SIGNATURE_BYTES, SHAMIR_SHARE_BYTES, X25519_KEY_BYTES } from '../../crypto/index.ts'
+import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, ED25519_SIGNATURE_BYTES, MERKLE_HASH_BYTES, SHAMIR_SHARE_BYTES, X25519_KEY_BYTES } from '../../crypto/index.ts'
 import { MAX_PEER_ID_LENGTH, PROTOCOL_VERSION } from '../session-config.ts'
 import type { AdvertisedKeys } from '../transcript.ts'
 import { Envelope, Kind } from './secagg.ts'
 import type { RejectReason } from '../reasons.ts'
 
-/** Two 33-byte Shamir shares (of s^SK and of b) inside one box. */
-export const SHARE_BOX_PLAINTEXT_BYTES = 2 * SHAMIR_SHARE_BYTES
+/** Two 33-byte Shamir shares (of s^SK and of b), then the dealer's signature of each. */
+export const SHARE_BOX_PLAINTEXT_BYTES = 2 * SHAMIR_SHARE_BYTES + 2 * ED25519_SIGNATURE_BYTES
+/** A key commitment over at most 65,535 member slots has 16 levels. */
+export const MAX_PROOF_HASHES = 16
 export const SHARE_BOX_BYTES = AEAD_NONCE_BYTES + SHARE_BOX_PLAINTEXT_BYTES + AEAD_TAG_BYTES
 
 export interface Box { readonly peer: string, readonly ciphertext: Uint8Array }
 export interface PeerSignature { readonly peer: string, readonly signature: Uint8Array }
-export interface RevealedShare { readonly owner: string, readonly selfMask: boolean, readonly value: Uint8Array }
+export interface RevealedShare { readonly owner: string, readonly selfMask: boolean, readonly value: Uint8Array, readonly signature: Uint8Array }
+/** A key-list entry: the advertised keys and the Merkle path of the member's slot. */
+export interface ProvenKeys extends AdvertisedKeys { readonly proof: readonly Uint8Array[] }
 
 interface Header { readonly binding: Uint8Array, readonly round: number }
 
 export type Message = Header & (
   | { readonly kind: 'advertise-keys', readonly keys: AdvertisedKeys }
-  | { readonly kind: 'key-list', readonly keys: readonly AdvertisedKeys[] }
+  | { readonly kind: 'key-list', readonly keys: readonly ProvenKeys[], readonly root: Uint8Array, readonly signature: Uint8Array }
   | { readonly kind: 'share-keys', readonly boxes: readonly Box[] }
   | { readonly kind: 'share-inbox', readonly boxes: readonly Box[] }
   | { readonly kind: 'masked-input', readonly vector: Uint32Array }
@@ -76,13 +80,22 @@ function uniquePeers (peers: readonly string[], what: string): void {
   if (new Set(peers).size !== peers.length) throw new Invalid('malformed', `${what}: a peer is listed twice`)
 }
 
-function keysOf (k: { peer: string, encryptionKey: Uint8Array, maskingKey: Uint8Array, signature: Uint8Array }): AdvertisedKeys {
+interface WireKeys { peer: string, encryptionKey: Uint8Array, maskingKey: Uint8Array, signature: Uint8Array, proof: Uint8Array[] }
+
+function keysOf (k: WireKeys): AdvertisedKeys {
+  if (k.proof.length > 0) throw new Invalid('malformed', `advertised keys of ${k.peer} carry a proof`)
   return {
     peer: peerId(k.peer, 'keys.peer'),
     encryptionKey: bytes(k.encryptionKey, X25519_KEY_BYTES, `keys of ${k.peer}: encryptionKey`),
     maskingKey: bytes(k.maskingKey, X25519_KEY_BYTES, `keys of ${k.peer}: maskingKey`),
     signature: bytes(k.signature, ED25519_SIGNATURE_BYTES, `keys of ${k.peer}: signature`)
   }
+}
+
+function provenKeysOf (k: WireKeys): ProvenKeys {
+  if (k.proof.length > MAX_PROOF_HASHES) throw new Invalid('malformed', `keys of ${k.peer}: proof of ${k.proof.length} hashes, at most ${MAX_PROOF_HASHES}`)
+  const proof = k.proof.map((h, i) => bytes(h, MERKLE_HASH_BYTES, `keys of ${k.peer}: proof hash ${i}`))
+  return { ...keysOf({ ...k, proof: [] }), proof }
 }
 
 function boxesOf (env: Envelope): Box[] {
@@ -94,7 +107,7 @@ function boxesOf (env: Envelope): Box[] {
 function onlyFields (env: Envelope, allowed: ReadonlyArray<keyof Envelope>): void {
   const present: Array<[keyof Envelope, boolean]> = [
     ['keys', env.keys.length > 0], ['boxes', env.boxes.length > 0], ['vector', env.vector.length > 0], ['peers', env.peers.length > 0],
-    ['signature', env.signature.length > 0], ['signatures', env.signatures.length > 0], ['shares', env.shares.length > 0], ['reason', env.reason.length > 0]
+    ['signature', env.signature.length > 0], ['signatures', env.signatures.length > 0], ['shares', env.shares.length > 0], ['reason', env.reason.length > 0], ['root', env.root.length > 0]
   ]
   for (const [field, isSet] of present) {
     if (isSet && !allowed.includes(field)) throw new Invalid('malformed', `field '${field}' is not allowed in a ${env.kind} message`)
@@ -114,10 +127,10 @@ function toMessage (env: Envelope, limits: DecodeLimits): Message {
       if (env.keys.length !== 1) throw new Invalid('malformed', `advertise-keys carries ${env.keys.length} key entries, expected 1`)
       return { ...header, kind, keys: keysOf(env.keys[0]!) }
     case 'key-list': {
-      onlyFields(env, ['keys'])
-      const keys = env.keys.map(keysOf)
+      onlyFields(env, ['keys', 'root', 'signature'])
+      const keys = env.keys.map(provenKeysOf)
       uniquePeers(keys.map((k) => k.peer), 'key-list')
-      return { ...header, kind, keys }
+      return { ...header, kind, keys, root: bytes(env.root, MERKLE_HASH_BYTES, 'key-list root'), signature: bytes(env.signature, ED25519_SIGNATURE_BYTES, 'key-list root signature') }
     }
     case 'share-keys':
     case 'share-inbox':
@@ -148,7 +161,10 @@ function toMessage (env: Envelope, limits: DecodeLimits): Message {
     }
     case 'unmask-shares': {
       onlyFields(env, ['shares'])
-      const shares = env.shares.map((s) => ({ owner: peerId(s.owner, 'share owner'), selfMask: s.selfMask, value: bytes(s.value, SHAMIR_SHARE_BYTES, `share of ${s.owner}`) }))
+      const shares = env.shares.map((s) => ({
+        owner: peerId(s.owner, 'share owner'), selfMask: s.selfMask, value: bytes(s.value, SHAMIR_SHARE_BYTES, `share of ${s.owner}`),
+        signature: bytes(s.signature, ED25519_SIGNATURE_BYTES, `dealer signature of the share of ${s.owner}`)
+      }))
       uniquePeers(shares.map((s) => s.owner), 'unmask-shares owners')
       return { ...header, kind, shares }
     }
@@ -162,7 +178,9 @@ function toMessage (env: Envelope, limits: DecodeLimits): Message {
 export function decodeMessage (data: Uint8Array, limits: DecodeLimits): DecodeResult {
   try {
     const env = Envelope.decode(data, {
-      limits: { keys: limits.maxPeers, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers }
+      limits: {
+        keys: limits.maxPeers, keys$: { proof: MAX_PROOF_HASHES + 1 }, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers
+      }
     } as never)
     return { ok: true, message: toMessage(env, limits) }
   } catch (err) {
@@ -185,7 +203,8 @@ export function headerEnvelope (kind: MessageKind, binding: Uint8Array, round: n
     signature: new Uint8Array(0),
     signatures: [],
     shares: [],
-    reason: ''
+    reason: '',
+    root: new Uint8Array(0)
   }
 }
 
@@ -193,8 +212,12 @@ export function headerEnvelope (kind: MessageKind, binding: Uint8Array, round: n
 export function encodeMessage (message: Message): Uint8Array {
   const env = headerEnvelope(message.kind, message.binding, message.round)
   switch (message.kind) {
-    case 'advertise-keys': env.keys = [message.keys as never]; break
-    case 'key-list': env.keys = message.keys as never; break
+    case 'advertise-keys': env.keys = [{ ...message.keys, proof: [] } as never]; break
+    case 'key-list':
+      env.keys = message.keys as never
+      env.root = message.root as Uint8Array<ArrayBuffer>
+      env.signature = message.signature as Uint8Array<ArrayBuffer>
+      break
     case 'share-keys': case 'share-inbox': env.boxes = message.boxes as never; break
     case 'masked-input': env.vector = new Uint8Array(message.vector.buffer as ArrayBuffer, message.vector.byteOffset, message.vector.byteLength); break
     case 'survivor-list': env.peers = [...message.peers]; break

@@ -42,6 +42,7 @@ export interface SignedKeys {
   encryptionKey: Uint8Array<ArrayBuffer>
   maskingKey: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  proof: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SignedKeys {
@@ -74,6 +75,13 @@ export namespace SignedKeys {
           w.bytes(obj.signature)
         }
 
+        if (obj.proof != null && obj.proof.length > 0) {
+          for (const value of obj.proof) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -82,7 +90,8 @@ export namespace SignedKeys {
           peer: '',
           encryptionKey: uint8ArrayAlloc(0),
           maskingKey: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          proof: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -107,6 +116,14 @@ export namespace SignedKeys {
               obj.signature = reader.bytes()
               break
             }
+            case 5: {
+              if (opts.limits?.proof != null && obj.proof.length === opts.limits.proof) {
+                throw new MaxLengthError('Decode error - repeated field "proof" had too many elements')
+              }
+
+              obj.proof.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -116,6 +133,10 @@ export namespace SignedKeys {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          proof: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -150,6 +171,21 @@ export namespace SignedKeys {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.proof != null && obj.proof === opts.limits.proof) {
+                throw new MaxLengthError('Streaming decode error - repeated field "proof" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.proof[]`,
+                index: obj.proof,
+                value: reader.bytes()
+              }
+
+              obj.proof++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -182,6 +218,12 @@ export namespace SignedKeys {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SignedKeysProofFieldEvent {
+    field: '$.proof[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SignedKeys>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SignedKeys.codec())
   }
@@ -190,7 +232,7 @@ export namespace SignedKeys {
     return decodeMessage(buf, SignedKeys.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedKeys>): Generator<SignedKeysPeerFieldEvent | SignedKeysEncryptionKeyFieldEvent | SignedKeysMaskingKeyFieldEvent | SignedKeysSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedKeys>): Generator<SignedKeysPeerFieldEvent | SignedKeysEncryptionKeyFieldEvent | SignedKeysMaskingKeyFieldEvent | SignedKeysSignatureFieldEvent | SignedKeysProofFieldEvent> {
     return streamMessage(buf, SignedKeys.codec(), opts)
   }
 }
@@ -423,6 +465,7 @@ export interface RevealedShare {
   owner: string
   selfMask: boolean
   value: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace RevealedShare {
@@ -450,6 +493,11 @@ export namespace RevealedShare {
           w.bytes(obj.value)
         }
 
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -457,7 +505,8 @@ export namespace RevealedShare {
         const obj: any = {
           owner: '',
           selfMask: false,
-          value: uint8ArrayAlloc(0)
+          value: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -476,6 +525,10 @@ export namespace RevealedShare {
             }
             case 3: {
               obj.value = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -514,6 +567,13 @@ export namespace RevealedShare {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -541,6 +601,11 @@ export namespace RevealedShare {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RevealedShareSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RevealedShare>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RevealedShare.codec())
   }
@@ -549,7 +614,7 @@ export namespace RevealedShare {
     return decodeMessage(buf, RevealedShare.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevealedShare>): Generator<RevealedShareOwnerFieldEvent | RevealedShareSelfMaskFieldEvent | RevealedShareValueFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevealedShare>): Generator<RevealedShareOwnerFieldEvent | RevealedShareSelfMaskFieldEvent | RevealedShareValueFieldEvent | RevealedShareSignatureFieldEvent> {
     return streamMessage(buf, RevealedShare.codec(), opts)
   }
 }
@@ -567,6 +632,7 @@ export interface Envelope {
   signatures: PeerSignature[]
   shares: RevealedShare[]
   reason: string
+  root: Uint8Array<ArrayBuffer>
 }
 
 export namespace Envelope {
@@ -649,6 +715,11 @@ export namespace Envelope {
           w.string(obj.reason)
         }
 
+        if ((obj.root != null && obj.root.byteLength > 0)) {
+          w.uint32(106)
+          w.bytes(obj.root)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -665,7 +736,8 @@ export namespace Envelope {
           signature: uint8ArrayAlloc(0),
           signatures: [],
           shares: [],
-          reason: ''
+          reason: '',
+          root: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -748,6 +820,10 @@ export namespace Envelope {
             }
             case 12: {
               obj.reason = reader.string()
+              break
+            }
+            case 13: {
+              obj.root = reader.bytes()
               break
             }
             default: {
@@ -909,6 +985,13 @@ export namespace Envelope {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.root`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -963,6 +1046,12 @@ export namespace Envelope {
     field: '$.keys[].signature'
     value: Uint8Array<ArrayBuffer>
     index: number
+  }
+
+  export interface EnvelopeKeysProofFieldEvent {
+    field: '$.keys[].proof[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface EnvelopeBoxesPeerFieldEvent {
@@ -1023,9 +1112,20 @@ export namespace Envelope {
     index: number
   }
 
+  export interface EnvelopeSharesSignatureFieldEvent {
+    field: '$.shares[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface EnvelopeReasonFieldEvent {
     field: '$.reason'
     value: string
+  }
+
+  export interface EnvelopeRootFieldEvent {
+    field: '$.root'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
@@ -1036,7 +1136,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopePeersFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSignaturesPeerFieldEvent | EnvelopeSignaturesSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeKeysProofFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopePeersFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSignaturesPeerFieldEvent | EnvelopeSignaturesSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeSharesSignatureFieldEvent | EnvelopeReasonFieldEvent | EnvelopeRootFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
