@@ -51,21 +51,41 @@ export function drainEvents (m: { pollEvent(): ProtocolEvent | undefined }): Pro
   return out
 }
 
-/**
- * Runs the honest message flow synchronously. `tamper` may rewrite (or drop, by returning
- * undefined) any aggregator -> participant message.
- */
-export function runHonest (h: Harness, tamper?: (to: string, data: Uint8Array) => Uint8Array | undefined, skip: ReadonlySet<string> = new Set()): void {
+export interface DriveOptions {
+  /** Rewrite (or drop, by returning undefined) an aggregator -> participant message. */
+  readonly down?: (to: string, data: Uint8Array) => Uint8Array | undefined
+  /** Rewrite (or drop) a participant -> aggregator message. */
+  readonly up?: (from: string, data: Uint8Array) => Uint8Array | undefined
+  /** Members that never start. */
+  readonly skip?: ReadonlySet<string>
+  /** Each member's input and weight (default: the same small vector, weight 2). */
+  readonly input?: (i: number) => { x: number[], w: number }
+}
+
+/** Runs the message flow synchronously on a virtual clock until every machine is quiet. */
+export function drive (h: Harness, options: DriveOptions = {}): void {
   const { aggregator, participants, ids } = h
+  const skip = options.skip ?? new Set()
   aggregator.start(0)
-  participants.forEach((p, i) => { if (!skip.has(ids[i]!)) { p.setInput([0.5, -0.25, 1, 0], 2, 0); p.start(0) } })
+  participants.forEach((p, i) => {
+    if (skip.has(ids[i]!)) return
+    const { x, w } = options.input?.(i) ?? { x: [0.5, -0.25, 1, 0], w: 2 }
+    p.setInput(x, w, 0)
+    p.start(0)
+  })
   let now = 1
-  for (let step = 0; step < 50; step++) {
+  for (let step = 0; step < 100; step++) {
     let moved = 0
-    participants.forEach((p, i) => { for (const o of drainOutbound(p)) { moved++; aggregator.receive(ids[i]!, o.data, now) } })
+    participants.forEach((p, i) => {
+      for (const o of drainOutbound(p)) {
+        moved++
+        const data = options.up ? options.up(ids[i]!, o.data) : o.data
+        if (data !== undefined) aggregator.receive(ids[i]!, data, now)
+      }
+    })
     for (const o of drainOutbound(aggregator)) {
       moved++
-      const data = tamper ? tamper(o.to, o.data) : o.data
+      const data = options.down ? options.down(o.to, o.data) : o.data
       if (data !== undefined) participants[ids.indexOf(o.to)]!.receive(ids[0]!, data, now)
     }
     if (moved === 0) {
@@ -75,4 +95,12 @@ export function runHonest (h: Harness, tamper?: (to: string, data: Uint8Array) =
       aggregator.handleTimeout(now) // stragglers (skipped peers): close the stage
     }
   }
+}
+
+/**
+ * Runs the honest message flow synchronously. `tamper` may rewrite (or drop, by returning
+ * undefined) any aggregator -> participant message.
+ */
+export function runHonest (h: Harness, tamper?: (to: string, data: Uint8Array) => Uint8Array | undefined, skip: ReadonlySet<string> = new Set()): void {
+  drive(h, { ...(tamper ? { down: tamper } : {}), skip })
 }

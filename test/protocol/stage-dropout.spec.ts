@@ -43,12 +43,13 @@ describe('protocol: dropout at each stage, alone and combined', () => {
     })
   }
 
-  it('all five stages combined: one peer each (complete graph, n = 12, t = 7)', () => {
-    // 11 advertise, 10 share, 9 mask, 8 sign, 7 answer the unmask request: exactly t.
-    const r = simulate({ peers: 12, dropout: new Map(['advertise', 'share', 'masked', 'consistency', 'unmask'].map((s) => [s as Stage, 1])) })
+  it('all five stages combined: one peer each (complete graph, n = 13, t = 7)', () => {
+    // 12 advertise, 11 share, 10 mask, 9 sign, 8 answer the unmask request: each secret has
+    // exactly t = 7 holders among the others.
+    const r = simulate({ peers: 13, dropout: new Map(['advertise', 'share', 'masked', 'consistency', 'unmask'].map((s) => [s as Stage, 1])) })
     assert.equal(r.report.threshold, 7)
-    assert.equal(r.report.included.length, 9)
-    checkCompleted(r, 12)
+    assert.equal(r.report.included.length, 10)
+    checkCompleted(r, 13)
   })
 
   it('all five stages combined, one too many: n = 10, t = 6 leaves 5 unmask answers — abort', () => {
@@ -59,7 +60,7 @@ describe('protocol: dropout at each stage, alone and combined', () => {
   })
 
   it('all five stages combined under SecAgg+ (n = 40, k = 12, t = 7)', () => {
-    const r = simulate({ peers: 40, neighbours: 12, threshold: 7, dropout: new Map(['advertise', 'share', 'masked', 'consistency', 'unmask'].map((s) => [s as Stage, 1])) })
+    const r = simulate({ peers: 40, neighbours: 12, threshold: 7, maxCorrupt: 0, dropout: new Map(['advertise', 'share', 'masked', 'consistency', 'unmask'].map((s) => [s as Stage, 1])) })
     assert.equal(r.report.neighbours, 12)
     checkCompleted(r, 40)
   })

@@ -12,7 +12,7 @@ const TIMEOUTS: StageTimeouts = { advertise: 100, share: 250, masked: 5_000, con
 
 describe('protocol: per-stage timeouts', () => {
   it('the aggregator closes each stage at that stage\'s own deadline; participants wait twice as long', () => {
-    const h = makeSession(5, { stageTimeouts: TIMEOUTS })
+    const h = makeSession(5, { stageTimeouts: TIMEOUTS, maxCorrupt: 0 }) // t = 3: one late peer leaves each of the others 3
     const { aggregator, participants, ids } = h
     const late = ids[4]! // never starts: every stage runs to its deadline for lack of this peer
     aggregator.start(0)
