@@ -9,7 +9,8 @@
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
-import { planQuantization, sessionDuration } from '../protocol/index.ts'
+import { minimumSurvivors, planQuantization, sessionDuration } from '../protocol/index.ts'
+import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ConsortiumFileError, sessionParameters, stageTimeoutsOf } from './config/consortium.ts'
@@ -130,14 +131,18 @@ export class SwarmNode {
     this.finished.resolve()
   }
 
+  /** The fixed-point plan every session of this consortium uses. */
+  private get quantization (): QuantizationPlan {
+    const { protocol } = this.options.consortium.file
+    return planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: this.members.length })
+  }
+
   /** How long one attempt can take when every stage runs to its deadline. */
   private get sessionSpan (): number {
     return sessionDuration(stageTimeoutsOf(this.options.consortium.file))
   }
 
   private sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
-    const { protocol } = this.options.consortium.file
-    const n = this.members.length
     const extra = this.options.task.binding()
     const binding = attemptBinding(this.options.consortium.hash, attempt)
     return {
@@ -149,7 +154,7 @@ export class SwarmNode {
       members: this.members.map((id) => ({ id, signingKey: this.signingKeys.get(id)! })),
       ...sessionParameters(this.options.consortium.file),
       vectorLength: this.options.task.dim,
-      quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: n }),
+      quantization: this.quantization,
       stageTimeouts: stageTimeoutsOf(this.options.consortium.file)
     }
   }
@@ -387,6 +392,8 @@ export class SwarmNode {
         expectedAggregator: aggregatorFor(this.options.consortium.hash, round, attempt, this.members),
         signingKeys: this.signingKeys,
         dim: this.options.task.dim,
+        quantization: this.quantization,
+        minIncluded: minimumSurvivors(sessionParameters(this.options.consortium.file).maxCorrupt),
         ...(c !== undefined && c.round === round && c.attempt === attempt && c.runner.participant.roundSessionId !== undefined ? { ownSessionId: c.runner.participant.roundSessionId } : {})
       })
     } catch (err) {

@@ -48,7 +48,9 @@ export class TestSwarm {
     writeFileSync(this.consortiumPath, JSON.stringify({
       consortium: 'test-consortium',
       members: [...this.members.map((m) => ({ peerId: m.peerId, addresses: [`/ip4/127.0.0.1/tcp/${m.port}`] })), ...(extra.members ?? [])],
-      protocol: { clip: 100, maxWeight: 10, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}), ...extra.protocol },
+      // c = 0: these tests are about failover, and with 2t > n + c five members then survive
+      // one dropout (t = 3); the default c = ⌊(n − 1)/3⌋ would need every member online.
+      protocol: { clip: 100, maxWeight: 10, maxCorrupt: 0, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}), ...extra.protocol },
       timeouts: { stageMs, ...(extra.roundIntervalMs !== undefined ? { roundIntervalMs: extra.roundIntervalMs } : {}), ...(extra.stages !== undefined ? { stages: extra.stages } : {}) },
       task: extra.task ?? { type: 'vector-sum', dim }
     }))

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli } from '../helpers/cli.ts'
-import { parseConsortium, stageTimeoutsOf } from '../../src/node/config/consortium.ts'
+import { parseConsortium, sessionParameters, stageTimeoutsOf } from '../../src/node/config/consortium.ts'
 import { loadIdentity } from '../../src/node/config/identity.ts'
 
 describe('member setup: secagg init and the consortium file', () => {
@@ -51,7 +51,8 @@ describe('member setup: secagg init and the consortium file', () => {
       task: { type: 'vector-sum', dim: 4 }
     })
     const loaded = parseConsortium(Buffer.from(text), 'c.json')
-    assert.equal(loaded.file.protocol.threshold, 'majority')
+    assert.equal(loaded.file.protocol.threshold, 'auto')
+    assert.deepEqual(sessionParameters(loaded.file), { maxCorrupt: 0, neighbours: 'complete', threshold: 2 })
     assert.equal(loaded.file.protocol.neighbours, 'complete')
     assert.deepEqual(stageTimeoutsOf(loaded.file), { advertise: 2000, share: 2000, masked: 60_000, consistency: 2000, unmask: 500 })
     const spaced = parseConsortium(Buffer.from(text + '\n'), 'c.json')
@@ -66,7 +67,9 @@ describe('member setup: secagg init and the consortium file', () => {
       [{ ...base, members: [...base.members, { peerId: 'Qm-not-a-peer' }] }, /members\.3\.peerId: must be an Ed25519 libp2p peer id/],
       [{ ...base, members: [...base.members, base.members[0]] }, /members\.3\.peerId: peer .* is listed twice/],
       [{ ...base, members: [{ ...base.members[0], addresses: ['tcp/4001'] }, ...base.members.slice(1)] }, /members\.0\.addresses\.0: must be a multiaddr/],
-      [{ ...base, protocol: { threshold: 4 } }, /protocol\.threshold: threshold 4 is larger than the 3 members/],
+      [{ ...base, protocol: { threshold: 4 } }, /protocol: threshold t = 4 exceeds the 2 shareholders/],
+      [{ ...base, protocol: { threshold: 'majority' } }, /protocol\.threshold: must be "auto" or an integer ≥ 2 \("majority" is no longer accepted/],
+      [{ ...base, protocol: { maxCorrupt: 1 } }, /protocol: maxCorrupt c = 1 needs sums over at least c \+ 3 = 4 members, but there are only 3/],
       [{ ...base, protocol: { neighbours: 3 } }, /protocol\.neighbours/],
       [{ ...base, timeouts: { stages: { masked: 10 } } }, /timeouts\.stages\.masked/],
       [{ ...base, timeouts: { stages: { training: 1000 } } }, /timeouts\.stages.*training/],

@@ -50,7 +50,7 @@ describe('secagg simulate (CLI)', () => {
     assert.match(out, /ABORTED/)
     const report = JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, unknown>
     assert.equal(report.aborted, true)
-    assert.equal(report.reason, 'not-enough-peers')
+    assert.equal(report.reason, 'too-few-survivors', 'two inputs left: a sum of two would expose each to the other')
     assert.equal(report.sum, undefined)
     assert.equal(report.weightSum, null)
     assert.deepEqual(report.included, [])
@@ -64,7 +64,9 @@ describe('secagg simulate (CLI)', () => {
     ['an unknown stage', ['--peers', '5', '--dim', '3', '--dropout', 'sharing=1'], /stage/],
     ['an unknown flag', ['--peers', '5', '--dim', '3', '--fast'], /--fast/],
     ['an unavailable transport', ['--peers', '5', '--dim', '3', '--transport', 'carrier-pigeon'], /--transport/],
-    ['a threshold above n', ['--peers', '5', '--dim', '3', '--threshold', '9'], /--threshold/]
+    ['a threshold above n', ['--peers', '5', '--dim', '3', '--threshold', '9'], /--threshold/],
+    ['a threshold unsafe against --max-corrupt', ['--peers', '7', '--dim', '3', '--complete', '--threshold', '4', '--max-corrupt', '2'], /unsafe against maxCorrupt c = 2.*Raise the threshold to ≥ 5/],
+    ['more corrupt members than a sum can hide', ['--peers', '5', '--dim', '3', '--max-corrupt', '3'], /--max-corrupt/]
   ]
   for (const [what, args, message] of bad) {
     it(`exit 2 with a message naming the problem: ${what}`, async () => {

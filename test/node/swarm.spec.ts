@@ -70,14 +70,15 @@ describe('swarm: secagg start processes on loopback', function () {
   it('kill -9 of the aggregator: the next member in the ranking takes over; no member waits forever', async () => {
     // A pause between rounds makes the kill land before the victim's turn to aggregate, even
     // on a loaded machine (a 6-coordinate round is over in tens of ms, faster than polling).
-    await swarm.init(4, DIM, 1500, { roundIntervalMs: 1500 })
+    // Five members (c = 0, t = 3): the four left keep t others each.
+    await swarm.init(5, DIM, 1500, { roundIntervalMs: 1500 })
     const hash = createHash('sha256').update(readFileSync(swarm.consortiumPath)).digest()
     const ids = swarm.members.map((m) => m.peerId)
     const aggregator = ids.indexOf(aggregatorFor(hash, 1, 0, ids))
-    for (let i = 0; i < 4; i++) swarm.start(i, 4)
+    for (let i = 0; i < 5; i++) swarm.start(i, 4)
     await swarm.waitFor(() => swarm.roundFile(aggregator, 0) !== undefined, 60_000, 'round 0 at the victim')
     swarm.kill9(aggregator) // it was to aggregate round 1, attempt 0
-    const others = [0, 1, 2, 3].filter((i) => i !== aggregator)
+    const others = [0, 1, 2, 3, 4].filter((i) => i !== aggregator)
     for (const i of others) assert.equal(await swarm.waitExit(i, 150_000), 0)
     assert.ok(others.some((i) => /aggregator-failover/.test(swarm.log(i))), 'a failover was logged')
     // What an operator sees: `secagg logs --summary` names the silent aggregator and its successor.

@@ -3,7 +3,8 @@
  * their own shards of the synthetic CXR set, average through secure aggregation, and end
  * every round on the same model (same hash in every round file and checkpoint); a member
  * killed with SIGKILL and restarted after the others moved on resynchronises its model from
- * the majority and takes part again.
+ * the majority and takes part again. Rounds without a member need n ≥ 5 (with c = 0, t = 3:
+ * each of the four left keeps t others), and n ≥ 7 when a silent liar is a member too.
  */
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
@@ -76,15 +77,15 @@ describe('swarm: the train task in secagg start processes', function () {
     // A pause between rounds leaves the restarted member (tfjs and data loading take seconds
     // on a loaded machine) rounds to rejoin before the others are done.
     const rounds = 8
-    await setUp(4, { roundIntervalMs: 1000 })
-    for (let i = 0; i < 4; i++) swarm.start(i, rounds)
-    const victim = 3
+    await setUp(5, { roundIntervalMs: 1000 })
+    for (let i = 0; i < 5; i++) swarm.start(i, rounds)
+    const victim = 4
     await killUntilModelMovesTwice(victim)
     swarm.start(victim, rounds)
-    for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+    for (let i = 0; i < 5; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
     assert.match(swarm.log(victim), /"event":"model-synced"/)
-    const final = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
-    for (const c of final) assert.deepEqual(c, final[0], 'all four end on the same model')
+    const final = [0, 1, 2, 3, 4].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
+    for (const c of final) assert.deepEqual(c, final[0], 'all five end on the same model')
     const rejoined = [3, 4, 5, 6, 7].filter((r) => (swarm.roundFile(0, r)?.included as string[] | undefined)?.includes(swarm.members[victim]!.peerId))
     assert.ok(rejoined.length > 0, 'the restarted member takes part again')
     assert.ok(existsSync(join(swarm.members[victim]!.dir, 'model', 'weights.bin')))
@@ -114,24 +115,25 @@ describe('swarm: the train task in secagg start processes', function () {
           if (f.type === FrameType.MODEL_FETCH) send(from, FrameType.MODEL_DATA, 999, new Uint8Array(4 * 17_826))
         }
       })
-      await setUp(4, { roundIntervalMs: 1000, extraMembers: [{ peerId: liar.peerId, addresses: host.addresses.map((a) => a.replace(/\/p2p\/.*$/, '')) }] })
+      const honest = 6 // with the liar n = 7, t = 4: five members left when the victim is down
+      await setUp(honest, { roundIntervalMs: 1000, extraMembers: [{ peerId: liar.peerId, addresses: host.addresses.map((a) => a.replace(/\/p2p\/.*$/, '')) }] })
       for (const m of swarm.members) {
         members.set(m.peerId, [`/ip4/127.0.0.1/tcp/${m.port}`])
         await host.learnAddresses(m.peerId, [`/ip4/127.0.0.1/tcp/${m.port}`])
       }
-      for (let i = 0; i < 4; i++) swarm.start(i, rounds)
-      const victim = 3
+      for (let i = 0; i < honest; i++) swarm.start(i, rounds)
+      const victim = honest - 1
       await killUntilModelMovesTwice(victim)
       // Keep the liar's copy of the majority's hash current while the model moves on.
       poll = setInterval(() => send(swarm.members[0]!.peerId, FrameType.MODEL_QUERY, 0, new Uint8Array(0)), 250)
       await swarm.waitFor(() => majorityHash !== undefined, 20_000, 'the liar learning the hash')
       swarm.start(victim, rounds)
-      for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+      for (let i = 0; i < honest; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
       const log = swarm.log(victim)
       assert.match(log, new RegExp(`"event":"message-dropped","peer":"${liar.peerId}","reason":"model data does not match the hash the majority holds"`))
       assert.match(log, /"event":"model-synced"/)
       assert.doesNotMatch(log, /"event":"model-synced","round":999/)
-      const final = [0, 1, 2, 3].map((i) => JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
+      const final = swarm.members.map((m) => JSON.parse(readFileSync(join(m.dir, 'model', 'checkpoint.json'), 'utf8')) as { round: number, modelHash: string })
       for (const c of final) assert.deepEqual(c, final[0], 'the victim ends on the honest members\' model')
     } finally {
       clearInterval(poll)

@@ -26,8 +26,10 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --neighbours K         SecAgg+ graph degree (even); default: computed from
                          --expected-dropout and --corrupt (fcp's bounds)
   --complete             the original all-pairs protocol
-  --threshold T          Shamir threshold (default: majority for --complete,
-                         computed for SecAgg+)
+  --threshold T          Shamir threshold (default: the smallest safe against
+                         --max-corrupt; a smaller one is refused)
+  --max-corrupt C        corrupt members tolerated besides the aggregator
+                         (default: --corrupt × N, rounded down)
   --dropout SPEC         STAGE=COUNT|FRACTION[,...]; stages: advertise, share,
                          masked, consistency, unmask
   --drop-aggregator      let the dropout draw include the aggregator
@@ -35,7 +37,7 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --inputs FILE          JSON {"vectors": [[...], ...], "weights": [...]}
   --clip C               clip bound (default: the largest |x| in the inputs, ≥ 1)
   --expected-dropout F   dropout fraction for the SecAgg+ parameter choice (0.05)
-  --corrupt F            corrupt fraction for the SecAgg+ parameter choice (0.05)
+  --corrupt F            corrupt fraction: the default --max-corrupt (0.05)
   --latency MS           one-way link latency in virtual ms (5), plus --jitter MS (5);
                          memory transport only
   --stage-timeout MS|STAGE=MS[,...]
@@ -69,7 +71,7 @@ export function readInputsFile (path: string, peers: number, dim: number): Simul
 
 export function summarize (r: SimulationReport): string {
   const lines = [
-    `secagg simulate: ${r.peers} peers, dim ${r.dim}, ${r.neighbours === 'complete' ? 'complete graph' : `SecAgg+ k = ${r.neighbours}`}, threshold t = ${r.threshold}, seed ${r.seed}`,
+    `secagg simulate: ${r.peers} peers, dim ${r.dim}, ${r.neighbours === 'complete' ? 'complete graph' : `SecAgg+ k = ${r.neighbours}`}, threshold t = ${r.threshold}, max corrupt c = ${r.maxCorrupt}, seed ${r.seed}`,
     `aggregator: peer ${r.aggregator}`,
     `dropped: ${Object.entries(r.droppedAt).map(([s, p]) => `${s} ${p!.length}`).join(', ') || 'none'}`
   ]
@@ -104,7 +106,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
       args: rest, strict: true, allowPositionals: false,
       options: {
         peers: { type: 'string' }, dim: { type: 'string' }, neighbours: { type: 'string' }, complete: { type: 'boolean' },
-        threshold: { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
+        threshold: { type: 'string' }, 'max-corrupt': { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
         inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
         latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
         'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, help: { type: 'boolean', short: 'h' }
@@ -124,13 +126,15 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
   if (values.complete === true && values.neighbours !== undefined) throw new UsageError('give either --neighbours K or --complete, not both')
   const neighbours = values.complete === true ? 'complete' : intFlag(values.neighbours, 'neighbours', 2, 65_534)
   if (typeof neighbours === 'number' && neighbours % 2 !== 0) throw new UsageError(`--neighbours must be even (a Harary graph of degree k), got ${neighbours}`)
-  const threshold = intFlag(values.threshold, 'threshold', 2, peers)
+  const threshold = intFlag(values.threshold, 'threshold', 2, peers - 1)
+  const maxCorrupt = intFlag(values['max-corrupt'], 'max-corrupt', 0, peers - 3)
   const inputs = values.inputs === undefined ? undefined : readInputsFile(values.inputs, peers, dim)
   try {
     const options: SimulationOptions = {
       peers, dim, seed: values.seed ?? '1',
       ...(neighbours !== undefined ? { neighbours } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
+      ...(maxCorrupt !== undefined ? { maxCorrupt } : {}),
       ...(inputs !== undefined ? { inputs } : {}),
       dropout: parseDropoutSpec(values.dropout ?? ''),
       dropAggregator: values['drop-aggregator'] === true,

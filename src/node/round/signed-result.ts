@@ -6,7 +6,8 @@
  */
 import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'
 import type { Ed25519Signer } from '../../crypto/index.ts'
-import { consistencyMessage } from '../../protocol/index.ts'
+import { consistencyMessage, resultBoundsViolation } from '../../protocol/index.ts'
+import type { QuantizationPlan } from '../../protocol/index.ts'
 import { SignedResult } from '../wire/node.ts'
 
 export interface RoundOutcome {
@@ -46,14 +47,19 @@ export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uin
 
 /**
  * Decodes and checks a result: the aggregator's signature, the quorum of consistency
- * signatures over exactly (sessionId, included), and, for a member that took part, that it is
- * the session it signed. Throws ResultRejectedError naming what failed.
+ * signatures over exactly (sessionId, included), the bounds every honest sum obeys (weight
+ * sum, clip range, at least c + 3 members), and, for a member that took part, that it is the
+ * session it signed. Throws ResultRejectedError naming what failed.
  */
 export function verifySignedResult (data: Uint8Array, ctx: {
   readonly expectedAggregator: string
   readonly signingKeys: ReadonlyMap<string, Uint8Array>
   readonly dim: number
   readonly ownSessionId?: Uint8Array
+  /** The consortium's quantization plan: the clip and weight bounds of an honest sum. */
+  readonly quantization: QuantizationPlan
+  /** The fewest members a result may include (c + 3, at least 3). */
+  readonly minIncluded: number
 }): RoundOutcome {
   let msg
   try {
@@ -85,6 +91,9 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   }
   const need = quorum(ctx.signingKeys.size)
   if (signers.size < need) throw new ResultRejectedError(`${signers.size} consistency signatures, a result needs ${need} (more than half of all members)`)
+  if (msg.included.length < ctx.minIncluded) throw new ResultRejectedError(`the result includes ${msg.included.length} members; a sum over fewer than ${ctx.minIncluded} could expose an input`)
+  const violation = resultBoundsViolation(ctx.quantization, msg.included.length, sum, outcome.weightSum)
+  if (violation !== undefined) throw new ResultRejectedError(`the result cannot be an honest sum: ${violation}`)
   if (ctx.ownSessionId !== undefined && !bytesEqual(ctx.ownSessionId, msg.sessionId)) throw new ResultRejectedError('the result belongs to another session than the one this member took part in')
   return outcome
 }

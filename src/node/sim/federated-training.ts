@@ -147,7 +147,9 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
       const plainWeight = trainers.reduce((s, i) => s + weights[i]!, 0)
       let round: Omit<RoundReport, 'accuracy' | 'test' | 'wallMs'>
       if (options.plain === true) {
-        const aborted = trainers.length < schedule.threshold
+        // The same rule as the secure round: each member needs t others, and no sum over
+        // fewer than c + 3 members.
+        const aborted = trainers.length < Math.max(schedule.threshold + 1, schedule.maxCorrupt + 3)
         if (!aborted) global = applyMeanUpdate(global, plainSum, plainWeight)
         const clipped = trainers.reduce((n, i) => n + updates[i]!.reduce((c, x) => c + (Math.abs(x) > clip ? 1 : 0), 0), 0)
         round = { round: r, aborted, reason: aborted ? 'not-enough-peers' : null, included: aborted ? [] : trainers, droppedAt, trainLoss, clippedCoordinates: clipped }

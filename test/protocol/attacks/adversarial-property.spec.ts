@@ -68,15 +68,22 @@ function schedule (
   const members: string[][] = Array.from({ length: g }, (_, k) => [order[k]!])
   for (const id of order.slice(g)) members[randomInt(rng, g)]!.push(id)
 
-  // Each group's list: its own members, a random share of the coalition and of the other
-  // honest members; sometimes the aggregator's honest list.
+  // Each group's list: its own members, a random subset of the coalition and of the other
+  // honest members; sometimes the aggregator's honest list. Half the groups get "almost
+  // everyone": the whole coalition and all other honest members but one or two, the split
+  // that lets two groups both pass the consistency check (the attack the threshold rule
+  // is about: v in one group's U3, missing from another's).
   const pCorrupt = pick(rng, [0.5, 0.8, 1])
   const pOther = pick(rng, [0.2, 0.5, 0.8])
   const groups: Group[] = members.map((own) => {
-    if (chance(rng, 0.2)) return { members: own.sort(), list: 'honest' }
+    own.sort()
+    if (chance(rng, 0.15)) return { members: own, list: 'honest' }
     const rest = honest.filter((id) => !own.includes(id))
-    const list = [...own, ...subset(rng, corrupt, pCorrupt), ...subset(rng, rest, pOther)].sort()
-    return { members: own.sort(), list }
+    if (chance(rng, 0.5)) {
+      const missing = shuffled(rng, rest).slice(0, 1 + randomInt(rng, 2))
+      return { members: own, list: [...own, ...corrupt, ...rest.filter((id) => !missing.includes(id))].sort() }
+    }
+    return { members: own, list: [...own, ...subset(rng, corrupt, pCorrupt), ...subset(rng, rest, pOther)].sort() }
   })
 
   // Withholding: none; random recipients lose random senders' boxes; or one targeted victim
@@ -97,17 +104,22 @@ function schedule (
   return { h, s: { index: i, n, maxCorrupt: c, threshold: t, sessionSeed, colluders, groups, withheld } }
 }
 
-function attack (h: Harness, s: Schedule): AttackRun {
+/** Runs schedule s; `shown` is the U3 each honest member was actually shown. */
+function attack (h: Harness, s: Schedule): { run: AttackRun, shown: Map<string, string> } {
   const dropped = new Set(s.withheld.map(([r, from]) => `${r}<${from}`))
   const groupOf = new Map(s.groups.flatMap((g) => g.members.map((m) => [m, g] as const)))
-  return runAttack(h, {
+  const shown = new Map<string, string>()
+  const run = runAttack(h, {
     corrupt: new Set(s.colluders),
     withhold: (to, from) => dropped.has(`${to}<${from}`),
     survivorList: (to, honestList) => {
       const g = groupOf.get(to)
-      return g === undefined || g.list === 'honest' ? honestList : g.list
+      const list = g === undefined || g.list === 'honest' ? honestList : g.list
+      shown.set(to, [...list].sort().join())
+      return list
     }
   })
+  return { run, shown }
 }
 
 const distinctHolders = (list: ReadonlyArray<{ index: number }> | undefined): number => new Set((list ?? []).map((x) => x.index)).size
@@ -122,13 +134,19 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
   it(`${RUNS} schedules, n ∈ [4, 9], coalition ≤ c: never both share kinds at t, no input recovered, no internal error`, () => {
     const started = performance.now()
     let pastConsistency = 0
+    let equivocated = 0 // honest members completed under two or more different lists
+    let oneShort = 0 // runs where some honest v had ≥ t − 1 shares of both kinds in the coalition
     const failures: string[] = []
     const abortReasons = new Map<string, number>()
     for (let i = 0; i < RUNS; i++) {
-      const { h, s } = schedule('in-model', i, [4, 9], () => ({}), (c, rng) => randomInt(rng, c + 1))
-      const run = attack(h, s)
+      const { h, s } = schedule('in-model', i, [4, 9], () => ({}), (c, rng) => (chance(rng, 0.5) ? c : randomInt(rng, c + 1)))
+      const { run, shown } = attack(h, s)
       const t = h.config.threshold
       const honest = honestOf(h, s)
+      const completed = honest.filter((v) => run.events.get(v)!.some((e) => e.type === 'completed'))
+      if (completed.length > 0) pastConsistency++
+      if (new Set(completed.map((v) => shown.get(v))).size > 1) equivocated++
+      let closest = false
       for (const [id, events] of run.events) {
         for (const e of events) {
           if (e.type !== 'aborted') continue
@@ -136,17 +154,19 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
           if (e.reason === 'internal-error') failures.push(`internal error at ${id} (${e.detail}) in ${describeSchedule(s)}`)
         }
       }
-      if (honest.some((v) => run.events.get(v)!.some((e) => e.type === 'completed'))) pastConsistency++
       for (const v of honest) {
         const b = distinctHolders(run.shares.selfMask.get(v))
         const sk = distinctHolders(run.shares.masking.get(v))
+        if (b >= t - 1 && sk >= t - 1) closest = true
         if (b >= t && sk >= t) failures.push(`coalition holds ${b} b-shares and ${sk} s-shares of ${v} (t = ${t}) in ${describeSchedule(s)}`)
         if (matchesInput(run.recoverInput(v), run.inputs.get(v)!)) failures.push(`input of ${v} recovered (t = ${t}) in ${describeSchedule(s)}`)
       }
+      if (closest) oneShort++
     }
     const seconds = (performance.now() - started) / 1000
     const reasons = [...abortReasons].sort((a, b) => b[1] - a[1]).map(([r, k]) => `${r} ${k}`).join(', ')
-    console.log(`      ${RUNS} schedules in ${seconds.toFixed(1)} s; ${pastConsistency} past the consistency check for some honest member; aborts: ${reasons}`)
+    console.log(`      ${RUNS} schedules in ${seconds.toFixed(1)} s; ${pastConsistency} past the consistency check for some honest member, ` +
+      `${equivocated} with honest members completing under different lists, ${oneShort} with the coalition one share short of both kinds; aborts: ${reasons}`)
     assert.deepEqual(failures, [])
     assert.ok(pastConsistency > RUNS / 10, `only ${pastConsistency} of ${RUNS} schedules got past the consistency check: the property is close to vacuous`)
   })
@@ -159,7 +179,7 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
       tried++
       const { h, s } = schedule('beyond-model', i, [7, 7], () => ({ maxCorrupt: 0 }), () => 2)
       assert.equal(h.config.threshold, 4)
-      const run = attack(h, s)
+      const { run } = attack(h, s)
       const v = honestOf(h, s).find((id) => matchesInput(run.recoverInput(id), run.inputs.get(id)!))
       if (v !== undefined) found = `input of ${v} recovered in ${describeSchedule(s)}`
     }
