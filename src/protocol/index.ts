@@ -20,6 +20,6 @@ export type { GraphParameters, GraphParameterOptions, AdversaryModel } from './g
 export { completeGraph, hararyGraph } from './neighbour-graph.ts'
 export type { NeighbourGraph } from './neighbour-graph.ts'
 export { decodeMessage, encodeMessage } from './wire/codec.ts'
-export type { Message, DecodeLimits, DecodeResult } from './wire/codec.ts'
+export type { Message, DecodeLimits, DecodeResult, ProvenKeys, RevealedShare } from './wire/codec.ts'
 export * from './errors.ts'
 export { consistencyMessage } from './transcript.ts'

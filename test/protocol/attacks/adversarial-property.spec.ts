@@ -7,8 +7,8 @@
  * internally. The second test runs the same generator against a coalition of c + 2 and must
  * find a schedule that does recover an input, so the property is not vacuous.
  *
- * Each schedule is rebuilt from its index alone (`schedule(i, …)`), so a failure message
- * names everything needed to replay it.
+ * Each schedule is rebuilt from its family and index alone (`schedule(family, i, …)`), and a
+ * failure message prints it whole (JSON), so any failing case can be replayed.
  */
 import assert from 'node:assert/strict'
 import { randomInt, seededRandom, shuffled } from '../../../src/crypto/index.ts'
@@ -33,6 +33,7 @@ interface Schedule {
   readonly maxCorrupt: number
   readonly threshold: number
   readonly sessionSeed: string
+  readonly shape: 'random' | 'split'
   readonly colluders: string[]
   readonly groups: Group[]
   /** [recipient, sender] pairs whose box is dropped. */
@@ -44,13 +45,20 @@ const pick = <T>(rng: RandomSource, items: readonly T[]): T => items[randomInt(r
 const subset = <T>(rng: RandomSource, items: readonly T[], p: number): T[] => items.filter(() => chance(rng, p))
 
 /**
- * Schedule i of a family. `coalition(n, c, rng)` is how many colluders besides the
- * aggregator; `overrides(n)` is passed to makeSession.
+ * Schedule i of a family: n in nRange, makeSession(n, overrides(n)), and a coalition of
+ * `coalition(c)` colluders besides the aggregator (exactly that many when `fixed`, else
+ * sometimes fewer).
+ *
+ * Two shapes. 'random': 1–3 groups, each shown its own members plus random subsets of the
+ * coalition and of the other honest members, or the honest list. 'split': the full
+ * coalition and two groups, each shown everyone but zero to two honest members of the other
+ * group — the equivocation the threshold rule is about (v in one group's U3, missing from
+ * the other's), which the random shape rarely gets past the consistency check.
  */
 function schedule (
   family: string, i: number, nRange: readonly [number, number],
   overrides: (n: number) => { maxCorrupt?: number },
-  coalition: (c: number, rng: RandomSource) => number
+  coalition: { readonly size: (c: number) => number, readonly fixed: boolean }
 ): { h: Harness, s: Schedule } {
   const rng = seededRandom(`${SEED}/${family}/${i}`)
   const n = nRange[0] + randomInt(rng, nRange[1] - nRange[0] + 1)
@@ -58,38 +66,37 @@ function schedule (
   const h = makeSession(n, overrides(n), sessionSeed)
   const { maxCorrupt: c, threshold: t } = h.config
   const [aggregator, ...others] = h.ids as [string, ...string[]]
-  const colluders = shuffled(rng, others).slice(0, coalition(c, rng)).sort()
+  const split = chance(rng, 0.4)
+  const most = coalition.size(c)
+  const size = split || coalition.fixed || chance(rng, 0.5) ? most : randomInt(rng, most + 1)
+  const colluders = shuffled(rng, others).slice(0, size).sort()
   const honest = others.filter((id) => !colluders.includes(id))
   const corrupt = [aggregator, ...colluders]
 
-  // Partition the honest members into 1–3 non-empty groups.
-  const g = 1 + randomInt(rng, Math.min(3, honest.length))
+  // Partition the honest members into 1–3 non-empty groups (in the split shape, two of
+  // about equal size: both must gather t consistency signatures).
+  const g = Math.min(honest.length, split ? 2 : 1 + randomInt(rng, 3))
   const order = shuffled(rng, honest)
   const members: string[][] = Array.from({ length: g }, (_, k) => [order[k]!])
-  for (const id of order.slice(g)) members[randomInt(rng, g)]!.push(id)
+  order.slice(g).forEach((id, k) => members[split ? k % g : randomInt(rng, g)]!.push(id))
+  for (const own of members) own.sort()
 
-  // Each group's list: its own members, a random subset of the coalition and of the other
-  // honest members; sometimes the aggregator's honest list. Half the groups get "almost
-  // everyone": the whole coalition and all other honest members but one or two, the split
-  // that lets two groups both pass the consistency check (the attack the threshold rule
-  // is about: v in one group's U3, missing from another's).
   const pCorrupt = pick(rng, [0.5, 0.8, 1])
   const pOther = pick(rng, [0.2, 0.5, 0.8])
   const groups: Group[] = members.map((own) => {
-    own.sort()
-    if (chance(rng, 0.15)) return { members: own, list: 'honest' }
     const rest = honest.filter((id) => !own.includes(id))
-    if (chance(rng, 0.5)) {
-      const missing = shuffled(rng, rest).slice(0, 1 + randomInt(rng, 2))
+    if (split) {
+      const missing = shuffled(rng, rest).slice(0, pick(rng, [0, 1, 1, 1, 2]))
       return { members: own, list: [...own, ...corrupt, ...rest.filter((id) => !missing.includes(id))].sort() }
     }
+    if (chance(rng, 0.2)) return { members: own, list: 'honest' }
     return { members: own, list: [...own, ...subset(rng, corrupt, pCorrupt), ...subset(rng, rest, pOther)].sort() }
   })
 
   // Withholding: none; random recipients lose random senders' boxes; or one targeted victim
   // loses a random subset of the honest senders' boxes.
   const withheld: Array<[string, string]> = []
-  const mode = randomInt(rng, 4)
+  const mode = pick(rng, [0, 0, 1, 2, 3])
   if (mode === 1 || mode === 2) {
     const pRecipient = mode === 1 ? 0.2 : 0.5
     const pSender = pick(rng, [0.15, 0.35])
@@ -101,7 +108,7 @@ function schedule (
     const victim = pick(rng, honest)
     for (const sender of subset(rng, honest.filter((id) => id !== victim), 0.5)) withheld.push([victim, sender])
   }
-  return { h, s: { index: i, n, maxCorrupt: c, threshold: t, sessionSeed, colluders, groups, withheld } }
+  return { h, s: { index: i, n, maxCorrupt: c, threshold: t, sessionSeed, shape: split ? 'split' : 'random', colluders, groups, withheld } }
 }
 
 /** Runs schedule s; `shown` is the U3 each honest member was actually shown. */
@@ -139,7 +146,7 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
     const failures: string[] = []
     const abortReasons = new Map<string, number>()
     for (let i = 0; i < RUNS; i++) {
-      const { h, s } = schedule('in-model', i, [4, 9], () => ({}), (c, rng) => (chance(rng, 0.5) ? c : randomInt(rng, c + 1)))
+      const { h, s } = schedule('in-model', i, [4, 9], () => ({}), { size: (c) => c, fixed: false })
       const { run, shown } = attack(h, s)
       const t = h.config.threshold
       const honest = honestOf(h, s)
@@ -169,6 +176,7 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
       `${equivocated} with honest members completing under different lists, ${oneShort} with the coalition one share short of both kinds; aborts: ${reasons}`)
     assert.deepEqual(failures, [])
     assert.ok(pastConsistency > RUNS / 10, `only ${pastConsistency} of ${RUNS} schedules got past the consistency check: the property is close to vacuous`)
+    assert.ok(equivocated > RUNS / 40, `only ${equivocated} of ${RUNS} schedules had honest members complete under different lists: the split attack is barely exercised`)
   })
 
   it('teeth: the same generator with a coalition of c + 2 (n = 7, c = 0, t = 4, two colluders) recovers an input', () => {
@@ -177,11 +185,16 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
     let tried = 0
     for (let i = 0; i < bound && found === undefined; i++) {
       tried++
-      const { h, s } = schedule('beyond-model', i, [7, 7], () => ({ maxCorrupt: 0 }), () => 2)
+      const { h, s } = schedule('beyond-model', i, [7, 7], () => ({ maxCorrupt: 0 }), { size: () => 2, fixed: true })
       assert.equal(h.config.threshold, 4)
       const { run } = attack(h, s)
       const v = honestOf(h, s).find((id) => matchesInput(run.recoverInput(id), run.inputs.get(id)!))
-      if (v !== undefined) found = `input of ${v} recovered in ${describeSchedule(s)}`
+      if (v === undefined) continue
+      // Stripping b_v's mask always needs t of its shares (s_v^SK's only when an honest partner's mask is left).
+      const b = distinctHolders(run.shares.selfMask.get(v))
+      const sk = distinctHolders(run.shares.masking.get(v))
+      assert.ok(b >= 4, `recovered ${v} with only ${b} b-shares`)
+      found = `input of ${v} recovered (${b} b-shares, ${sk} s-shares held) in ${describeSchedule(s)}`
     }
     console.log(`      ${found === undefined ? 'none found' : `found after ${tried} schedules: ${found}`}`)
     assert.ok(found !== undefined, `no schedule out of ${bound} recovered an input with a coalition of c + 2`)
