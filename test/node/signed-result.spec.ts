@@ -1,0 +1,49 @@
+/**
+ * A member checks a round result before applying it: the aggregator's signature, a quorum of
+ * consistency signatures over (session, included), and the bounds every honest sum obeys —
+ * so a result with a wrapped weight sum, a coordinate beyond ±clip·Σw, or too few members
+ * is rejected even when it is properly signed.
+ */
+import assert from 'node:assert/strict'
+import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
+import { consistencyMessage, planQuantization } from '../../src/protocol/index.ts'
+import { encodeSignedResult, verifySignedResult } from '../../src/node/round/signed-result.ts'
+import type { RoundOutcome } from '../../src/node/round/signed-result.ts'
+
+const ids = ['m0', 'm1', 'm2', 'm3', 'm4']
+const signers = ids.map((id) => createEd25519Signer(seededRandom(`signed-result/${id}`)(32)))
+const signingKeys = new Map(ids.map((id, i) => [id, signers[i]!.publicKey]))
+const quantization = planQuantization({ clip: 1, maxWeight: 10, members: 5 })
+const sessionId = new Uint8Array(32).fill(4)
+
+function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
+  const included = overrides.included ?? ids.slice(0, 4)
+  return {
+    round: 2, attempt: 0, aggregator: 'm0', sessionId, included,
+    sum: Float64Array.from([1.5, -2, 0.25]), weightSum: 4,
+    signatures: included.map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessage(sessionId, included)) })),
+    ...overrides
+  }
+}
+
+const verify = (o: RoundOutcome, minIncluded = 3): RoundOutcome =>
+  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded })
+
+describe('node: a signed round result is checked before it is applied', () => {
+  it('an honest result verifies', () => {
+    assert.deepEqual(Array.from(verify(outcome()).sum), [1.5, -2, 0.25])
+  })
+
+  it('a weight sum outside [|U3|, |U3|·maxWeight] is rejected, signed or not', () => {
+    assert.throws(() => verify(outcome({ weightSum: 1 })), { name: 'ResultRejectedError', message: /weight sum 1 is outside \[4, 40\]/ })
+    assert.throws(() => verify(outcome({ weightSum: 41 })), /weight sum 41/)
+  })
+
+  it('a coordinate beyond ±clip·Σw is rejected', () => {
+    assert.throws(() => verify(outcome({ sum: Float64Array.from([1.5, 1e6, 0]) })), { name: 'ResultRejectedError', message: /coordinate 1/ })
+  })
+
+  it('a result over fewer than c + 3 members is rejected', () => {
+    assert.throws(() => verify(outcome(), 5), { name: 'ResultRejectedError', message: /includes 4 members; a sum over fewer than 5/ })
+  })
+})
