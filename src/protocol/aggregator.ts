@@ -191,7 +191,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         return this.enterStage('masked', now, this.config.stageTimeouts.masked)
       }
       case 'masked': {
-        const least = Math.max(t + 1, this.session.minSurvivors)
+        const least = Math.max(t + 1, this.session.minSurvivors, this.session.consistencyQuorum)
         if (this.maskedFrom.size < least) {
           return this.abort(this.maskedFrom.size < this.session.minSurvivors ? 'too-few-survivors' : 'not-enough-peers',
             `${this.maskedFrom.size} masked inputs arrived (U3), a sum needs at least ${least}`, now)
@@ -201,7 +201,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         return this.enterStage('consistency', now, this.config.stageTimeouts.consistency)
       }
       case 'consistency': {
-        if (this.consistency.size < t) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), threshold is ${t}`, now)
+        const quorum = this.session.consistencyQuorum
+        if (this.consistency.size < quorum) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), ${quorum} needed`, now)
         const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
         this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round, peers: this.survivors, signatures })
         return this.enterStage('unmask', now, this.config.stageTimeouts.unmask)

@@ -10,8 +10,9 @@
  *   - a peer never holds, counts or releases shares of its own secrets: every step needs
  *     ≥ t live shareholders among its *other* neighbours (Fig. 4: |N(u) ∩ U_i| ≥ t, v ≠ u);
  *   - each share it receives carries its dealer's signature, checked before use;
- *   - U3 must hold at least c + 3 members and come back with ≥ t valid signatures over the
- *     exact list this peer signed;
+ *   - U3 must hold at least c + 3 members and come back with Q > (n + c + 1)/2 (and ≥ t)
+ *     valid signatures over the exact list this peer signed, so every honest member that
+ *     reveals shares saw the same U3;
  *   - no request makes it release both the b-share and the s-share of one peer.
  */
 import {
@@ -317,14 +318,16 @@ export class Participant extends MachineBase implements SansIoMachine {
       return
     }
     const message = consistencyMessage(this.sessionId!, sorted)
+    const quorum = this.session.consistencyQuorum
     let valid = 0
     for (const { peer, signature } of signatures) {
       if (!u3.has(peer)) return this.abort('invalid-signature', `consistency signature from ${peer}, who is not in U3`, now)
       if (!ed25519Verify(this.session.signingKeys.get(peer)!, message, signature)) return this.abort('invalid-signature', `consistency signature of ${peer} does not verify`, now)
-      // t valid signatures over this exact list suffice; skip checking the rest.
-      if (++valid >= this.config.threshold) break
+      // Q valid signatures over this exact list make it the only list any honest member
+      // reveals shares for (threshold.ts, consistencyQuorum); skip checking the rest.
+      if (++valid >= quorum) break
     }
-    if (valid < this.config.threshold) return this.abort('not-enough-signatures', `${valid} valid consistency signatures, threshold is ${this.config.threshold}`, now)
+    if (valid < quorum) return this.abort('not-enough-signatures', `${valid} valid consistency signatures over this U3, ${quorum} needed (more than (n + c + 1)/2, at least t)`, now)
     const shares: RevealedShare[] = wanted.map(([owner, kind]) => {
       this.released.set(owner, kind)
       const held = this.held.get(owner)!

@@ -11,7 +11,7 @@ import { ProtocolConfigError } from './errors.ts'
 import { completeGraph, hararyGraph } from './neighbour-graph.ts'
 import type { NeighbourGraph } from './neighbour-graph.ts'
 import type { QuantizationPlan } from './quantize.ts'
-import { assertSafeThreshold, minimumSurvivors } from './threshold.ts'
+import { assertSafeThreshold, consistencyQuorum, minimumSurvivors } from './threshold.ts'
 
 export const PROTOCOL_VERSION = 2
 export const MAX_PEER_ID_LENGTH = 256
@@ -80,6 +80,8 @@ export interface Session {
   readonly graph: NeighbourGraph
   /** The fewest members a revealed sum may include. */
   readonly minSurvivors: number
+  /** Consistency signatures over one U3 needed before any share is revealed. */
+  readonly consistencyQuorum: number
 }
 
 export function openSession (config: SessionConfig): Session {
@@ -121,7 +123,8 @@ export function openSession (config: SessionConfig): Session {
     memberIndex: new Map(sorted.map((id, i) => [id, i + 1])),
     signingKeys: new Map(members.map((m) => [m.id, m.signingKey])),
     graph: neighbours === 'complete' ? completeGraph(sorted) : hararyGraph(sorted, neighbours, preSessionId),
-    minSurvivors: minimumSurvivors(config.maxCorrupt)
+    minSurvivors: minimumSurvivors(config.maxCorrupt),
+    consistencyQuorum: consistencyQuorum(members.length, config.maxCorrupt, threshold)
   }
 }
 

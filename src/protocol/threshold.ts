@@ -52,6 +52,19 @@ export function minimumSafeThreshold (options: ThresholdOptions): number {
   return Math.max(2, Math.floor((k + corruptShareholders(options)) / 2) + 1)
 }
 
+/**
+ * Consistency signatures a participant needs over its exact U3 before it reveals shares:
+ * Q > (n + c + 1)/2, so two different lists can never both gather Q signatures (their signer
+ * sets would share an honest member, who signs one list only). All honest members that
+ * reveal shares therefore saw the same U3. Without it, SecAgg+ is open to an aggregator that
+ * shows each member a list dropping a few of its neighbours, signed by colluders alone
+ * (c + 1 ≥ t), and collects b_v plus the masking keys of all of v's honest partners.
+ * Never below t.
+ */
+export function consistencyQuorum (peers: number, maxCorrupt: number, threshold: number): number {
+  return Math.max(threshold, Math.floor((peers + maxCorrupt + 1) / 2) + 1)
+}
+
 /** The fewest inputs a revealed sum may hold: c + 3, never fewer than 3. */
 export function minimumSurvivors (maxCorrupt: number): number {
   return Math.max(3, maxCorrupt + 3)

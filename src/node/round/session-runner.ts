@@ -5,6 +5,8 @@
  */
 import type { Ed25519Signer, RandomSource } from '../../crypto/index.ts'
 import { Aggregator, Participant } from '../../protocol/index.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock, TimerHandle } from '../clock.ts'
 import type { ProtocolEvent, SansIoMachine, SessionConfig } from '../../protocol/index.ts'
 
 export type Role = 'participant' | 'aggregator'
@@ -16,7 +18,7 @@ export interface SessionRunnerOptions {
   readonly rng: RandomSource
   readonly send: (to: string, data: Uint8Array) => void
   readonly onEvent: (role: Role, event: ProtocolEvent) => void
-  readonly now?: () => number
+  readonly clock?: Clock
   /**
    * Consulted for every outbound message, local ones included; false suppresses it. The
    * libp2p simulator uses it to make a peer go silent at its scheduled dropout stage.
@@ -27,16 +29,18 @@ export interface SessionRunnerOptions {
 export class SessionRunner {
   readonly participant: Participant
   readonly aggregator: Aggregator | undefined
-  private readonly timers = new Map<Role, NodeJS.Timeout>()
+  private readonly timers = new Map<Role, TimerHandle>()
   private readonly local: Array<{ role: Role, from: string, data: Uint8Array }> = []
   private stopped = false
-  private readonly now: () => number
+  private readonly clock: Clock
 
   constructor (private readonly options: SessionRunnerOptions) {
     this.participant = new Participant(options.config, { id: options.self, signer: options.signer }, options.rng)
     this.aggregator = options.config.aggregator === options.self ? new Aggregator(options.config, { id: options.self, signer: options.signer }) : undefined
-    this.now = options.now ?? Date.now
+    this.clock = options.clock ?? systemClock
   }
+
+  private now (): number { return this.clock.now() }
 
   start (input?: ArrayLike<number>, weight?: number): void {
     const now = this.now()
@@ -66,7 +70,7 @@ export class SessionRunner {
 
   stop (): void {
     this.stopped = true
-    for (const t of this.timers.values()) clearTimeout(t)
+    for (const t of this.timers.values()) this.clock.clearTimeout(t)
     this.timers.clear()
   }
 
@@ -95,11 +99,11 @@ export class SessionRunner {
   }
 
   private schedule (role: Role, machine: SansIoMachine): void {
-    clearTimeout(this.timers.get(role))
+    this.clock.clearTimeout(this.timers.get(role))
     this.timers.delete(role)
     const deadline = machine.pollTimeout()
     if (deadline === undefined || this.stopped) return
-    this.timers.set(role, setTimeout(() => {
+    this.timers.set(role, this.clock.setTimeout(() => {
       if (this.stopped) return
       machine.handleTimeout(this.now())
       this.pump()

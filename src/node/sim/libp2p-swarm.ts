@@ -8,6 +8,7 @@
  * It also runs a plain round — members send their quantized, unmasked vectors to the same
  * aggregator over the same connections — the baseline of the secure-vs-plain benchmark.
  */
+import { systemClock } from '../clock.ts'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { decodeMessage, decodeSum, encodeInput } from '../../protocol/index.ts'
@@ -146,7 +147,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     if (s.ids.every((_, i) => offline.has(i) || finished.has(i))) roundOver()
   }
   const runners: SessionRunner[] = s.ids.map((self, i) => new SessionRunner({
-    config: s.config, self, signer: s.signers[i]!, rng: s.participantRandom(i), now,
+    config: s.config, self, signer: s.signers[i]!, rng: s.participantRandom(i), clock: { ...systemClock, now },
     outbound: (_role, _to, data) => {
       if (offline.has(i)) return false
       if (!s.isDropping(i, kind(data))) return true

@@ -141,7 +141,7 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
   it(`${RUNS} schedules, n ∈ [4, 9], coalition ≤ c: never both share kinds at t, no input recovered, no internal error`, () => {
     const started = performance.now()
     let pastConsistency = 0
-    let equivocated = 0 // honest members completed under two or more different lists
+    let equivocated = 0 // honest members completed under two or more different lists (must stay 0)
     let oneShort = 0 // runs where some honest v had ≥ t − 1 shares of both kinds in the coalition
     const failures: string[] = []
     const abortReasons = new Map<string, number>()
@@ -176,7 +176,9 @@ describe('attack property: seeded adversarial schedules (equivocation + withhold
       `${equivocated} with honest members completing under different lists, ${oneShort} with the coalition one share short of both kinds; aborts: ${reasons}`)
     assert.deepEqual(failures, [])
     assert.ok(pastConsistency > RUNS / 10, `only ${pastConsistency} of ${RUNS} schedules got past the consistency check: the property is close to vacuous`)
-    assert.ok(equivocated > RUNS / 40, `only ${equivocated} of ${RUNS} schedules had honest members complete under different lists: the split attack is barely exercised`)
+    // The consistency quorum Q > (n + c + 1)/2: two lists can never both gather Q signatures,
+    // so honest members that reveal shares all saw the same U3, however the lists were split.
+    assert.equal(equivocated, 0, `${equivocated} schedules had honest members reveal shares under different lists`)
   })
 
   it('teeth: the same generator with a coalition of c + 2 (n = 7, c = 0, t = 4, two colluders) recovers an input', () => {

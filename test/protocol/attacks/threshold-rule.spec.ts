@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import {
-  assertSafeThreshold, chooseGraph, defaultMaxCorrupt, findGraphParameters, minimumSafeThreshold, minimumSurvivors
+  assertSafeThreshold, chooseGraph, consistencyQuorum, defaultMaxCorrupt, findGraphParameters, minimumSafeThreshold, minimumSurvivors
 } from '../../../src/protocol/index.ts'
 import { makeSession } from '../../helpers/session.ts'
 import { matchesInput, runAttack } from '../../helpers/adversary.ts'
@@ -27,17 +27,33 @@ function splitAttack (threshold: number, maxCorrupt: number): { recovered: boole
   return { recovered: matchesInput(run.recoverInput(v), run.inputs.get(v)!), events }
 }
 
-describe('threshold rule: 2t > k + X', () => {
-  it('one below the bound (n = 7, one colluder, t = 4): the split-U3 attack recovers an input', () => {
-    // t = 4 is what c = 0 allows; the real coalition is the aggregator plus one colluder.
-    const { recovered } = splitAttack(4, 0)
-    assert.ok(recovered, 'the attack should succeed one below the bound: the bound is tight')
+describe('threshold rule: 2t > k + X, and the consistency quorum', () => {
+  it('one below the share bound (n = 7, one real colluder, t = 4): the members shown the second list refuse for lack of signatures', () => {
+    // t = 4 is what c = 0 allows; the real coalition is the aggregator plus one colluder. The
+    // shares alone would let the attack through (2t = 8 ≤ k + X = 6 + 2); the consistency
+    // quorum Q = 5 > (n + c + 1)/2 stops it: the second list gathers only 4 signatures.
+    const { recovered, events } = splitAttack(4, 0)
+    assert.ok(!recovered)
+    assert.ok(events.includes('not-enough-signatures'), `events: ${events.join()}`)
   })
 
-  it('at the bound (n = 7, c = 1, t = 5): the same attack fails and the honest members abort', () => {
+  it('at the share bound (n = 7, c = 1, t = 5): the same attack fails and the honest members abort', () => {
     const { recovered, events } = splitAttack(5, 1)
     assert.ok(!recovered)
     assert.ok(events.includes('not-enough-peers'), `events: ${events.join()}`)
+  })
+
+  it('the quorum: Q = max(t, ⌊(n + c + 1)/2⌋ + 1), so two lists never both reach it with c + 1 corrupt signers', () => {
+    for (let n = 3; n <= 60; n++) {
+      for (let c = 0; c + 3 <= n; c++) {
+        const t = minimumSafeThreshold({ peers: n, maxCorrupt: c, neighbours: 'complete' })
+        const q = consistencyQuorum(n, c, t)
+        assert.ok(2 * q - n > c + 1, `n = ${n}, c = ${c}: two quorums of ${q} share only corrupt signers`)
+        // On the complete graph the quorum never asks for more survivors than t already does.
+        assert.ok(q <= t + 1, `n = ${n}, c = ${c}: Q = ${q} > t + 1 = ${t + 1}`)
+      }
+    }
+    assert.equal(consistencyQuorum(1000, 50, 37), 526)
   })
 
   it('complete graph: the smallest safe t is ⌊(n + c)/2⌋ + 1, at least 2', () => {
