@@ -20,6 +20,8 @@ import { loadState, saveRoundRecord, saveState } from './config/node-dir.ts'
 import type { NodeConfig } from './config/node-dir.ts'
 import type { Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
+import { sleep, systemClock } from './clock.ts'
+import type { Clock, TimerHandle } from './clock.ts'
 import { aggregatorFor, attemptBinding } from './round/ranking.ts'
 import { encodeSignedResult, quorum, verifySignedResult } from './round/signed-result.ts'
 import type { RoundOutcome } from './round/signed-result.ts'
@@ -42,19 +44,35 @@ export interface SwarmNodeOptions {
   readonly logger: Logger
   /** What the rounds are for (vector-sum or train). */
   readonly task: RoundTask
+  /**
+   * Injected parts (js-libp2p's components): the clock (default: the wall clock) and the
+   * transport (default: a libp2p SwarmHost). The multi-round simulator passes a virtual clock
+   * and in-memory links.
+   */
+  readonly components?: { readonly clock?: Clock, readonly createHost?: HostFactory }
 }
+
+/** The transport a node needs: send one frame to a member, and stop. */
+export interface NodeHost {
+  readonly addresses: string[]
+  send(peer: string, data: Uint8Array, signal: AbortSignal): Promise<boolean>
+  stop(): Promise<void>
+}
+
+export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) => Promise<NodeHost>
 
 const FRAME_VERSION = 1
 const MAX_ATTEMPTS_AHEAD = 64
 
 interface Current {
-  round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: NodeJS.Timeout
+  round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: TimerHandle
   /** Frames delivered in this session: replayed if the same session restarts on a resynchronised model. */
   received: Array<{ from: string, payload: Uint8Array }>
 }
 
 export class SwarmNode {
-  private host: SwarmHost | undefined
+  private host: NodeHost | undefined
+  private readonly clock: Clock
   private current: Current | undefined
   private readonly members: string[]
   private readonly signingKeys: Map<string, Uint8Array>
@@ -73,12 +91,12 @@ export class SwarmNode {
   /** RESULT deliveries in flight: a node that is done still finishes handing its result out. */
   private readonly resultSends = new Set<Promise<boolean>>()
   private stopped = false
-  private nextRoundTimer: NodeJS.Timeout | undefined
+  private nextRoundTimer: TimerHandle | undefined
   /** Model resynchronisation (train): replies to a status query, and the fetch in flight. */
   private syncing = false
   private syncAgain: string | undefined
-  private behindTimer: NodeJS.Timeout | undefined
-  private syncRetry: NodeJS.Timeout | undefined
+  private behindTimer: TimerHandle | undefined
+  private syncRetry: TimerHandle | undefined
   private readonly statusReplies = new Map<string, { round: number, hash: string }>()
   private stateWaiter: { hash: string, from: string, resolve: (d: { round: number, bytes: Uint8Array } | undefined) => void } | undefined
 
@@ -89,6 +107,7 @@ export class SwarmNode {
     }
     this.signingKeys = new Map(this.members.map((id) => [id, peerIdFromString(id).publicKey!.raw]))
     this.signer = createEd25519Signer(options.identity.privateKey.raw)
+    this.clock = options.components?.clock ?? systemClock
     let resolve!: () => void
     this.finished = { promise: new Promise<void>((r) => { resolve = r }), resolve }
   }
@@ -100,16 +119,20 @@ export class SwarmNode {
 
   async start (): Promise<void> {
     const { consortium, logger } = this.options
-    this.host = await SwarmHost.start({
-      identity: this.options.identity,
-      members: new Map(consortium.file.members.map((m) => [m.peerId, m.addresses])),
-      listen: this.options.listen,
-      bootstrap: this.options.bootstrap,
-      mdns: this.options.mdns,
-      maxMessageBytes: consortium.file.protocol.maxMessageBytes,
-      logger,
-      onMessage: (from, data) => this.onMessage(from, data)
-    })
+    const onMessage = (from: string, data: Uint8Array): void => this.contained('on-message', () => this.onMessage(from, data))
+    const createHost = this.options.components?.createHost
+    this.host = createHost !== undefined
+      ? await createHost(onMessage)
+      : await SwarmHost.start({
+        identity: this.options.identity,
+        members: new Map(consortium.file.members.map((m) => [m.peerId, m.addresses])),
+        listen: this.options.listen,
+        bootstrap: this.options.bootstrap,
+        mdns: this.options.mdns,
+        maxMessageBytes: consortium.file.protocol.maxMessageBytes,
+        logger,
+        onMessage
+      })
     logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash) })
     const nextRound = Math.max(loadState(this.options.dir).nextRound, this.options.task.resumeRound ?? 0)
     this.lastFinished = nextRound - 1
@@ -121,14 +144,28 @@ export class SwarmNode {
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    clearTimeout(this.nextRoundTimer)
-    clearTimeout(this.syncRetry)
-    clearTimeout(this.behindTimer)
+    this.clock.clearTimeout(this.nextRoundTimer)
+    this.clock.clearTimeout(this.syncRetry)
+    this.clock.clearTimeout(this.behindTimer)
     this.endSession()
     await Promise.race([Promise.allSettled([...this.resultSends]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
     await this.host?.stop()
     this.options.task.close()
     this.finished.resolve()
+  }
+
+  /** A timer whose callback cannot crash the process: a failure is logged, not thrown. */
+  private timer (what: string, fn: () => void, ms: number): TimerHandle {
+    return this.clock.setTimeout(() => this.contained(what, fn), ms)
+  }
+
+  /** Runs a step triggered from outside (a frame, a timer); nothing a peer sends can kill the node. */
+  private contained (what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.options.logger.error('internal-error', { in: what, error: (err as Error).message })
+    }
   }
 
   /** The fixed-point plan every session of this consortium uses. */
@@ -142,7 +179,8 @@ export class SwarmNode {
     return sessionDuration(stageTimeoutsOf(this.options.consortium.file))
   }
 
-  private sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
+  /** The session every member derives for attempt `attempt` of `round`, aggregated by `aggregator`. */
+  sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
     const extra = this.options.task.binding()
     const binding = attemptBinding(this.options.consortium.hash, attempt)
     return {
@@ -168,6 +206,7 @@ export class SwarmNode {
     const sends = new AbortController()
     const runner = new SessionRunner({
       config, self: this.peerId, signer: this.signer, rng: systemRandom,
+      clock: { now: () => this.clock.now(), setTimeout: (fn, ms) => this.timer('session', fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
       send: (to, data) => this.sendFrame(to, FrameType.SESSION, round, attempt, data, sends.signal),
       onEvent: (role, event) => this.onSessionEvent(round, attempt, role, event)
     })
@@ -220,7 +259,7 @@ export class SwarmNode {
     for (const r of this.ownSessions.keys()) if (r < c.round - 8) this.ownSessions.delete(r)
     c.runner.stop()
     c.sends.abort()
-    clearTimeout(c.sitOut)
+    this.clock.clearTimeout(c.sitOut)
     this.current = undefined
   }
 
@@ -282,7 +321,7 @@ export class SwarmNode {
       // Wait for it; if it does not come, fetch the model the majority holds instead.
       if (this.behindTimer === undefined) {
         const waitingIn = c.round
-        this.behindTimer = setTimeout(() => {
+        this.behindTimer = this.timer('behind', () => {
           this.behindTimer = undefined
           if (this.current === undefined || this.current.round <= waitingIn) void this.resync(`round ${round} started without this member having round ${waitingIn}'s result`)
         }, Math.min(5_000, this.sessionSpan))
@@ -364,7 +403,7 @@ export class SwarmNode {
     // Left out of this attempt (e.g. joined after the key list): wait for its result or the
     // next attempt's aggregator instead of starting a competing attempt at once.
     const c = this.current!
-    c.sitOut = setTimeout(() => this.failover(round, attempt, 'sat out an attempt that produced no result'), 1.5 * this.sessionSpan)
+    c.sitOut = this.timer('sit-out', () => this.failover(round, attempt, 'sat out an attempt that produced no result'), 1.5 * this.sessionSpan)
   }
 
   private failover (round: number, attempt: number, why: string): void {
@@ -490,8 +529,8 @@ export class SwarmNode {
       const own = { round: this.roundNow, hash: sync.hash() }
       const others = this.members.filter((m) => m !== this.peerId)
       for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(5_000))
-      const deadline = Date.now() + 3_000
-      while (Date.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 50))
+      const deadline = this.clock.now() + 3_000
+      while (this.clock.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await sleep(this.clock, 50)
       // Votes by model; among the holders of the majority's model, the latest round any of
       // them is in is where to go (rounds that aborted leave the model as it was).
       const votes = new Map<string, Array<{ peer: string, round: number }>>()
@@ -517,8 +556,8 @@ export class SwarmNode {
       }
       for (const peer of holders) {
         const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
-          const timer = setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
-          this.stateWaiter = { hash, from: peer, resolve: (d) => { clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
+          const timer = this.clock.setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
+          this.stateWaiter = { hash, from: peer, resolve: (d) => { this.clock.clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
           this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(10_000))
         })
         if (got === undefined) continue
@@ -537,13 +576,13 @@ export class SwarmNode {
       const again = this.syncAgain
       this.syncAgain = undefined
       if (again !== undefined) void this.resync(again)
-      else if (retry && tries > 1 && !this.stopped) this.syncRetry = setTimeout(() => { void this.resync(why, tries - 1) }, 5_000)
+      else if (retry && tries > 1 && !this.stopped) this.syncRetry = this.timer('sync-retry', () => { void this.resync(why, tries - 1) }, 5_000)
       else this.ensureRunning()
     }
   }
 
   private restartAt (round: number, replay: ReadonlyArray<{ from: string, payload: Uint8Array }>, attempt = 0): void {
-    clearTimeout(this.nextRoundTimer)
+    this.clock.clearTimeout(this.nextRoundTimer)
     this.nextRoundTimer = undefined
     this.endSession()
     saveState(this.options.dir, { nextRound: round })
@@ -571,6 +610,6 @@ export class SwarmNode {
       this.finished.resolve()
       return
     }
-    this.nextRoundTimer = setTimeout(() => { this.nextRoundTimer = undefined; this.begin(round + 1, 0) }, this.options.consortium.file.timeouts.roundIntervalMs)
+    this.nextRoundTimer = this.timer('next-round', () => { this.nextRoundTimer = undefined; this.begin(round + 1, 0) }, this.options.consortium.file.timeouts.roundIntervalMs)
   }
 }

@@ -16,7 +16,11 @@ export class NodeDirError extends Error {
 export const nodeConfigSchema = z.object({
   listen: z.array(z.string()).default(['/ip4/0.0.0.0/tcp/4001']),
   bootstrap: z.array(z.string()).default([]),
-  /** vector-sum task: JSON {"vector": [...], "weight": 1} (or a bare array), read each round. */
+  /**
+   * vector-sum task: JSON {"vector": [...], "weight": 1} (or a bare array), read each round;
+   * "{round}" in the name is replaced by the round number (one file per round). A member
+   * never contributes an unchanged input to a second sum, so a single file counts once.
+   */
   vectorFile: z.string().default('vector.json'),
   /** train task: this member's images — 'mnist', 'synthetic' or an image folder DIR/<class>/<image>. */
   dataset: z.string().min(1).optional(),
@@ -56,8 +60,8 @@ export function loadNodeConfig (dir: string): NodeConfig {
   return parsed.data
 }
 
-export function readVectorInput (dir: string, config: NodeConfig, dim: number): { vector: number[], weight: number } {
-  const path = resolve(dir, config.vectorFile)
+export function readVectorInput (dir: string, config: NodeConfig, dim: number, round = 0): { vector: number[], weight: number } {
+  const path = resolve(dir, config.vectorFile.replaceAll('{round}', String(round)))
   const json = readJson(path, 'the vector-sum input')
   const obj = Array.isArray(json) ? { vector: json, weight: 1 } : json as { vector?: unknown, weight?: unknown }
   if (!Array.isArray(obj.vector) || obj.vector.length !== dim) throw new NodeDirError(`${path}: "vector" must be an array of ${dim} numbers (the consortium's task.dim)`)

@@ -12,7 +12,7 @@ export class VectorSumTask implements RoundTask {
   readonly needsSameState = false
   constructor (private readonly dir: string, private readonly config: NodeConfig, readonly dim: number) {}
   binding (): undefined { return undefined }
-  input (): RoundInput { return readVectorInput(this.dir, this.config, this.dim) }
+  input (round: number): RoundInput { return readVectorInput(this.dir, this.config, this.dim, round) }
   async apply (outcome: RoundOutcome): Promise<Record<string, unknown>> { return this.describeLate(outcome) }
   describeLate (outcome: RoundOutcome): Record<string, unknown> { return { weightSum: outcome.weightSum, sum: Array.from(outcome.sum) } }
   close (): void {}

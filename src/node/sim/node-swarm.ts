@@ -1,0 +1,198 @@
+/**
+ * Whole multi-round swarms of real SwarmNodes on one virtual clock, over in-memory links:
+ * every member runs the node's own round logic (attempts, failover, results, persistence in
+ * its member directory), but waiting out a deadline costs no wall time, every run is
+ * reproducible from its seed, and a test can kill, restart (from the member's directory),
+ * partition, tap or impersonate members. Attack tests on the round rules run here in
+ * milliseconds instead of as processes on the wall clock.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { seededRandom } from '../../crypto/index.ts'
+import { parseConsortium } from '../config/consortium.ts'
+import type { LoadedConsortium } from '../config/consortium.ts'
+import type { Identity } from '../config/identity.ts'
+import { nodeConfigSchema } from '../config/node-dir.ts'
+import type { Fields, Level, Logger } from '../logger.ts'
+import { SwarmNode } from '../swarm-node.ts'
+import type { NodeHost } from '../swarm-node.ts'
+import { VectorSumTask } from '../task/vector-sum-task.ts'
+import { VirtualClock } from './virtual-clock.ts'
+
+export interface LoggedEvent { readonly at: number, readonly level: Level, readonly event: string, readonly fields: Fields }
+
+/** What a tap may do with one frame in flight: pass it (possibly rewritten) or drop it. */
+export type Tap = (from: string, to: string, data: Uint8Array) => Uint8Array | undefined
+
+export interface NodeSwarmOptions {
+  readonly members: number
+  readonly seed: string
+  readonly dim: number
+  readonly rounds: number
+  readonly stageMs?: number
+  readonly roundIntervalMs?: number
+  readonly latencyMs?: number
+  /** Extra consortium `protocol` fields (maxCorrupt, threshold, ...). */
+  readonly protocol?: Record<string, unknown>
+  /** Member i's input for round r (default: distinct per member and round). */
+  readonly input?: (member: number, round: number) => readonly number[]
+}
+
+/** In-memory links between the members' hosts, on the virtual clock. */
+class MemoryNetwork {
+  private readonly inboxes = new Map<string, (from: string, data: Uint8Array) => void>()
+  readonly down = new Set<string>()
+  private cut: ReadonlyArray<ReadonlySet<string>> = []
+  tap: Tap | undefined
+
+  constructor (private readonly clock: VirtualClock, private readonly latencyMs: number) {}
+
+  host (peer: string, onMessage: (from: string, data: Uint8Array) => void): NodeHost {
+    this.inboxes.set(peer, onMessage)
+    return {
+      addresses: [`/memory/${peer}`],
+      send: async (to, data) => this.send(peer, to, data),
+      stop: async () => { if (this.inboxes.get(peer) === onMessage) this.inboxes.delete(peer) }
+    }
+  }
+
+  /** Splits the members into groups that cannot reach each other (heal with []). */
+  partition (groups: ReadonlyArray<ReadonlySet<string>>): void { this.cut = groups }
+
+  private reachable (a: string, b: string): boolean {
+    if (this.cut.length === 0) return true
+    return this.cut.some((g) => g.has(a) && g.has(b))
+  }
+
+  send (from: string, to: string, data: Uint8Array): boolean {
+    if (this.down.has(from) || this.down.has(to) || !this.reachable(from, to)) return false
+    const passed = this.tap === undefined ? data : this.tap(from, to, data)
+    if (passed === undefined) return true // the sender cannot tell a dropped frame
+    const copy = Uint8Array.from(passed)
+    this.clock.setTimeout(() => {
+      if (this.down.has(to) || this.down.has(from)) return
+      this.inboxes.get(to)?.(from, copy)
+    }, this.latencyMs)
+    return true
+  }
+}
+
+export class NodeSwarm {
+  readonly clock = new VirtualClock()
+  readonly net: MemoryNetwork
+  readonly ids: string[]
+  readonly dirs: string[]
+  readonly logs: LoggedEvent[][]
+  readonly nodes: Array<SwarmNode | undefined>
+  private readonly root: string
+
+  private constructor (
+    readonly options: NodeSwarmOptions,
+    private readonly identities: Identity[],
+    readonly consortium: LoadedConsortium,
+    root: string
+  ) {
+    this.root = root
+    this.net = new MemoryNetwork(this.clock, options.latencyMs ?? 5)
+    this.ids = identities.map((i) => i.peerId)
+    this.dirs = this.ids.map((_, i) => join(root, `m${i}`))
+    this.logs = this.ids.map(() => [])
+    this.nodes = this.ids.map(() => undefined)
+  }
+
+  static async create (options: NodeSwarmOptions): Promise<NodeSwarm> {
+    const rng = seededRandom(`node-swarm/${options.seed}`)
+    const identities: Identity[] = []
+    for (let i = 0; i < options.members; i++) {
+      const privateKey = await generateKeyPairFromSeed('Ed25519', rng(32))
+      identities.push({ privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() })
+    }
+    const text = JSON.stringify({
+      consortium: `simulated/${options.seed}`,
+      members: identities.map((i) => ({ peerId: i.peerId })),
+      protocol: { clip: 100, maxWeight: 10, ...options.protocol },
+      timeouts: { stageMs: options.stageMs ?? 1000, roundIntervalMs: options.roundIntervalMs ?? 100 },
+      task: { type: 'vector-sum', dim: options.dim }
+    })
+    const root = mkdtempSync(join(tmpdir(), 'secagg-node-swarm-'))
+    const swarm = new NodeSwarm(options, identities, parseConsortium(Buffer.from(text), 'consortium.json'), root)
+    const input = options.input ?? ((m: number, r: number) => Array.from({ length: options.dim }, (_, j) => (m + 1) * (j % 2 === 0 ? 1 : -1) + r / 8 + j / 16))
+    swarm.dirs.forEach((dir, m) => {
+      mkdirSync(join(dir, 'inputs'), { recursive: true })
+      for (let r = 0; r < options.rounds; r++) writeFileSync(join(dir, 'inputs', `${r}.json`), JSON.stringify({ vector: input(m, r), weight: 1 }))
+    })
+    return swarm
+  }
+
+  /** Member i's identity (a test playing a malicious member signs with it). */
+  identity (i: number): Identity { return this.identities[i]! }
+
+  /** Member i's input of round r, as written to its directory. */
+  inputOf (i: number, round: number): number[] {
+    return (JSON.parse(readFileSync(join(this.dirs[i]!, 'inputs', `${round}.json`), 'utf8')) as { vector: number[] }).vector
+  }
+
+  /** Starts (or restarts, from its directory) member i's node. */
+  async start (i: number): Promise<SwarmNode> {
+    const peer = this.ids[i]!
+    this.net.down.delete(peer)
+    const config = nodeConfigSchema.parse({ listen: [], vectorFile: 'inputs/{round}.json' })
+    const logger = this.logger(i)
+    const node = new SwarmNode({
+      dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, config, listen: [], bootstrap: [], mdns: false,
+      rounds: this.options.rounds, logger, task: new VectorSumTask(this.dirs[i]!, config, this.options.dim),
+      components: { clock: this.clock, createHost: async (onMessage) => this.net.host(peer, onMessage) }
+    })
+    this.nodes[i] = node
+    await node.start()
+    return node
+  }
+
+  /** Like kill -9: the member vanishes mid-step; only what it wrote to disk survives. */
+  async kill (i: number): Promise<void> {
+    this.net.down.add(this.ids[i]!)
+    const node = this.nodes[i]
+    this.nodes[i] = undefined
+    await node?.stop()
+  }
+
+  /**
+   * Advances the virtual clock until `done()` holds, letting promises settle between timers.
+   * Throws when `maxMs` of virtual time pass first or nothing is left to run.
+   */
+  async runUntil (done: () => boolean, maxMs: number, what: string): Promise<void> {
+    const end = this.clock.now() + maxMs
+    for (;;) {
+      for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve))
+      if (done()) return
+      if (this.clock.now() > end) throw new Error(`virtual time ran out (${maxMs} ms) waiting for ${what}`)
+      if (!this.clock.step()) {
+        await new Promise((resolve) => setImmediate(resolve))
+        if (done()) return
+        if (this.clock.size === 0) throw new Error(`nothing left to run while waiting for ${what}`)
+      }
+    }
+  }
+
+  roundFile (i: number, round: number): Record<string, unknown> | undefined {
+    const path = join(this.dirs[i]!, 'rounds', `${round}.json`)
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> : undefined
+  }
+
+  events (i: number, event: string): LoggedEvent[] {
+    return this.logs[i]!.filter((e) => e.event === event)
+  }
+
+  async teardown (): Promise<void> {
+    for (let i = 0; i < this.nodes.length; i++) await this.kill(i)
+    rmSync(this.root, { recursive: true, force: true })
+  }
+
+  private logger (i: number): Logger {
+    const log = (level: Level) => (event: string, fields: Fields = {}): void => { this.logs[i]!.push({ at: this.clock.now(), level, event, fields }) }
+    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+  }
+}

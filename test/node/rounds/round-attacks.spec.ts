@@ -1,0 +1,84 @@
+/**
+ * Attacks on the round rules (who joins which attempt, which result counts), run against real
+ * SwarmNodes on a virtual clock. The attacker is a member: its own node runs honestly except
+ * for what the test's tap and rogue session driver make it do.
+ */
+import assert from 'node:assert/strict'
+import { createEd25519Signer } from '../../../src/crypto/index.ts'
+import { Aggregator, decodeMessage } from '../../../src/protocol/index.ts'
+import { aggregatorFor } from '../../../src/node/round/ranking.ts'
+import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
+import { Frame, FrameType } from '../../../src/node/wire/node.ts'
+
+const frame = (type: FrameType, round: number, attempt: number, payload: Uint8Array): Uint8Array =>
+  Frame.encode({ version: 1, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
+
+describe('attack: round coordination', function () {
+  this.timeout(60_000)
+  let swarm: NodeSwarm | undefined
+  afterEach(async () => { await swarm?.teardown(); swarm = undefined })
+
+  it('difference attack: an aggregator withholding its result cannot pull members into a second attempt with the same input', async () => {
+    const n = 7 // t = 4: with the victim dropped, the six others still complete attempt n
+    swarm = await NodeSwarm.create({ members: n, seed: 'difference', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 }, stageMs: 1000 })
+    const s = swarm
+    const attacker = s.ids.indexOf(aggregatorFor(s.consortium.hash, 0, 0, s.ids))
+    const M = s.ids[attacker]!
+    const second = n // ranking[n mod n]: the attacker aggregates this attempt too
+    assert.equal(aggregatorFor(s.consortium.hash, 0, second, s.ids), M)
+    const victim = s.ids[(attacker + 1) % n]!
+    const node = await (async () => { for (let i = 0; i < n; i++) await s.start(i); return s.nodes[attacker]! })()
+    // The attacker's aggregator for the second attempt, fed by the tap.
+    const rogue = new Aggregator(node.sessionConfig(0, second, M), { id: M, signer: createEd25519Signer(s.identity(attacker).privateKey.raw) })
+    const rogueResults: Array<{ included: readonly string[], sum: Float64Array }> = []
+    const pump = (): void => {
+      for (let o = rogue.pollOutbound(); o !== undefined; o = rogue.pollOutbound()) s.net.send(M, o.to, frame(FrameType.SESSION, 0, second, o.data))
+      for (let e = rogue.pollEvent(); e !== undefined; e = rogue.pollEvent()) if (e.type === 'result') rogueResults.push({ included: e.result.included, sum: e.result.sum })
+      const deadline = rogue.pollTimeout()
+      if (deadline !== undefined) s.clock.setTimeout(() => { rogue.handleTimeout(s.clock.now()); pump() }, deadline - s.clock.now())
+    }
+    let started = false
+    const maskedAttempts = new Map<string, Set<number>>()
+    s.net.tap = (from, to, data) => {
+      const f = Frame.decode(data)
+      if (f.type === FrameType.SESSION && from !== M) {
+        const m = decodeMessage(f.payload, { maxPeers: n, vectorWords: 4 })
+        if (m.ok && m.message.kind === 'masked-input') {
+          const set = maskedAttempts.get(from) ?? new Set<number>()
+          set.add(f.attempt)
+          maskedAttempts.set(from, set)
+          if (from === victim && f.attempt === second) return undefined // drop the victim after its masked input
+        }
+      }
+      if (from === M && f.round >= 1n) return undefined // the attacker's node keeps quiet after round 0
+      if (from === M && f.type === FrameType.RESULT && f.round === 0n) {
+        if (!started) {
+          started = true
+          rogue.start(s.clock.now())
+          pump()
+          // One SESSION frame of the second attempt to every member.
+          s.clock.setTimeout(() => { for (const peer of s.ids) if (peer !== M) s.net.send(M, peer, frame(FrameType.SESSION, 0, second, new Uint8Array([1]))) }, 1)
+        }
+        return undefined // withheld: the attacker keeps Σ over attempt 0 to itself
+      }
+      if (to === M && f.type === FrameType.SESSION && f.round === 0n && f.attempt === second) {
+        rogue.receive(from, f.payload, s.clock.now())
+        pump()
+        return undefined
+      }
+      return data
+    }
+    try { await s.runUntil(() => rogueResults.length > 0 || s.ids.every((_, i) => i === attacker || s.roundFile(i, 0) !== undefined), 200_000, 'round 0 to end') } catch (e) { for (let i = 0; i < n; i++) console.log(i, i === attacker, s.logs[i]!.filter((x) => x.level !== 'debug').map((x) => x.event + ' ' + JSON.stringify(x.fields)).join('\n  ')); throw e }
+    // What the attacker would learn: Σ over attempt 0 (its own round file) minus Σ over the
+    // second attempt minus its own input is the victim's input.
+    if (rogueResults.length > 0) {
+      const first = s.roundFile(attacker, 0)!.sum as number[]
+      const recovered = first.map((x, j) => x - rogueResults[0]!.sum[j]! - s.inputOf(attacker, 0)[j]!)
+      const truth = s.inputOf(s.ids.indexOf(victim), 0)
+      assert.ok(!recovered.every((x, j) => Math.abs(x - truth[j]!) < 1e-3), `the victim's input ${truth.join()} was recovered exactly`)
+    }
+    const twice = [...maskedAttempts].filter(([, attempts]) => attempts.size > 1).map(([peer]) => peer)
+    assert.deepEqual(twice, [], 'members sent a masked input in two attempts of one round')
+    assert.deepEqual(rogueResults, [], 'the attacker unmasked a second sum over the same inputs')
+  })
+})
