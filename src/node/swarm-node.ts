@@ -9,7 +9,7 @@
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
-import { minimumSurvivors, planQuantization, sessionDuration } from '../protocol/index.ts'
+import { computeRoundSessionId, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -26,6 +26,7 @@ import { aggregatorFor, attemptBinding } from './round/ranking.ts'
 import { encodeSignedResult, quorum, verifySignedResult } from './round/signed-result.ts'
 import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'
+import { PromiseStore } from './round/promises.ts'
 import type { Role } from './round/session-runner.ts'
 import { Frame, FrameType } from './wire/node.ts'
 import type { RoundTask } from './task/round-task.ts'
@@ -68,6 +69,8 @@ interface Current {
   round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: TimerHandle
   /** Frames delivered in this session: replayed if the same session restarts on a resynchronised model. */
   received: Array<{ from: string, payload: Uint8Array }>
+  /** Salted hash of this member's input, once known. */
+  inputHash?: string
 }
 
 export class SwarmNode {
@@ -77,7 +80,8 @@ export class SwarmNode {
   private readonly members: string[]
   private readonly signingKeys: Map<string, Uint8Array>
   private readonly signer
-  private readonly signedConsistency = new Set<number>()
+  /** What this member promised per round (one masked input, one signature), on disk. */
+  private readonly promises: PromiseStore
   private readonly buffered = new Map<string, Array<{ from: string, payload: Uint8Array }>>()
   private readonly finished: { promise: Promise<void>, resolve: () => void }
   /** Recent results, to hand a member that is behind the result of the round it is stuck in. */
@@ -108,6 +112,7 @@ export class SwarmNode {
     this.signingKeys = new Map(this.members.map((id) => [id, peerIdFromString(id).publicKey!.raw]))
     this.signer = createEd25519Signer(options.identity.privateKey.raw)
     this.clock = options.components?.clock ?? systemClock
+    this.promises = new PromiseStore(options.dir)
     let resolve!: () => void
     this.finished = { promise: new Promise<void>((r) => { resolve = r }), resolve }
   }
@@ -202,6 +207,14 @@ export class SwarmNode {
     this.endSession()
     const { logger } = this.options
     const aggregator = aggregatorFor(this.options.consortium.hash, round, attempt, this.members)
+    const maskedIn = this.promises.maskedIn(round)
+    if (maskedIn !== undefined && maskedIn !== attempt) {
+      // One masked input per round: a second attempt over the same input would let its
+      // aggregator subtract two sums (the difference attack). Sit the rest of the round out.
+      logger.warn('round-skipped', { round, attempt, reason: `this member's input of round ${round} already went to attempt ${maskedIn}` })
+      this.finishRound(round, { round, attempt, aggregator, aborted: true, reason: `skipped: input already sent in attempt ${maskedIn}` })
+      return
+    }
     const config = this.sessionConfig(round, attempt, aggregator)
     const sends = new AbortController()
     const runner = new SessionRunner({
@@ -219,6 +232,18 @@ export class SwarmNode {
     const clipped = (): void => {
       if (runner.participant.clippedCoordinates > 0) logger.warn('input-clipped', { round, coordinates: runner.participant.clippedCoordinates, clip: this.options.consortium.file.protocol.clip })
     }
+    /** False (and the round sat out) when this exact input was already in an earlier sum. */
+    const fresh = (vector: ArrayLike<number>, weight: number): boolean => {
+      const hash = this.promises.inputHash(vector, weight)
+      if (this.promises.contributed(hash) && maskedIn === undefined) {
+        // A second sum over an unchanged input, next to one without it, reveals it.
+        logger.warn('input-unchanged', { round, reason: 'this input was already in an earlier sum; the member sits this round out (give the task a new input)' })
+        this.finishRound(round, { round, attempt, aggregator, aborted: true, reason: 'sat out: input unchanged since an earlier round' })
+        return false
+      }
+      if (this.current?.runner === runner) this.current.inputHash = hash
+      return true
+    }
     let input
     try {
       input = this.options.task.input(round)
@@ -233,12 +258,14 @@ export class SwarmNode {
       input.then((ready) => {
         if (this.current?.runner !== runner) return
         try {
+          if (!fresh(ready.vector, ready.weight)) return
           runner.provideInput(ready.vector, ready.weight)
           clipped()
         } catch (err) { inputFailed(err) }
       }, (err: unknown) => { if (this.current?.runner === runner && !sends.signal.aborted) inputFailed(err) })
     } else {
       try {
+        if (!fresh(input.vector, input.weight)) return
         runner.start(input.vector, input.weight)
         clipped()
       } catch (err) {
@@ -296,7 +323,7 @@ export class SwarmNode {
     if (frame.type !== FrameType.SESSION) { logger.warn('message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` }); return }
     const c = this.current
     if (c === undefined) { // between rounds: keep it for the session about to begin
-      if (round > this.lastFinished) this.buffer(round, attempt, from, frame.payload)
+      if (round > this.lastFinished && round <= this.lastFinished + 2 && attempt <= MAX_ATTEMPTS_AHEAD) this.buffer(round, attempt, from, frame.payload)
       return
     }
     if (round === c.round && attempt === c.attempt) { this.deliverTo(c, from, frame.payload); return }
@@ -310,11 +337,15 @@ export class SwarmNode {
       }
       return
     }
-    if (round === c.round && attempt > c.attempt + MAX_ATTEMPTS_AHEAD) { logger.warn('message-dropped', { peer: from, reason: `attempt ${attempt} too far ahead` }); return }
+    // Later attempts and the next round wait in a bounded buffer until this member gets
+    // there on its own deadline or with a verified result: a frame never moves it (another
+    // member's say-so would let an aggregator restart a round over the same inputs), and a
+    // far-off round number costs nothing.
+    if (round > c.round + 1 || (round === c.round && attempt > c.attempt + MAX_ATTEMPTS_AHEAD)) {
+      logger.debug('message-dropped', { peer: from, reason: `round ${round} attempt ${attempt} is too far ahead of ${c.round}/${c.attempt}` })
+      return
+    }
     this.buffer(round, attempt, from, frame.payload)
-    // A later round: the sender finished ours, follow it. A later attempt of our round: follow
-    // only its aggregator, so one member that fell out of an attempt cannot push everyone into
-    // a new one; participants' early messages wait in the buffer until we get there ourselves.
     if (round > c.round && this.options.task.needsSameState) {
       // Train: the result of our round is most likely still on its way (streams are not
       // ordered) and must be applied before the next round can start from the same model.
@@ -326,15 +357,6 @@ export class SwarmNode {
           if (this.current === undefined || this.current.round <= waitingIn) void this.resync(`round ${round} started without this member having round ${waitingIn}'s result`)
         }, Math.min(5_000, this.sessionSpan))
       }
-      return
-    }
-    if (round > c.round || from === aggregatorFor(this.options.consortium.hash, round, attempt, this.members)) {
-      logger.info('catching-up', { from: `${c.round}/${c.attempt}`, to: `${round}/${attempt}`, peer: from })
-      // The result of the round we leave may still be on its way (streams are not ordered):
-      // it is recorded when it arrives.
-      if (round > c.round) for (let r = c.round; r < round; r++) if (r > this.lastFinished) this.leftEarly.add(r)
-      for (const r of this.leftEarly) if (r < round - 8) this.leftEarly.delete(r)
-      this.begin(round, attempt)
     }
   }
 
@@ -363,7 +385,18 @@ export class SwarmNode {
         return
       case 'stage':
         logger.debug('stage', { round, attempt, role, stage: event.stage })
-        if (role === 'participant' && event.stage === 'consistency') this.signedConsistency.add(round)
+        if (role === 'participant' && (event.stage === 'masked' || event.stage === 'consistency')) {
+          try {
+            if (event.stage === 'masked') this.promises.recordMasked(round, attempt, c.inputHash ?? 'unknown')
+            else this.promises.recordSigned(round, attempt)
+          } catch (err) {
+            // Not recorded, not sent: the runner stops before the message leaves.
+            logger.error('promise-not-recorded', { round, attempt, stage: event.stage, error: (err as Error).message })
+            c.runner.stop()
+            this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: `could not record the ${event.stage} promise: ${(err as Error).message}` })
+            return
+          }
+        }
         if (role === 'participant' && event.stage === 'done') this.failover(round, attempt, 'no result before the participant\'s unmask deadline')
         return
       case 'completed':
@@ -376,7 +409,7 @@ export class SwarmNode {
           return
         }
         const outcome: RoundOutcome = {
-          round, attempt, aggregator: this.peerId, sessionId: r.sessionId, included: r.included,
+          round, attempt, aggregator: this.peerId, sessionId: r.sessionId, keysRoot: r.keysRoot, included: r.included,
           sum: r.sum, weightSum: r.weightSum, signatures: r.signatures
         }
         const data = encodeSignedResult(outcome, this.signer)
@@ -410,9 +443,9 @@ export class SwarmNode {
     const c = this.current
     if (c === undefined || c.round !== round || c.attempt !== attempt) return
     const { logger } = this.options
-    if (this.signedConsistency.has(round)) {
-      logger.warn('round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; this member already signed a consistency check this round` })
-      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member signed' })
+    if (this.promises.maskedIn(round) !== undefined) {
+      logger.warn('round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; this member's input of this round already went to attempt ${this.promises.maskedIn(round)}` })
+      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member sent its masked input' })
       return
     }
     const next = aggregatorFor(this.options.consortium.hash, round, attempt + 1, this.members)
@@ -427,8 +460,11 @@ export class SwarmNode {
     if (!late && (round <= this.lastFinished || (c !== undefined && round < c.round))) { logger.debug('result-ignored', { round, reason: 'already past this round' }); return }
     let outcome
     try {
+      const expectedAggregator = aggregatorFor(this.options.consortium.hash, round, attempt, this.members)
+      const preSessionId = openSession(this.sessionConfig(round, attempt, expectedAggregator)).preSessionId
       outcome = verifySignedResult(payload, {
-        expectedAggregator: aggregatorFor(this.options.consortium.hash, round, attempt, this.members),
+        expectedAggregator,
+        sessionIdFor: (root) => computeRoundSessionId(preSessionId, root),
         signingKeys: this.signingKeys,
         dim: this.options.task.dim,
         quantization: this.quantization,

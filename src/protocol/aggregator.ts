@@ -44,6 +44,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly shareCounts = new Map<string, number>()
   private sum: Uint32Array
   private sessionId: Uint8Array | undefined
+  private keysRoot: Uint8Array | undefined
   private survivors: readonly string[] = []
   private started = false
 
@@ -174,6 +175,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         const commitment = commitKeys(this.session, this.keys)
         const signature = this.signer.sign(keyRootMessage(this.session.preSessionId, commitment.root))
         this.sessionId = computeRoundSessionId(this.session.preSessionId, commitment.root)
+        this.keysRoot = commitment.root
         // Each participant gets its own entry and its neighbours' in U1 only (Bell et al. 2020).
         for (const u of this.keys.keys()) {
           const entries = [u, ...this.session.graph.neighbours(u)].filter((v) => this.keys.has(v)).map((v) => commitment.entry(v))
@@ -217,7 +219,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         if (violation !== undefined) return this.abort('result-out-of-bounds', `the unmasked sum cannot be honest: ${violation}`, now)
         this.enterStage('done', now, undefined)
         const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
-        this.emit({ type: 'result', result: { ...outcome.result, signatures }, at: now })
+        this.emit({ type: 'result', result: { ...outcome.result, keysRoot: this.keysRoot!, signatures }, at: now })
         return
       }
       default:

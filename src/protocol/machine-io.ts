@@ -16,6 +16,11 @@ export interface RoundResult extends DecodedSum {
   /** U2 \ U3: shared keys but their masked input never counted. */
   readonly droppedAfterSharing: readonly string[]
   readonly sessionId: Uint8Array
+  /**
+   * The Merkle root over U1's keys: with the pre-session id of (round, aggregator, ...) it
+   * gives the session id, so anyone can check a result belongs to the session it names.
+   */
+  readonly keysRoot: Uint8Array
   /** The consistency signatures over (sessionId, included) the aggregator collected (U4). */
   readonly signatures: ReadonlyArray<{ readonly peer: string, readonly signature: Uint8Array }>
 }

@@ -32,7 +32,7 @@ export interface UnmaskInput {
   readonly revealed: ReadonlyMap<string, readonly RevealedShare[]>
 }
 
-export type UnmaskOutcome = { ok: true, result: Omit<RoundResult, 'signatures'> } | { ok: false, reason: AbortReason, detail: string }
+export type UnmaskOutcome = { ok: true, result: Omit<RoundResult, 'signatures' | 'keysRoot'> } | { ok: false, reason: AbortReason, detail: string }
 
 export function unmaskSum (input: UnmaskInput): UnmaskOutcome {
   const { session, sessionId, graph, sum, keys, sharers, survivors, revealed } = input

@@ -14,12 +14,15 @@ const ids = ['m0', 'm1', 'm2', 'm3', 'm4']
 const signers = ids.map((id) => createEd25519Signer(seededRandom(`signed-result/${id}`)(32)))
 const signingKeys = new Map(ids.map((id, i) => [id, signers[i]!.publicKey]))
 const quantization = planQuantization({ clip: 1, maxWeight: 10, members: 5 })
-const sessionId = new Uint8Array(32).fill(4)
+const keysRoot = new Uint8Array(32).fill(5)
+// The session id a verifier derives from (round, attempt, aggregator) and the root.
+const sessionIdFor = (root: Uint8Array): Uint8Array => root.map((b) => b ^ 1)
+const sessionId = sessionIdFor(keysRoot)
 
 function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
   const included = overrides.included ?? ids.slice(0, 4)
   return {
-    round: 2, attempt: 0, aggregator: 'm0', sessionId, included,
+    round: 2, attempt: 0, aggregator: 'm0', sessionId, keysRoot, included,
     sum: Float64Array.from([1.5, -2, 0.25]), weightSum: 4,
     signatures: included.map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessage(sessionId, included)) })),
     ...overrides
@@ -27,7 +30,7 @@ function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
 }
 
 const verify = (o: RoundOutcome, minIncluded = 3): RoundOutcome =>
-  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded })
+  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded, sessionIdFor })
 
 describe('node: a signed round result is checked before it is applied', () => {
   it('an honest result verifies', () => {
@@ -41,6 +44,10 @@ describe('node: a signed round result is checked before it is applied', () => {
 
   it('a coordinate beyond ±clip·Σw is rejected', () => {
     assert.throws(() => verify(outcome({ sum: Float64Array.from([1.5, 1e6, 0]) })), { name: 'ResultRejectedError', message: /coordinate 1/ })
+  })
+
+  it('a session id that is not the one of (round, attempt, aggregator) for its key root is rejected', () => {
+    assert.throws(() => verify(outcome({ keysRoot: new Uint8Array(32).fill(6) })), { name: 'ResultRejectedError', message: /not one of round 2, attempt 0 with aggregator m0/ })
   })
 
   it('a result over fewer than c + 3 members is rejected', () => {

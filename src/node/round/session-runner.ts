@@ -85,15 +85,20 @@ export class SessionRunner {
     }
   }
 
+  /**
+   * Events first, then messages: the node records a promise (e.g. "my masked input of this
+   * round goes to this attempt") on the stage event, durably, before the message leaves; if
+   * it cannot, it stops the runner and the message is never sent.
+   */
   private drain (role: Role, machine: SansIoMachine): void {
     const self = this.options.self
+    for (let e = machine.pollEvent(); e !== undefined; e = machine.pollEvent()) {
+      if (!this.stopped) this.options.onEvent(role, e)
+    }
     for (let o = machine.pollOutbound(); o !== undefined; o = machine.pollOutbound()) {
       if (this.stopped || this.options.outbound?.(role, o.to, o.data) === false) continue
       if (o.to === self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: self, data: o.data })
       else this.options.send(o.to, o.data)
-    }
-    for (let e = machine.pollEvent(); e !== undefined; e = machine.pollEvent()) {
-      if (!this.stopped) this.options.onEvent(role, e)
     }
     this.schedule(role, machine)
   }

@@ -15,6 +15,8 @@ export interface RoundOutcome {
   readonly attempt: number
   readonly aggregator: string
   readonly sessionId: Uint8Array
+  /** The key commitment the session id was computed from. */
+  readonly keysRoot: Uint8Array
   readonly included: readonly string[]
   readonly sum: Float64Array
   readonly weightSum: number
@@ -28,7 +30,7 @@ export class ResultRejectedError extends Error {
 
 function signedBytes (o: RoundOutcome): Uint8Array {
   return encodeFields([
-    'secagg/round-result', o.round, o.attempt, o.aggregator, o.sessionId, o.included.length, ...o.included,
+    'secagg/round-result', o.round, o.attempt, o.aggregator, o.sessionId, o.keysRoot, o.included.length, ...o.included,
     new Uint8Array(o.sum.buffer, o.sum.byteOffset, o.sum.byteLength), o.weightSum,
     o.signatures.length, ...o.signatures.flatMap((s) => [s.peer, s.signature])
   ])
@@ -41,7 +43,8 @@ export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uin
     round: BigInt(o.round), attempt: o.attempt, aggregator: o.aggregator, sessionId: o.sessionId as Uint8Array<ArrayBuffer>,
     included: [...o.included], sum: new Uint8Array(o.sum.slice().buffer), weightSum: BigInt(o.weightSum),
     signatures: o.signatures.map((s) => ({ peer: s.peer, signature: s.signature as Uint8Array<ArrayBuffer> })),
-    signature: signer.sign(signedBytes(o)) as Uint8Array<ArrayBuffer>
+    signature: signer.sign(signedBytes(o)) as Uint8Array<ArrayBuffer>,
+    keysRoot: o.keysRoot as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -60,6 +63,12 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   readonly quantization: QuantizationPlan
   /** The fewest members a result may include (c + 3, at least 3). */
   readonly minIncluded: number
+  /**
+   * The session id of (round, attempt, aggregator) for a key commitment root: a result must
+   * name a session of the attempt it claims, so signatures gathered in one session cannot be
+   * re-signed as the result of another attempt.
+   */
+  readonly sessionIdFor: (keysRoot: Uint8Array) => Uint8Array
 }): RoundOutcome {
   let msg
   try {
@@ -69,17 +78,21 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   }
   if (msg.round > BigInt(Number.MAX_SAFE_INTEGER)) throw new ResultRejectedError('round out of range')
   if (msg.sessionId.length !== 32) throw new ResultRejectedError('session id must be 32 bytes')
+  if (msg.keysRoot.length !== 32) throw new ResultRejectedError('key commitment root must be 32 bytes')
   if (msg.sum.length !== ctx.dim * 8) throw new ResultRejectedError(`sum has ${msg.sum.length} bytes, expected ${ctx.dim * 8}`)
   if (msg.aggregator !== ctx.expectedAggregator) throw new ResultRejectedError(`result names aggregator ${msg.aggregator}, expected ${ctx.expectedAggregator}`)
   const sum = new Float64Array(ctx.dim)
   new Uint8Array(sum.buffer).set(msg.sum)
   if (sum.some((x) => !Number.isFinite(x))) throw new ResultRejectedError('sum holds a non-finite value')
   const outcome: RoundOutcome = {
-    round: Number(msg.round), attempt: msg.attempt, aggregator: msg.aggregator, sessionId: msg.sessionId, included: msg.included,
+    round: Number(msg.round), attempt: msg.attempt, aggregator: msg.aggregator, sessionId: msg.sessionId, keysRoot: msg.keysRoot, included: msg.included,
     sum, weightSum: Number(msg.weightSum), signatures: msg.signatures
   }
   const aggKey = ctx.signingKeys.get(msg.aggregator)
   if (aggKey === undefined || !ed25519Verify(aggKey, signedBytes(outcome), msg.signature)) throw new ResultRejectedError('the aggregator\'s signature does not verify')
+  if (!bytesEqual(ctx.sessionIdFor(msg.keysRoot), msg.sessionId)) {
+    throw new ResultRejectedError(`the session id is not one of round ${outcome.round}, attempt ${outcome.attempt} with aggregator ${outcome.aggregator} (signatures from another session, or this member is on another model)`)
+  }
   if (new Set(msg.included).size !== msg.included.length || msg.included.some((p) => !ctx.signingKeys.has(p))) throw new ResultRejectedError('included lists a non-member or a member twice')
   const message = consistencyMessage(msg.sessionId, msg.included)
   const signers = new Set<string>()

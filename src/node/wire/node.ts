@@ -332,6 +332,7 @@ export interface SignedResult {
   weightSum: bigint
   signatures: ConsistencySignature[]
   signature: Uint8Array<ArrayBuffer>
+  keysRoot: Uint8Array<ArrayBuffer>
 }
 
 export namespace SignedResult {
@@ -393,6 +394,11 @@ export namespace SignedResult {
           w.bytes(obj.signature)
         }
 
+        if ((obj.keysRoot != null && obj.keysRoot.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.keysRoot)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -406,7 +412,8 @@ export namespace SignedResult {
           sum: uint8ArrayAlloc(0),
           weightSum: 0n,
           signatures: [],
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          keysRoot: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -459,6 +466,10 @@ export namespace SignedResult {
             }
             case 9: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 10: {
+              obj.keysRoot = reader.bytes()
               break
             }
             default: {
@@ -563,6 +574,13 @@ export namespace SignedResult {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.keysRoot`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -628,6 +646,11 @@ export namespace SignedResult {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SignedResultKeysRootFieldEvent {
+    field: '$.keysRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SignedResult>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SignedResult.codec())
   }
@@ -636,7 +659,7 @@ export namespace SignedResult {
     return decodeMessage(buf, SignedResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedResult>): Generator<SignedResultRoundFieldEvent | SignedResultAttemptFieldEvent | SignedResultAggregatorFieldEvent | SignedResultSessionIdFieldEvent | SignedResultIncludedFieldEvent | SignedResultSumFieldEvent | SignedResultWeightSumFieldEvent | SignedResultSignaturesPeerFieldEvent | SignedResultSignaturesSignatureFieldEvent | SignedResultSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedResult>): Generator<SignedResultRoundFieldEvent | SignedResultAttemptFieldEvent | SignedResultAggregatorFieldEvent | SignedResultSessionIdFieldEvent | SignedResultIncludedFieldEvent | SignedResultSumFieldEvent | SignedResultWeightSumFieldEvent | SignedResultSignaturesPeerFieldEvent | SignedResultSignaturesSignatureFieldEvent | SignedResultSignatureFieldEvent | SignedResultKeysRootFieldEvent> {
     return streamMessage(buf, SignedResult.codec(), opts)
   }
 }

@@ -8,7 +8,8 @@ import { createEd25519Signer } from '../../../src/crypto/index.ts'
 import { Aggregator, decodeMessage } from '../../../src/protocol/index.ts'
 import { aggregatorFor } from '../../../src/node/round/ranking.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
-import { Frame, FrameType } from '../../../src/node/wire/node.ts'
+import { Frame, FrameType, SignedResult } from '../../../src/node/wire/node.ts'
+import { encodeSignedResult } from '../../../src/node/round/signed-result.ts'
 
 const frame = (type: FrameType, round: number, attempt: number, payload: Uint8Array): Uint8Array =>
   Frame.encode({ version: 1, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
@@ -80,5 +81,43 @@ describe('attack: round coordination', function () {
     const twice = [...maskedAttempts].filter(([, attempts]) => attempts.size > 1).map(([peer]) => peer)
     assert.deepEqual(twice, [], 'members sent a masked input in two attempts of one round')
     assert.deepEqual(rogueResults, [], 'the attacker unmasked a second sum over the same inputs')
+  })
+
+  it('result forgery: a member re-signing another session\'s consistency signatures as its own attempt\'s result is rejected', async () => {
+    const n = 5
+    swarm = await NodeSwarm.create({ members: n, seed: 'forgery', dim: 3, rounds: 1, protocol: { maxCorrupt: 0 } })
+    const s = swarm
+    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+    // The forger: the member that aggregates some later attempt of round 0.
+    const forgedAttempt = [1, 2, 3, 4].find((a) => aggregatorFor(s.consortium.hash, 0, a, s.ids) !== A)!
+    const F = aggregatorFor(s.consortium.hash, 0, forgedAttempt, s.ids)
+    const signer = createEd25519Signer(s.identity(s.ids.indexOf(F)).privateKey.raw)
+    const forgedSum = [400, -400, 42] // inside ±clip·Σw = ±500: only the binding can catch it
+    let forged = false
+    s.net.tap = (from, to, data) => {
+      const f = Frame.decode(data)
+      if (!forged && to === F && from === A && f.type === FrameType.SESSION) {
+        const m = decodeMessage(f.payload, { maxPeers: n, vectorWords: 4 })
+        if (m.ok && m.message.kind === 'unmask-request') {
+          forged = true
+          const result = encodeSignedResult({
+            round: 0, attempt: forgedAttempt, aggregator: F, sessionId: m.message.binding, keysRoot: new Uint8Array(32),
+            included: m.message.peers, sum: Float64Array.from(forgedSum), weightSum: m.message.peers.length, signatures: m.message.signatures
+          }, signer)
+          for (const peer of s.ids) if (peer !== F) s.net.send(F, peer, frame(FrameType.RESULT, 0, forgedAttempt, result))
+        }
+      }
+      return data
+    }
+    for (let i = 0; i < n; i++) await s.start(i)
+    await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 0) !== undefined), 120_000, 'round 0 everywhere')
+    assert.ok(forged, 'the forger saw the unmask request')
+    for (let i = 0; i < n; i++) {
+      const file = s.roundFile(i, 0)!
+      assert.notDeepEqual(file.sum, forgedSum, `member ${i} applied the forged result`)
+      assert.equal(file.aggregator, A)
+    }
+    assert.ok(s.ids.some((id, i) => id !== F && s.events(i, 'result-rejected').length > 0), 'the forged result is rejected with a reason')
+    void SignedResult
   })
 })
