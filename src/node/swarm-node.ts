@@ -208,9 +208,10 @@ export class SwarmNode {
     const { logger } = this.options
     const aggregator = aggregatorFor(this.options.consortium.hash, round, attempt, this.members)
     const maskedIn = this.promises.maskedIn(round)
-    if (maskedIn !== undefined && maskedIn !== attempt) {
-      // One masked input per round: a second attempt over the same input would let its
-      // aggregator subtract two sums (the difference attack). Sit the rest of the round out.
+    if (maskedIn !== undefined) {
+      // One masked input per round: a second session over the same input (another attempt,
+      // or the same one after a restart) would let an aggregator subtract two sums (the
+      // difference attack). Sit the rest of the round out.
       logger.warn('round-skipped', { round, attempt, reason: `this member's input of round ${round} already went to attempt ${maskedIn}` })
       this.finishRound(round, { round, attempt, aggregator, aborted: true, reason: `skipped: input already sent in attempt ${maskedIn}` })
       return

@@ -63,7 +63,7 @@ export class PromiseStore {
   /** Records, durably, that the masked input of `round` goes to `attempt` (before it is sent). */
   recordMasked (round: number, attempt: number, inputHash: string): void {
     const r = this.data.rounds[String(round)] ?? {}
-    if (r.masked !== undefined && r.masked !== attempt) throw new PromiseStoreError(`round ${round}: the masked input already went to attempt ${r.masked}`)
+    if (r.masked !== undefined) throw new PromiseStoreError(`round ${round}: the masked input already went to attempt ${r.masked}`)
     this.data.rounds[String(round)] = { ...r, masked: attempt }
     this.data.inputs = [...this.data.inputs.filter((h) => h !== inputHash), inputHash].slice(-KEEP_INPUTS)
     this.save(round)

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createEd25519Signer } from '../../../src/crypto/index.ts'
-import { Aggregator, decodeMessage } from '../../../src/protocol/index.ts'
+import { Aggregator, decodeMessage, encodeMessage, openSession } from '../../../src/protocol/index.ts'
 import { aggregatorFor } from '../../../src/node/round/ranking.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import { Frame, FrameType, SignedResult } from '../../../src/node/wire/node.ts'
@@ -119,5 +119,63 @@ describe('attack: round coordination', function () {
     }
     assert.ok(s.ids.some((id, i) => id !== F && s.events(i, 'result-rejected').length > 0), 'the forged result is rejected with a reason')
     void SignedResult
+  })
+
+  it('stalling: an ABORT for a later attempt, and frames for rounds 10^6 and 2^53 − 1, move nobody; the round completes', async () => {
+    const n = 5
+    swarm = await NodeSwarm.create({ members: n, seed: 'stall', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
+    const s = swarm
+    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+    const laterAttempt = [1, 2, 3, 4].find((a) => aggregatorFor(s.consortium.hash, 0, a, s.ids) !== A)!
+    const X = aggregatorFor(s.consortium.hash, 0, laterAttempt, s.ids)
+    for (let i = 0; i < n; i++) await s.start(i)
+    // X aggregates attempt laterAttempt: an ABORT bound to that session is as valid as it gets.
+    const config = s.nodes[s.ids.indexOf(X)]!.sessionConfig(0, laterAttempt, X)
+    const abort = encodeMessage({ kind: 'abort', binding: openSession(config).preSessionId, round: 0, reason: 'stop' })
+    for (const peer of s.ids) {
+      if (peer === X) continue
+      s.net.send(X, peer, frame(FrameType.SESSION, 0, laterAttempt, abort))
+      s.net.send(X, peer, frame(FrameType.SESSION, 1_000_000, 0, new Uint8Array([1])))
+      s.net.send(X, peer, frame(FrameType.SESSION, Number.MAX_SAFE_INTEGER, 0, new Uint8Array([1])))
+      s.net.send(X, peer, frame(FrameType.RESULT, Number.MAX_SAFE_INTEGER, 0, new Uint8Array([1, 2, 3])))
+    }
+    await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 1) !== undefined), 120_000, 'round 1 everywhere')
+    for (let i = 0; i < n; i++) {
+      assert.ok(s.roundFile(i, 0)?.sum !== undefined, `member ${i} skipped round 0`)
+      assert.equal(s.events(i, 'round-start').filter((e) => (e.fields.round as number) > 1).length, 0, `member ${i} jumped rounds`)
+    }
+  })
+
+  it('durable promise: a member restarted after sending its masked input never sends another in that round', async () => {
+    const n = 5
+    swarm = await NodeSwarm.create({ members: n, seed: 'durable', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
+    const s = swarm
+    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+    const victim = (s.ids.indexOf(A) + 1) % n
+    const masked = new Map<string, number>()
+    let restarted = false
+    s.net.tap = (from, _to, data) => {
+      const f = Frame.decode(data)
+      if (f.round !== 0n) return data
+      if (from === A && restarted) return undefined // the aggregator goes silent: no result for round 0
+      if (f.type === FrameType.SESSION) {
+        const m = decodeMessage(f.payload, { maxPeers: n, vectorWords: 4 })
+        if (m.ok && m.message.kind === 'masked-input') {
+          masked.set(from, (masked.get(from) ?? 0) + 1)
+          if (from === s.ids[victim] && !restarted) {
+            restarted = true
+            s.clock.setTimeout(() => { void s.kill(victim).then(() => s.start(victim)) }, 1)
+          }
+        }
+      }
+      return data
+    }
+    for (let i = 0; i < n; i++) await s.start(i)
+    await s.runUntil(() => restarted && s.ids.every((_, i) => s.roundFile(i, 1) !== undefined), 300_000, 'round 1 everywhere')
+    assert.deepEqual([...masked.values()].filter((k) => k > 1), [], 'a member sent two masked inputs in round 0')
+    // From its directory alone, the restarted member knows its input of round 0 is out: it
+    // does not start a new session of round 0 (fresh keys, same input) at all.
+    assert.equal(s.events(victim, 'round-start').filter((e) => e.fields.round === 0).length, 1, 'the restarted member began round 0 again')
+    assert.ok(s.events(victim, 'round-skipped').some((e) => e.fields.round === 0 && /already went to attempt 0/.test(String(e.fields.reason))))
   })
 })
