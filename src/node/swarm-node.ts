@@ -64,6 +64,8 @@ export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) 
 
 const FRAME_VERSION = 1
 const MAX_ATTEMPTS_AHEAD = 64
+/** A member is sent the model at most this often (a resync asks each holder once per try). */
+const MODEL_FETCH_INTERVAL_MS = 4_000
 
 interface Current {
   round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: TimerHandle
@@ -102,6 +104,8 @@ export class SwarmNode {
   private behindTimer: TimerHandle | undefined
   private syncRetry: TimerHandle | undefined
   private readonly statusReplies = new Map<string, { round: number, hash: string }>()
+  /** When each member was last sent the model (MODEL_FETCH rate limit). */
+  private readonly fetchServed = new Map<string, number>()
   private stateWaiter: { hash: string, from: string, resolve: (d: { round: number, bytes: Uint8Array } | undefined) => void } | undefined
 
   constructor (private readonly options: SwarmNodeOptions) {
@@ -526,6 +530,13 @@ export class SwarmNode {
         return
       case FrameType.MODEL_FETCH: {
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model fetch without a 32-byte hash' }); return }
+        // 32 bytes in, a whole model out: one fetch per member per interval.
+        const last = this.fetchServed.get(from)
+        if (last !== undefined && this.clock.now() - last < MODEL_FETCH_INTERVAL_MS) {
+          logger.warn('request-refused', { peer: from, request: 'model fetch', reason: `one model per ${MODEL_FETCH_INTERVAL_MS} ms per member` })
+          return
+        }
+        this.fetchServed.set(from, this.clock.now())
         const bytes = sync.bytesFor(payload)
         if (bytes === undefined) { logger.debug('model-not-held', { peer: from, hash: hex(payload) }); return }
         this.sendFrame(from, FrameType.MODEL_DATA, this.roundNow, 0, bytes, AbortSignal.timeout(30_000))

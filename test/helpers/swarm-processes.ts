@@ -4,14 +4,18 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const BIN = new URL('../../bin/secagg.js', import.meta.url).pathname
 
-export interface Member { dir: string, peerId: string, port: number, vector: number[] }
+/** vectors[r]: the member's input of round r (one file per round: an input counts once). */
+export interface Member { dir: string, peerId: string, port: number, vectors: number[][] }
+
+/** Rounds with an input file written per member. */
+export const INPUT_ROUNDS = 12
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -39,10 +43,11 @@ export class TestSwarm {
       const dir = join(this.root, `m${i}`)
       const r = spawnSync(process.execPath, [BIN, 'init', '--dir', dir], { encoding: 'utf8' })
       if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`)
-      const vector = Array.from({ length: dim }, (_, j) => (i + 1) * (j % 2 === 0 ? 1 : -1) + j / 4)
-      writeFileSync(join(dir, 'vector.json'), JSON.stringify({ vector, weight: 1 }))
-      if (extra.memberConfig !== undefined) writeFileSync(join(dir, 'config.json'), JSON.stringify({ listen: [], bootstrap: [], ...extra.memberConfig(i) }))
-      this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vector })
+      const vectors = Array.from({ length: INPUT_ROUNDS }, (_, round) => Array.from({ length: dim }, (_, j) => (i + 1) * (j % 2 === 0 ? 1 : -1) + j / 4 + round / 8))
+      mkdirSync(join(dir, 'inputs'), { recursive: true })
+      vectors.forEach((vector, round) => writeFileSync(join(dir, 'inputs', `${round}.json`), JSON.stringify({ vector, weight: 1 })))
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ listen: [], bootstrap: [], vectorFile: 'inputs/{round}.json', ...extra.memberConfig?.(i) }))
+      this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vectors })
     }
     this.consortiumPath = join(this.root, 'consortium.json')
     writeFileSync(this.consortiumPath, JSON.stringify({

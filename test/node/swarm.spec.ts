@@ -25,7 +25,7 @@ function expectSum (swarm: TestSwarm, round: number, members: number[]): void {
   for (const f of files) assert.deepEqual(f, { ...first, includedSelf: f!.includedSelf }, 'every member holds the same result')
   const included = first.included as string[]
   const expected = new Array<number>(DIM).fill(0)
-  for (const m of swarm.members) if (included.includes(m.peerId)) m.vector.forEach((x, j) => { expected[j]! += x })
+  for (const m of swarm.members) if (included.includes(m.peerId)) m.vectors[round]!.forEach((x, j) => { expected[j]! += x })
   ;(first.sum as number[]).forEach((x, j) => assert.ok(Math.abs(x - expected[j]!) < 1e-4, `round ${round} sum[${j}] = ${x}, expected ${expected[j]}`))
   assert.equal(first.weightSum, included.length)
 }

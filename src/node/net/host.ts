@@ -45,6 +45,9 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((r
   signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
 })
 
+/** Concurrent inbound frames read from one member. */
+export const MAX_STREAMS_PER_PEER = 8
+
 export class SwarmHost {
   private readonly stopping = new AbortController()
 
@@ -89,7 +92,9 @@ export class SwarmHost {
       if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
       node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => logger.debug('dial-failed', { peer: peer.toString(), error: err.message }))
     })
-    await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: 256 })
+    // A member has a handful of frames in flight at most (one per session step, a result, a
+    // model transfer); more concurrent streams are refused before any byte is buffered.
+    await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 2 })
     if (options.keepConnected !== false) void host.keepConnected()
     return host
   }
@@ -103,9 +108,19 @@ export class SwarmHost {
   get addresses (): string[] { return this.node.getMultiaddrs().map((a) => a.toString()) }
   connectedMembers (): string[] { return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))] }
 
+  /** Streams being read, per member: bounds the bytes one member can make this node buffer. */
+  private readonly reading = new Map<string, number>()
+
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString()
     const max = this.options.maxMessageBytes
+    const open = this.reading.get(from) ?? 0
+    if (open >= MAX_STREAMS_PER_PEER) {
+      this.options.logger.warn('stream-refused', { peer: from, reason: `${open} frames from this member are already being read (at most ${MAX_STREAMS_PER_PEER}, ${MAX_STREAMS_PER_PEER} × ${max} bytes)` })
+      stream.abort(new Error('too many concurrent frames'))
+      return
+    }
+    this.reading.set(from, open + 1)
     try {
       const lp = lpStream(stream, { maxDataLength: max, maxBufferSize: max + 16 })
       const data = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(120_000), this.stopping.signal]) })
@@ -116,6 +131,10 @@ export class SwarmHost {
       const reason = e.name === 'InvalidDataLengthError' || e.name === 'StreamBufferError' ? `message above the ${max}-byte maximum` : `${e.name}: ${e.message}`
       this.options.logger.warn('message-dropped', { peer: from, reason })
       stream.abort(e)
+    } finally {
+      const left = (this.reading.get(from) ?? 1) - 1
+      if (left > 0) this.reading.set(from, left)
+      else this.reading.delete(from)
     }
   }
 
