@@ -102,7 +102,7 @@ export class Participant extends MachineBase implements SansIoMachine {
 
   /** Step 0: fresh key pairs, signed, sent to the aggregator. */
   start (now: number): void {
-    if (this.started) throw new InvalidStateError('participant already started')
+    if (this.started || this.finished) throw new InvalidStateError(this.started ? 'participant already started' : 'participant session already ended')
     this.started = true
     this.encryptionKeys = x25519KeyPair(this.rng)
     this.maskingKeys = x25519KeyPair(this.rng)
@@ -126,6 +126,11 @@ export class Participant extends MachineBase implements SansIoMachine {
       frame.wipe() // a NaN halfway through leaves a partial plaintext encoding behind
       throw err
     }
+    if (this.finished) { // the session ended while the input was being computed: keep nothing
+      frame.wipe()
+      this.inputSet = true
+      return
+    }
     this.input = frame
     this.inputSet = true
     if (this.stage === 'share' && this.held.size > 0 && !this.finished) this.guard(now, () => this.sendMaskedInput(now))
@@ -133,6 +138,7 @@ export class Participant extends MachineBase implements SansIoMachine {
 
   protected onReceive (from: string, data: Uint8Array, now: number): void {
     if (from !== this.config.aggregator) return this.reject(from, 'not-from-aggregator', 'participants only take messages from the session aggregator')
+    if (!this.started) return this.reject(from, 'unexpected-message', 'the participant has not advertised its keys yet')
     const decoded = decodeMessage(data, { maxPeers: this.session.memberIds.length, vectorWords: this.config.vectorLength + 1 })
     if (!decoded.ok) return this.reject(from, decoded.reason, decoded.detail)
     const msg = decoded.message

@@ -132,4 +132,19 @@ describe('attack: one member cannot stall or corrupt the round', () => {
       assert.ok(run.events.get(v)!.some((e) => e.type === 'aborted' && e.reason === 'too-few-survivors'))
     }
   })
+
+  it('an input arriving after the session ended is wiped, not kept; a message before start is refused; an ended session cannot restart', () => {
+    const h = makeSession(4, { maxCorrupt: 0 })
+    const p = h.participants[1]!
+    p.receive('p00', encodeMessage({ kind: 'abort', binding: new Uint8Array(32), round: h.config.round, reason: 'x' }), 0)
+    assert.deepEqual(drainEvents(p).map((e) => (e.type === 'rejected' ? e.reason : e.type)), ['unexpected-message'])
+    p.start(0)
+    drainOutbound(p)
+    const pre = (p as unknown as { session: { preSessionId: Uint8Array } }).session.preSessionId
+    p.receive('p00', encodeMessage({ kind: 'abort', binding: pre, round: h.config.round, reason: 'stop' }), 1)
+    assert.equal(p.stage, 'aborted')
+    p.setInput([0.5, 0.5, 0.5, 0.5], 1, 2)
+    assert.equal((p as unknown as { input: unknown }).input, undefined, 'the late input is not held')
+    assert.throws(() => p.start(3), { name: 'InvalidStateError' })
+  })
 })
