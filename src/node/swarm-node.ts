@@ -28,7 +28,7 @@ import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'
 import { PromiseStore } from './round/promises.ts'
 import type { Role } from './round/session-runner.ts'
-import { Frame, FrameType } from './wire/node.ts'
+import { Frame, FrameType } from './wire/node.generated.ts'
 import type { RoundTask } from './task/round-task.ts'
 import { createHash } from 'node:crypto'
 

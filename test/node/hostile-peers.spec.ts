@@ -11,7 +11,7 @@ import { createIdentity } from '../../src/node/config/identity.ts'
 import type { Identity } from '../../src/node/config/identity.ts'
 import { createLogger } from '../../src/node/logger.ts'
 import { SwarmHost } from '../../src/node/net/host.ts'
-import { Frame, FrameType } from '../../src/node/wire/node.ts'
+import { Frame, FrameType } from '../../src/node/wire/node.generated.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 describe('swarm: hostile peers', function () {

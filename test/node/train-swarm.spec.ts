@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { createIdentity } from '../../src/node/config/identity.ts'
 import { createLogger } from '../../src/node/logger.ts'
 import { SwarmHost } from '../../src/node/net/host.ts'
-import { Frame, FrameType } from '../../src/node/wire/node.ts'
+import { Frame, FrameType } from '../../src/node/wire/node.generated.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 const TASK = { type: 'train', classes: ['normal', 'opacity'], model: 'cnn', imageSize: 24, epochs: 1, batchSize: 32, learningRate: 0.003, seed: 'test-model' }

@@ -103,7 +103,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     return 0
   } catch (err) {
-    if (isErrorNamed(err, 'DatasetError', 'OverflowRiskError', 'ProtocolConfigError', 'BackendUnavailableError')) throw new UsageError((err as Error).message)
+    if (isErrorNamed(err, 'DatasetError', 'OverflowRiskError', 'ProtocolConfigError', 'BackendUnavailableError', 'DropoutSpecError')) throw new UsageError((err as Error).message)
     throw err
   }
 }

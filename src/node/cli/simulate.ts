@@ -151,7 +151,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     return 0
   } catch (err) {
-    if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError')) throw new UsageError(err.message)
+    if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError', 'DropoutSpecError')) throw new UsageError(err.message)
     throw err
   }
 }

@@ -8,7 +8,7 @@ import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'
 import type { Ed25519Signer } from '../../crypto/index.ts'
 import { consistencyMessage, resultBoundsViolation } from '../../protocol/index.ts'
 import type { QuantizationPlan } from '../../protocol/index.ts'
-import { SignedResult } from '../wire/node.ts'
+import { SignedResult } from '../wire/node.generated.ts'
 
 export interface RoundOutcome {
   readonly round: number

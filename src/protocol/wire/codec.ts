@@ -7,7 +7,7 @@
 import { AEAD_NONCE_BYTES, AEAD_TAG_BYTES, ED25519_SIGNATURE_BYTES, MERKLE_HASH_BYTES, SHAMIR_SHARE_BYTES, X25519_KEY_BYTES } from '../../crypto/index.ts'
 import { MAX_PEER_ID_LENGTH, PROTOCOL_VERSION } from '../session-config.ts'
 import type { AdvertisedKeys } from '../transcript.ts'
-import { Envelope, Kind } from './secagg.ts'
+import { Envelope, Kind } from './secagg.generated.ts'
 import type { RejectReason } from '../reasons.ts'
 
 /** Two 33-byte Shamir shares (of s^SK and of b), then the dealer's signature of each. */

@@ -10,7 +10,7 @@
  */
 import { InvalidInputError } from '../errors.ts'
 import { headerEnvelope } from './codec.ts'
-import { Envelope } from './secagg.ts'
+import { Envelope } from './secagg.generated.ts'
 
 /** Room before the vector for version, kind, 32-byte binding, round and the vector's tag+length. */
 const HEADER_ROOM = 96

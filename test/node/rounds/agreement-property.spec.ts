@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomInt, seededRandom } from '../../../src/crypto/index.ts'
 import { decodeMessage } from '../../../src/protocol/index.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
-import { Frame, FrameType } from '../../../src/node/wire/node.ts'
+import { Frame, FrameType } from '../../../src/node/wire/node.generated.ts'
 
 const SCHEDULES = 100
 

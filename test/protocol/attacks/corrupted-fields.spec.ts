@@ -12,7 +12,7 @@ import { bytesEqual, randomInt, seededRandom } from '../../../src/crypto/index.t
 import { PROTOCOL_VERSION } from '../../../src/protocol/index.ts'
 import type { AbortReason, ProtocolEvent, RejectReason } from '../../../src/protocol/index.ts'
 import { advertisedKeysMessage, consistencyMessage } from '../../../src/protocol/transcript.ts'
-import { Envelope, Kind } from '../../../src/protocol/wire/secagg.ts'
+import { Envelope, Kind } from '../../../src/protocol/wire/secagg.generated.ts'
 import { drive, makeSession } from '../../helpers/session.ts'
 
 const N = 5
