@@ -4,7 +4,7 @@
  * where — and the report built from what a transport observed. The in-memory swarm and the
  * libp2p swarm both run this same scenario, so their reports can be compared field by field.
  */
-import { createEd25519Signer, createHash, encodeFields, randomInt, seededRandom } from './sim-deps.ts'
+import { createEd25519Signer, createHash, randomInt, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
   Aggregator, Participant, STAGES, chooseGraph, planQuantization, uniformStageTimeouts
@@ -12,6 +12,7 @@ import {
 import type { Ed25519Signer } from '../../crypto/index.ts'
 import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, Stage, StageTimeouts } from '../../protocol/index.ts'
 import { drawDropouts } from './dropout-schedule.ts'
+import { aggregatorFor } from '../round/ranking.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
 
 export interface SimulationInputs {
@@ -86,17 +87,6 @@ export function peerName (i: number): string {
   return `peer-${String(i).padStart(4, '0')}`
 }
 
-/** Rendezvous ranking: the member with the smallest H(seed ‖ round ‖ id) aggregates. */
-export function pickAggregator (ids: readonly string[], seed: string): number {
-  let best = 0
-  let bestHash = ''
-  ids.forEach((id, i) => {
-    const h = createHash('sha256').update(encodeFields(['aggregator-rank', seed, 0, id])).digest('hex')
-    if (i === 0 || h < bestHash) { best = i; bestHash = h }
-  })
-  return best
-}
-
 function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
   const vectors = Array.from({ length: peers }, () => Float64Array.from({ length: dim }, () => randomInt(rng, 2_000_001) / 1_000_000 - 1))
   return { vectors }
@@ -156,14 +146,16 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const identitySeeds = ids.map((id) => seededRandom(`identity/${seed}/${id}`)(32))
   const signers = identitySeeds.map((s) => createEd25519Signer(s))
   const members: Member[] = ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey }))
-  const aggregatorIndex = pickAggregator(ids, seed)
+  const consortium = createHash('sha256').update(`simulated-consortium/${seed}`).digest()
+  // The node's own rendezvous ranking (round/ranking.ts): attempt 0 of round 0.
+  const aggregatorIndex = ids.indexOf(aggregatorFor(consortium, 0, 0, ids))
   const inputs = options.inputs ?? randomInputs(rng, n, dim)
   const weights = inputs.weights ?? new Array<number>(n).fill(1)
   const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
   const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n })
   const config: SessionConfig = {
-    consortium: createHash('sha256').update(`simulated-consortium/${seed}`).digest(),
+    consortium,
     round: 0,
     aggregator: ids[aggregatorIndex]!,
     members, threshold, maxCorrupt, neighbours, vectorLength: dim, quantization,
