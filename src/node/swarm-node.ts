@@ -91,7 +91,7 @@ export class SwarmNode {
   private readonly hinted = new Set<string>()
   /** Session ids this member took part in, per round: to tell whether a late result included it. */
   private readonly ownSessions = new Map<number, Uint8Array[]>()
-  /** Rounds left for a later one before their result arrived: a late result is still recorded. */
+  /** Rounds this member finished without a result (skipped, aborted): a late result is still recorded. */
   private readonly leftEarly = new Set<number>()
   private lastFinished = -1
   /** RESULT deliveries in flight: a node that is done still finishes handing its result out. */
@@ -650,6 +650,8 @@ export class SwarmNode {
   private finishRound (round: number, record: object): void {
     const { dir, logger } = this.options
     saveRoundRecord(dir, round, record)
+    if ('aborted' in record && record.aborted === true) this.leftEarly.add(round)
+    for (const r of this.leftEarly) if (r < round - 8) this.leftEarly.delete(r)
     saveState(dir, { nextRound: round + 1 })
     this.lastFinished = Math.max(this.lastFinished, round)
     this.endSession()

@@ -59,6 +59,15 @@ describe('member setup: secagg init and the consortium file', () => {
     assert.notDeepEqual(spaced.hash, loaded.hash, 'any byte of the file changes the session binding')
   })
 
+  it('protocol "auto": the node picks SecAgg+ k and t with the parameter finder against c', () => {
+    const members = Array.from({ length: 300 }, (_, i) => ({ peerId: `m${i}`, addresses: [] }))
+    const protocol = { threshold: 'auto' as const, neighbours: 'auto' as const, maxCorrupt: 30, clip: 1, maxWeight: 1, maxMessageBytes: 1 << 20 }
+    const p = sessionParameters({ members, protocol })
+    assert.equal(typeof p.neighbours, 'number', 'a sparse graph for 300 members')
+    assert.ok(p.threshold <= (p.neighbours as number) && 2 * p.threshold > (p.neighbours as number))
+    assert.deepEqual(sessionParameters({ members: members.slice(0, 5), protocol: { ...protocol, maxCorrupt: 1 } }), { maxCorrupt: 1, neighbours: 'complete', threshold: 4 })
+  })
+
   it('errors name the field and the fix', async () => {
     const ids = await peerIds(3)
     const base = { consortium: 'c', members: ids.map((peerId) => ({ peerId })), task: { type: 'vector-sum', dim: 4 } }
