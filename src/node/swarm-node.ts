@@ -9,6 +9,7 @@
  * Progress (the next round) and results live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
+import type { RandomSource } from '../crypto/index.ts'
 import { computeRoundSessionId, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
@@ -50,7 +51,9 @@ export interface SwarmNodeOptions {
    * transport (default: a libp2p SwarmHost). The multi-round simulator passes a virtual clock
    * and in-memory links.
    */
-  readonly components?: { readonly clock?: Clock, readonly createHost?: HostFactory }
+  readonly components?: { readonly clock?: Clock, readonly createHost?: HostFactory, readonly rng?: RandomSource }
+  /** Overrides of the node's own deadlines. */
+  readonly timeouts?: Partial<SwarmNodeTimeouts>
 }
 
 /** The transport a node needs: send one frame to a member, and stop. */
@@ -64,8 +67,26 @@ export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) 
 
 const FRAME_VERSION = 1
 const MAX_ATTEMPTS_AHEAD = 64
-/** A member is sent the model at most this often (a resync asks each holder once per try). */
-const MODEL_FETCH_INTERVAL_MS = 4_000
+
+/** The node's own deadlines (ms), besides the consortium's stage timeouts; `init.timeouts` overrides them. */
+export interface SwarmNodeTimeouts {
+  /** A member is sent the model at most this often (a resync asks each holder once per try). */
+  readonly modelFetchInterval: number
+  /** Train: how long to wait for our round's result once others are in the next round. */
+  readonly behindWait: number
+  /** Resync: how long to collect the others' (round, model hash) replies. */
+  readonly statusReplies: number
+  /** Resync: how long to wait for one holder's model. */
+  readonly modelFetch: number
+  /** Resync: pause before trying again. */
+  readonly resyncRetry: number
+  /** How long a RESULT, hint or model frame keeps being retried. */
+  readonly resultDelivery: number
+}
+
+export const DEFAULT_NODE_TIMEOUTS: SwarmNodeTimeouts = {
+  modelFetchInterval: 4_000, behindWait: 5_000, statusReplies: 3_000, modelFetch: 15_000, resyncRetry: 5_000, resultDelivery: 30_000
+}
 
 interface Current {
   round: number, attempt: number, aggregator: string, runner: SessionRunner, sends: AbortController, sessionId?: Uint8Array, sitOut?: TimerHandle
@@ -78,6 +99,8 @@ interface Current {
 export class SwarmNode {
   private host: NodeHost | undefined
   private readonly clock: Clock
+  private readonly rng: RandomSource
+  private readonly timeouts: SwarmNodeTimeouts
   private current: Current | undefined
   private readonly members: string[]
   private readonly signingKeys: Map<string, Uint8Array>
@@ -116,6 +139,8 @@ export class SwarmNode {
     this.signingKeys = new Map(this.members.map((id) => [id, peerIdFromString(id).publicKey!.raw]))
     this.signer = createEd25519Signer(options.identity.privateKey.raw)
     this.clock = options.components?.clock ?? systemClock
+    this.rng = options.components?.rng ?? systemRandom
+    this.timeouts = { ...DEFAULT_NODE_TIMEOUTS, ...options.timeouts }
     this.promises = new PromiseStore(options.dir)
     let resolve!: () => void
     this.finished = { promise: new Promise<void>((r) => { resolve = r }), resolve }
@@ -223,7 +248,7 @@ export class SwarmNode {
     const config = this.sessionConfig(round, attempt, aggregator)
     const sends = new AbortController()
     const runner = new SessionRunner({
-      config, self: this.peerId, signer: this.signer, rng: systemRandom,
+      config, self: this.peerId, signer: this.signer, rng: this.rng,
       clock: { now: () => this.clock.now(), setTimeout: (fn, ms) => this.timer('session', fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
       send: (to, data) => this.sendFrame(to, FrameType.SESSION, round, attempt, data, sends.signal),
       onEvent: (role, event) => this.onSessionEvent(round, attempt, role, event)
@@ -338,7 +363,7 @@ export class SwarmNode {
       const result = this.recentResults.get(round)
       if (result !== undefined && !this.hinted.has(`${from}/${round}`)) {
         this.hinted.add(`${from}/${round}`)
-        this.sendFrame(from, FrameType.RESULT, round, result.attempt, result.payload, AbortSignal.timeout(30_000))
+        this.sendFrame(from, FrameType.RESULT, round, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
       }
       return
     }
@@ -360,7 +385,7 @@ export class SwarmNode {
         this.behindTimer = this.timer('behind', () => {
           this.behindTimer = undefined
           if (this.current === undefined || this.current.round <= waitingIn) void this.resync(`round ${round} started without this member having round ${waitingIn}'s result`)
-        }, Math.min(5_000, this.sessionSpan))
+        }, Math.min(this.timeouts.behindWait, this.sessionSpan))
       }
     }
   }
@@ -522,7 +547,7 @@ export class SwarmNode {
     if (sync === undefined) { logger.warn('message-dropped', { peer: from, reason: `${type} frame, but this consortium's task keeps no model` }); return }
     switch (type) {
       case FrameType.MODEL_QUERY:
-        this.sendFrame(from, FrameType.MODEL_STATUS, this.roundNow, 0, sync.hash(), AbortSignal.timeout(10_000))
+        this.sendFrame(from, FrameType.MODEL_STATUS, this.roundNow, 0, sync.hash(), AbortSignal.timeout(this.timeouts.resultDelivery))
         return
       case FrameType.MODEL_STATUS:
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model status without a 32-byte hash' }); return }
@@ -532,14 +557,14 @@ export class SwarmNode {
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model fetch without a 32-byte hash' }); return }
         // 32 bytes in, a whole model out: one fetch per member per interval.
         const last = this.fetchServed.get(from)
-        if (last !== undefined && this.clock.now() - last < MODEL_FETCH_INTERVAL_MS) {
-          logger.warn('request-refused', { peer: from, request: 'model fetch', reason: `one model per ${MODEL_FETCH_INTERVAL_MS} ms per member` })
+        if (last !== undefined && this.clock.now() - last < this.timeouts.modelFetchInterval) {
+          logger.warn('request-refused', { peer: from, request: 'model fetch', reason: `one model per ${this.timeouts.modelFetchInterval} ms per member` })
           return
         }
         this.fetchServed.set(from, this.clock.now())
         const bytes = sync.bytesFor(payload)
         if (bytes === undefined) { logger.debug('model-not-held', { peer: from, hash: hex(payload) }); return }
-        this.sendFrame(from, FrameType.MODEL_DATA, this.roundNow, 0, bytes, AbortSignal.timeout(30_000))
+        this.sendFrame(from, FrameType.MODEL_DATA, this.roundNow, 0, bytes, AbortSignal.timeout(this.timeouts.resultDelivery))
         return
       }
       case FrameType.MODEL_DATA: {
@@ -576,8 +601,8 @@ export class SwarmNode {
       logger.info('model-sync', { why })
       const own = { round: this.roundNow, hash: sync.hash() }
       const others = this.members.filter((m) => m !== this.peerId)
-      for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(5_000))
-      const deadline = this.clock.now() + 3_000
+      for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(this.timeouts.resultDelivery))
+      const deadline = this.clock.now() + this.timeouts.statusReplies
       while (this.clock.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await sleep(this.clock, 50)
       // Votes by model; among the holders of the majority's model, the latest round any of
       // them is in is where to go (rounds that aborted leave the model as it was).
@@ -604,9 +629,9 @@ export class SwarmNode {
       }
       for (const peer of holders) {
         const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
-          const timer = this.clock.setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, 15_000)
+          const timer = this.clock.setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, this.timeouts.modelFetch)
           this.stateWaiter = { hash, from: peer, resolve: (d) => { this.clock.clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
-          this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(10_000))
+          this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(this.timeouts.resultDelivery))
         })
         if (got === undefined) continue
         sync.install(round, got.bytes)
@@ -624,7 +649,7 @@ export class SwarmNode {
       const again = this.syncAgain
       this.syncAgain = undefined
       if (again !== undefined) void this.resync(again)
-      else if (retry && tries > 1 && !this.stopped) this.syncRetry = this.timer('sync-retry', () => { void this.resync(why, tries - 1) }, 5_000)
+      else if (retry && tries > 1 && !this.stopped) this.syncRetry = this.timer('sync-retry', () => { void this.resync(why, tries - 1) }, this.timeouts.resyncRetry)
       else this.ensureRunning()
     }
   }

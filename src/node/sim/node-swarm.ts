@@ -88,6 +88,8 @@ export class NodeSwarm {
   readonly logs: LoggedEvent[][]
   readonly nodes: Array<SwarmNode | undefined>
   private readonly root: string
+  /** Starts per member: each (re)start draws from its own seeded stream. */
+  private readonly starts: number[] = []
 
   private constructor (
     readonly options: NodeSwarmOptions,
@@ -144,7 +146,7 @@ export class NodeSwarm {
     const node = new SwarmNode({
       dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, config, listen: [], bootstrap: [], mdns: false,
       rounds: this.options.rounds, logger, task: new VectorSumTask(this.dirs[i]!, config, this.options.dim),
-      components: { clock: this.clock, createHost: async (onMessage) => this.net.host(peer, onMessage) }
+      components: { clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
     })
     this.nodes[i] = node
     await node.start()
