@@ -21,13 +21,14 @@ import { loadState, saveRoundRecord, saveState } from './config/node-dir.ts'
 import type { NodeConfig } from './config/node-dir.ts'
 import type { Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
-import { sleep, systemClock } from './clock.ts'
+import { systemClock } from './clock.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import { aggregatorFor, attemptBinding } from './round/ranking.ts'
 import { encodeSignedResult, quorum, verifySignedResult } from './round/signed-result.ts'
 import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'
 import { PromiseStore } from './round/promises.ts'
+import { ModelSync } from './round/model-sync.ts'
 import type { Role } from './round/session-runner.ts'
 import { Frame, FrameType } from './wire/node.generated.ts'
 import type { RoundTask } from './task/round-task.ts'
@@ -121,15 +122,9 @@ export class SwarmNode {
   private readonly resultSends = new Set<Promise<boolean>>()
   private stopped = false
   private nextRoundTimer: TimerHandle | undefined
-  /** Model resynchronisation (train): replies to a status query, and the fetch in flight. */
-  private syncing = false
-  private syncAgain: string | undefined
+  /** Train: the model resynchronisation, with its own frames. */
+  private readonly modelSync: ModelSync | undefined
   private behindTimer: TimerHandle | undefined
-  private syncRetry: TimerHandle | undefined
-  private readonly statusReplies = new Map<string, { round: number, hash: string }>()
-  /** When each member was last sent the model (MODEL_FETCH rate limit). */
-  private readonly fetchServed = new Map<string, number>()
-  private stateWaiter: { hash: string, from: string, resolve: (d: { round: number, bytes: Uint8Array } | undefined) => void } | undefined
 
   constructor (private readonly options: SwarmNodeOptions) {
     this.members = options.consortium.file.members.map((m) => m.peerId)
@@ -141,6 +136,24 @@ export class SwarmNode {
     this.clock = options.components?.clock ?? systemClock
     this.rng = options.components?.rng ?? systemRandom
     this.timeouts = { ...DEFAULT_NODE_TIMEOUTS, ...options.timeouts }
+    const state = options.task.sync
+    this.modelSync = state === undefined
+      ? undefined
+      : new ModelSync({
+        self: this.peerId, members: this.members, state, modelBytes: 4 * options.task.dim, clock: this.clock, logger: options.logger, timeouts: this.timeouts,
+        roundNow: () => this.current?.round ?? this.lastFinished + 1, // the round this member is in, or about to start
+        send: (to, type, round, payload) => this.sendFrame(to, type, round, 0, payload, AbortSignal.timeout(this.timeouts.resultDelivery)),
+        jumpTo: (round, installed) => {
+          // Messages of the session this member was in on its old model (rejected then) count
+          // now: the others bound them to the model just installed.
+          const c = this.current
+          const same = installed && c !== undefined && c.round === round
+          this.restartAt(round, same ? c.received : [], same ? c.attempt : 0)
+        },
+        idle: () => this.ensureRunning(),
+        stopped: () => this.stopped,
+        timer: (what, fn, ms) => this.timer(what, fn, ms)
+      })
     this.promises = new PromiseStore(options.dir)
     let resolve!: () => void
     this.finished = { promise: new Promise<void>((r) => { resolve = r }), resolve }
@@ -172,14 +185,14 @@ export class SwarmNode {
     this.lastFinished = nextRound - 1
     if (this.options.rounds !== undefined && nextRound >= this.options.rounds) { this.finished.resolve(); return }
     this.begin(nextRound, 0)
-    if (this.options.task.sync !== undefined) void this.resync('startup: is this member on the model most members hold?')
+    if (this.modelSync !== undefined) void this.resync('startup: is this member on the model most members hold?')
   }
 
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     this.clock.clearTimeout(this.nextRoundTimer)
-    this.clock.clearTimeout(this.syncRetry)
+    this.modelSync?.stop()
     this.clock.clearTimeout(this.behindTimer)
     this.endSession()
     await Promise.race([Promise.allSettled([...this.resultSends]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
@@ -347,7 +360,8 @@ export class SwarmNode {
     const attempt = frame.attempt
     if (frame.type === FrameType.RESULT) { this.onResult(from, round, attempt, frame.payload); return }
     if (frame.type === FrameType.MODEL_QUERY || frame.type === FrameType.MODEL_STATUS || frame.type === FrameType.MODEL_FETCH || frame.type === FrameType.MODEL_DATA) {
-      this.onStateFrame(from, frame.type, round, frame.payload)
+      if (this.modelSync === undefined) { logger.warn('message-dropped', { peer: from, reason: `${frame.type} frame, but this consortium's task keeps no model` }); return }
+      this.modelSync.onFrame(from, frame.type, round, frame.payload)
       return
     }
     if (frame.type !== FrameType.SESSION) { logger.warn('message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` }); return }
@@ -359,11 +373,13 @@ export class SwarmNode {
     if (round === c.round && attempt === c.attempt) { this.deliverTo(c, from, frame.payload); return }
     if (round < c.round || (round === c.round && attempt < c.attempt)) {
       logger.debug('message-dropped', { peer: from, reason: `stale: round ${round} attempt ${attempt}, now at ${c.round}/${c.attempt}` })
-      // The sender is behind (e.g. restarted): hand it that round's result once so it catches up.
-      const result = this.recentResults.get(round)
+      // The sender is behind (e.g. restarted): hand it that round's result once — or the latest
+      // one held, which it verifies and jumps past in one step — so it catches up.
+      const latest = [...this.recentResults.keys()].sort((a, b) => b - a)[0]
+      const result = this.recentResults.get(round) ?? (latest !== undefined ? this.recentResults.get(latest) : undefined)
       if (result !== undefined && !this.hinted.has(`${from}/${round}`)) {
         this.hinted.add(`${from}/${round}`)
-        this.sendFrame(from, FrameType.RESULT, round, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
+        this.sendFrame(from, FrameType.RESULT, this.recentResults.has(round) ? round : latest!, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
       }
       return
     }
@@ -541,117 +557,9 @@ export class SwarmNode {
       (err: unknown) => { logger.error('result-not-applied', { round, error: (err as Error).message }); this.finishRound(round, { ...base, aborted: true, reason: `result could not be applied: ${(err as Error).message}` }) })
   }
 
-  private onStateFrame (from: string, type: FrameType, round: number, payload: Uint8Array): void {
-    const sync = this.options.task.sync
-    const { logger } = this.options
-    if (sync === undefined) { logger.warn('message-dropped', { peer: from, reason: `${type} frame, but this consortium's task keeps no model` }); return }
-    switch (type) {
-      case FrameType.MODEL_QUERY:
-        this.sendFrame(from, FrameType.MODEL_STATUS, this.roundNow, 0, sync.hash(), AbortSignal.timeout(this.timeouts.resultDelivery))
-        return
-      case FrameType.MODEL_STATUS:
-        if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model status without a 32-byte hash' }); return }
-        if (this.syncing) this.statusReplies.set(from, { round, hash: hex(payload) })
-        return
-      case FrameType.MODEL_FETCH: {
-        if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model fetch without a 32-byte hash' }); return }
-        // 32 bytes in, a whole model out: one fetch per member per interval.
-        const last = this.fetchServed.get(from)
-        if (last !== undefined && this.clock.now() - last < this.timeouts.modelFetchInterval) {
-          logger.warn('request-refused', { peer: from, request: 'model fetch', reason: `one model per ${this.timeouts.modelFetchInterval} ms per member` })
-          return
-        }
-        this.fetchServed.set(from, this.clock.now())
-        const bytes = sync.bytesFor(payload)
-        if (bytes === undefined) { logger.debug('model-not-held', { peer: from, hash: hex(payload) }); return }
-        this.sendFrame(from, FrameType.MODEL_DATA, this.roundNow, 0, bytes, AbortSignal.timeout(this.timeouts.resultDelivery))
-        return
-      }
-      case FrameType.MODEL_DATA: {
-        const w = this.stateWaiter
-        if (w === undefined || w.from !== from) return
-        // A holder that sends anything but the majority's model is skipped for the next one.
-        if (payload.length !== 4 * this.options.task.dim) { logger.warn('message-dropped', { peer: from, reason: `model data of ${payload.length} bytes, expected ${4 * this.options.task.dim}` }); w.resolve(undefined); return }
-        if (hex(createHash('sha256').update(payload).digest()) !== w.hash) { logger.warn('message-dropped', { peer: from, reason: 'model data does not match the hash the majority holds' }); w.resolve(undefined); return }
-        w.resolve({ round, bytes: payload })
-      }
-    }
-  }
-
-  /** The round this member is in (or about to start). */
-  private get roundNow (): number {
-    return this.current?.round ?? this.lastFinished + 1
-  }
-
-  /**
-   * Brings this member onto the model more than half of all members hold (the same majority
-   * that makes a result count): ask every member for (round, model hash), and if a majority
-   * agrees on one this member lacks, fetch it from one of them and check its hash. A single
-   * lying member can neither stop it nor plant a model.
-   */
-  private async resync (why: string, tries = 3): Promise<void> {
-    const sync = this.options.task.sync
-    if (sync === undefined || this.stopped) return
-    if (this.syncing) { this.syncAgain = why; return }
-    const { logger } = this.options
-    this.syncing = true
-    this.statusReplies.clear()
-    let retry = false
-    try {
-      logger.info('model-sync', { why })
-      const own = { round: this.roundNow, hash: sync.hash() }
-      const others = this.members.filter((m) => m !== this.peerId)
-      for (const m of others) this.sendFrame(m, FrameType.MODEL_QUERY, own.round, 0, new Uint8Array(0), AbortSignal.timeout(this.timeouts.resultDelivery))
-      const deadline = this.clock.now() + this.timeouts.statusReplies
-      while (this.clock.now() < deadline && this.statusReplies.size < others.length && !this.stopped) await sleep(this.clock, 50)
-      // Votes by model; among the holders of the majority's model, the latest round any of
-      // them is in is where to go (rounds that aborted leave the model as it was).
-      const votes = new Map<string, Array<{ peer: string, round: number }>>()
-      const vote = (peer: string, round: number, hash: string): void => { votes.set(hash, [...(votes.get(hash) ?? []), { peer, round }]) }
-      vote(this.peerId, own.round, hex(own.hash))
-      for (const [peer, s] of this.statusReplies) vote(peer, s.round, s.hash)
-      const [hash, group] = [...votes].sort((a, b) => b[1].length - a[1].length)[0]!
-      const need = quorum(this.members.length)
-      if (group.length < need) {
-        logger.warn('model-sync-no-majority', { replies: this.statusReplies.size, largestGroup: group.length, need })
-        retry = true
-        return
-      }
-      // The round at least a majority of all members has reached: one member claiming a far
-      // later round cannot push this one there.
-      const round = group.map((g) => g.round).sort((a, b) => b - a)[need - 1]!
-      const holders = group.filter((g) => g.peer !== this.peerId).sort((a, b) => b.round - a.round).map((g) => g.peer)
-      if (group.some((g) => g.peer === this.peerId)) {
-        if (round <= own.round) { logger.info('model-sync-current', { round: own.round, modelHash: hex(own.hash), agreeing: group.length }); return }
-        logger.info('catching-up', { from: `${own.round}`, to: `${round}`, reason: 'the members on this model are in a later round' })
-        this.restartAt(round, [])
-        return
-      }
-      for (const peer of holders) {
-        const got = await new Promise<{ round: number, bytes: Uint8Array } | undefined>((resolve) => {
-          const timer = this.clock.setTimeout(() => { this.stateWaiter = undefined; resolve(undefined) }, this.timeouts.modelFetch)
-          this.stateWaiter = { hash, from: peer, resolve: (d) => { this.clock.clearTimeout(timer); this.stateWaiter = undefined; resolve(d) } }
-          this.sendFrame(peer, FrameType.MODEL_FETCH, round, 0, Buffer.from(hash, 'hex'), AbortSignal.timeout(this.timeouts.resultDelivery))
-        })
-        if (got === undefined) continue
-        sync.install(round, got.bytes)
-        logger.info('model-synced', { round, modelHash: hash, from: peer, agreeing: group.length })
-        // Messages of the session this member was in on its old model (rejected then) count
-        // now: the others bound them to the model just installed.
-        const c = this.current
-        this.restartAt(round, c !== undefined && c.round === round ? c.received : [], c !== undefined && c.round === round ? c.attempt : 0)
-        return
-      }
-      logger.warn('model-sync-failed', { reason: 'no member holding the majority model sent it' })
-      retry = true
-    } finally {
-      this.syncing = false
-      const again = this.syncAgain
-      this.syncAgain = undefined
-      if (again !== undefined) void this.resync(again)
-      else if (retry && tries > 1 && !this.stopped) this.syncRetry = this.timer('sync-retry', () => { void this.resync(why, tries - 1) }, this.timeouts.resyncRetry)
-      else this.ensureRunning()
-    }
+  /** Train: resynchronise this member's model from the majority (round/model-sync.ts). */
+  private resync (why: string): Promise<void> {
+    return this.modelSync?.resync(why) ?? Promise.resolve()
   }
 
   private restartAt (round: number, replay: ReadonlyArray<{ from: string, payload: Uint8Array }>, attempt = 0): void {
@@ -666,7 +574,7 @@ export class SwarmNode {
 
   /** After a resync that changed nothing: an idle member starts the next round rather than wait forever. */
   private ensureRunning (): void {
-    if (this.stopped || this.current !== undefined || this.nextRoundTimer !== undefined || this.syncing) return
+    if (this.stopped || this.current !== undefined || this.nextRoundTimer !== undefined || this.modelSync?.busy === true) return
     const next = Math.max(this.lastFinished + 1, this.options.task.resumeRound ?? 0)
     if (this.options.rounds !== undefined && next >= this.options.rounds) { this.finished.resolve(); return }
     this.begin(next, 0)

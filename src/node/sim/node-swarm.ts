@@ -20,6 +20,8 @@ import type { Fields, Level, Logger } from '../logger.ts'
 import { SwarmNode } from '../swarm-node.ts'
 import type { NodeHost } from '../swarm-node.ts'
 import { VectorSumTask } from '../task/vector-sum-task.ts'
+import type { RoundTask } from '../task/round-task.ts'
+import { SimulatedModelTask } from './model-task.ts'
 import { VirtualClock } from './virtual-clock.ts'
 
 export interface LoggedEvent { readonly at: number, readonly level: Level, readonly event: string, readonly fields: Fields }
@@ -39,6 +41,8 @@ export interface NodeSwarmOptions {
   readonly protocol?: Record<string, unknown>
   /** Member i's input for round r (default: distinct per member and round). */
   readonly input?: (member: number, round: number) => readonly number[]
+  /** vector-sum (default), or 'model': a global model moved by every result and resynchronised like the train task's. */
+  readonly task?: 'vector-sum' | 'model'
 }
 
 /** In-memory links between the members' hosts, on the virtual clock. */
@@ -87,6 +91,8 @@ export class NodeSwarm {
   readonly dirs: string[]
   readonly logs: LoggedEvent[][]
   readonly nodes: Array<SwarmNode | undefined>
+  /** Each member's task, as last started. */
+  readonly tasks: Array<RoundTask | undefined>
   private readonly root: string
   /** Starts per member: each (re)start draws from its own seeded stream. */
   private readonly starts: number[] = []
@@ -103,6 +109,7 @@ export class NodeSwarm {
     this.dirs = this.ids.map((_, i) => join(root, `m${i}`))
     this.logs = this.ids.map(() => [])
     this.nodes = this.ids.map(() => undefined)
+    this.tasks = this.ids.map(() => undefined)
   }
 
   static async create (options: NodeSwarmOptions): Promise<NodeSwarm> {
@@ -143,9 +150,11 @@ export class NodeSwarm {
     this.net.down.delete(peer)
     const config = nodeConfigSchema.parse({ listen: [], vectorFile: 'inputs/{round}.json' })
     const logger = this.logger(i)
+    const task = this.options.task === 'model' ? new SimulatedModelTask(this.dirs[i]!, i, this.options.dim) : new VectorSumTask(this.dirs[i]!, config, this.options.dim)
+    this.tasks[i] = task
     const node = new SwarmNode({
       dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, config, listen: [], bootstrap: [], mdns: false,
-      rounds: this.options.rounds, logger, task: new VectorSumTask(this.dirs[i]!, config, this.options.dim),
+      rounds: this.options.rounds, logger, task,
       components: { clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
     })
     this.nodes[i] = node

@@ -11,7 +11,8 @@ import { decodeMessage } from '../../../src/protocol/index.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import { Frame, FrameType } from '../../../src/node/wire/node.generated.ts'
 
-const SCHEDULES = 100
+/** 100 in npm test; AGREEMENT_SCHEDULES=2000 for a long run. */
+const SCHEDULES = Number(process.env.AGREEMENT_SCHEDULES ?? 100)
 
 describe('property: kills, restarts and partitions never split a round\'s result', function () {
   this.timeout(300_000)
