@@ -27,6 +27,14 @@ export default tseslint.config(
     }
   },
   {
+    // src/sim drives the protocol (and the training code) in memory; only the CLI and the
+    // node's own simulators (src/node/sim) sit above it.
+    files: ['src/sim/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', 'libp2p', '@libp2p/*', 'node:net', 'node:fs', 'node:fs/*'] }]
+    }
+  },
+  {
     // The simulators and round logic never reach into the CLI (the CLI drives them).
     files: ['src/node/sim/**/*.ts', 'src/node/round/**/*.ts', 'src/node/swarm-node.ts'],
     rules: {

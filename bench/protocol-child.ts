@@ -2,7 +2,7 @@
  * Measurements that need a fresh process (peak RSS): run by bench/protocol.ts as
  * `node --import tsx --expose-gc bench/protocol-child.ts <mode> ...`, prints one JSON line.
  */
-import { runSimulation } from '../src/node/sim/memory-swarm.ts'
+import { runSimulation } from '../src/sim/memory-swarm.ts'
 import { benchSession, runUntilAggregatorStage } from './session-driver.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {})

@@ -8,7 +8,7 @@
  * the ratio measured here is an upper bound.
  */
 import { LoopbackSwarm, messageLimitFor, runPlainRound, runSecureRound } from '../src/node/sim/libp2p-swarm.ts'
-import { prepareScenario } from '../src/node/sim/scenario.ts'
+import { prepareScenario } from '../src/sim/scenario.ts'
 import { fmt, printSection, verdict } from './harness.ts'
 
 const PEERS = 10

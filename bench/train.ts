@@ -10,7 +10,7 @@ import { subset } from '../src/train/data/image-set.ts'
 import { loadMnist } from '../src/train/data/mnist.ts'
 import { trainLocal } from '../src/train/local-train.ts'
 import { buildModel, initialWeights } from '../src/train/model.ts'
-import { runTrainingSimulation } from '../src/node/sim/federated-training.ts'
+import { runTrainingSimulation } from '../src/sim/federated-training.ts'
 import { fmt, printSection } from './harness.ts'
 
 async function epochSeconds (backend: BackendName, images: number): Promise<number> {

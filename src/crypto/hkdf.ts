@@ -1,8 +1,7 @@
 /**
  * HKDF-SHA256 (RFC 5869) with explicit domain separation. Every key this project derives
  * names its purpose and binds the session and the two parties in the `info` string, so a
- * key for one purpose, session or pair is never reused for another (PROTOCOL-NOTES,
- * invariant 4).
+ * key for one purpose, session or pair is never reused for another.
  */
 import { hkdfSync } from 'node:crypto'
 import { encodeFields } from './bytes.ts'

@@ -2,7 +2,7 @@
  * Session ids (as fcp/secagg's ComputeSessionId): a SHA-256 hash over the session's
  * parameters and every advertised public key, so that any difference in what two parties
  * saw yields different ids, and every signature, AEAD associated data and KDF info string
- * that carries the id is bound to exactly one session (PROTOCOL-NOTES, invariant 4).
+ * that carries the id is bound to exactly one session (docs/PROTOCOL.md, "Session binding").
  */
 import { createHash } from 'node:crypto'
 import { encodeFields } from './bytes.ts'

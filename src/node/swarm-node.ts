@@ -1,12 +1,14 @@
 /**
  * One consortium member's node: runs round after round of secure aggregation over the
  * libp2p host, with no server. Per round r and attempt a the aggregator is ranking(r)[a]
- * (round/ranking.ts). Rules (PROTOCOL-NOTES, "Serverless rounds"):
- * - the aggregator silent past its deadline → next attempt, next member, fresh keys;
- * - a member signs at most one ConsistencyCheck per round: once it has signed, a failing
- *   attempt ends the round for it (skipped) instead of starting another;
- * - a result counts only with consistency signatures from more than half of all members.
- * Progress (the next round) and results live on disk; per-round secrets only in memory.
+ * (protocol/ranking.ts). Rules (docs/PROTOCOL.md, "Rounds without a server"):
+ * - the aggregator silent past its deadline → next attempt, next member, fresh keys — unless
+ *   this member's masked input of the round is out: then it sits the round out;
+ * - a frame never moves a member to another attempt or round: its own deadline or a
+ *   verified result does;
+ * - a result counts only for the session it names, with consistency signatures from more
+ *   than half of all members and within the honest bounds.
+ * Progress, results and promises live on disk; per-round secrets only in memory.
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
@@ -23,7 +25,7 @@ import type { Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
 import { systemClock } from './clock.ts'
 import type { Clock, TimerHandle } from './clock.ts'
-import { aggregatorFor, attemptBinding } from './round/ranking.ts'
+import { aggregatorFor, attemptBinding } from '../protocol/ranking.ts'
 import { encodeSignedResult, quorum, verifySignedResult } from './round/signed-result.ts'
 import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'

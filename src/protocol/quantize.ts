@@ -1,6 +1,6 @@
 /**
- * Fixed-point encoding of weighted updates into Z_{2^32} (PROTOCOL-NOTES, "Encoding: no
- * silent overflow"). A participant with update x (clipped to [−c, c]) and weight w sends
+ * Fixed-point encoding of weighted updates into Z_{2^32} (docs/PROTOCOL.md, "Inputs, weights and
+ * overflow"). A participant with update x (clipped to [−c, c]) and weight w sends
  * round(w·x_i·S) mod 2^32 for each coordinate and w itself as one extra coordinate; the
  * decoded sum is Σ w·x and Σ w.
  *

@@ -1,6 +1,6 @@
 /**
  * Everything that is signed, encrypted or derived, in one place, each bound to its session
- * (PROTOCOL-NOTES, invariant 4) and to a purpose label so no value can be replayed as another.
+ * (docs/PROTOCOL.md, "Session binding") and to a purpose label so no value can be replayed as another.
  */
 import { computeSessionId, deriveKey, encodeFields, x25519Agree } from '../crypto/index.ts'
 import { PROTOCOL_VERSION } from './session-config.ts'

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli } from '../helpers/cli.ts'
 import { LoopbackSwarm, messageLimitFor, runPlainRound } from '../../src/node/sim/libp2p-swarm.ts'
-import { prepareScenario } from '../../src/node/sim/scenario.ts'
+import { prepareScenario } from '../../src/sim/scenario.ts'
 
 const TIMING_FIELDS = ['stageMs', 'wallMs', 'transport']
 

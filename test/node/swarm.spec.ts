@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { cli } from '../helpers/cli.ts'
-import { aggregatorFor } from '../../src/node/round/ranking.ts'
+import { aggregatorFor } from '../../src/protocol/ranking.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 const DIM = 6

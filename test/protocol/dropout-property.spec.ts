@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { STAGES, uniformStageTimeouts } from '../../src/protocol/index.ts'
 import type { Stage } from '../../src/protocol/index.ts'
-import { runSimulation } from '../../src/node/sim/memory-swarm.ts'
+import { runSimulation } from '../../src/sim/memory-swarm.ts'
 
 /**
  * Over seeded random dropout schedules, n from 3 to 50, both graph kinds: when the round

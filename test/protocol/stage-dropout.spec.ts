@@ -5,8 +5,8 @@
  * `included`, and for each peer the aggregator got only the share kind that fits its fate.
  */
 import assert from 'node:assert/strict'
-import { runSimulation } from '../../src/node/sim/memory-swarm.ts'
-import type { SimulationOptions } from '../../src/node/sim/memory-swarm.ts'
+import { runSimulation } from '../../src/sim/memory-swarm.ts'
+import type { SimulationOptions } from '../../src/sim/memory-swarm.ts'
 import type { Stage } from '../../src/protocol/index.ts'
 
 const INPUT_STAGES: readonly Stage[] = ['advertise', 'share', 'masked'] // dropping here keeps x_u out of the sum

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli } from '../helpers/cli.ts'
-import { parseDropoutSpec } from '../../src/node/sim/dropout-schedule.ts'
-import { runTrainingSimulation } from '../../src/node/sim/federated-training.ts'
-import type { TrainingReport } from '../../src/node/sim/federated-training.ts'
+import { parseDropoutSpec } from '../../src/sim/dropout-schedule.ts'
+import { runTrainingSimulation } from '../../src/sim/federated-training.ts'
+import type { TrainingReport } from '../../src/sim/federated-training.ts'
 
 function assertFinite (report: TrainingReport): void {
   for (const r of report.rounds) {

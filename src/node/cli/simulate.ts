@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { parseDropoutSpec } from '../sim/dropout-schedule.ts'
+import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
-import { runSimulation } from '../sim/memory-swarm.ts'
-import type { SimulationInputs, SimulationOptions, SimulationReport } from '../sim/memory-swarm.ts'
+import { runSimulation } from '../../sim/memory-swarm.ts'
+import type { SimulationInputs, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS, runLibp2pSimulation } from '../sim/libp2p-swarm.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'

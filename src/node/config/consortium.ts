@@ -1,7 +1,7 @@
 /**
  * The consortium file: who the members are, the protocol parameters and the task. Every
  * member uses the same file; its SHA-256 goes into every session's binding, so members with
- * different files never mix (PROTOCOL-NOTES, invariant 4). Validated with zod; an error names
+ * different files never mix (docs/PROTOCOL.md, "Session binding"). Validated with zod; an error names
  * the field and what is expected.
  */
 import { createHash } from 'node:crypto'

@@ -1,7 +1,7 @@
 /**
  * The round result the aggregator sends every member. It is signed by the aggregator and
  * counts only with consistency signatures over (session id, included) from more than half of
- * ALL consortium members (PROTOCOL-NOTES, "Serverless rounds"): two sessions of one round can
+ * ALL consortium members (docs/PROTOCOL.md, "Rounds without a server"): two sessions of one round can
  * never both gather such a quorum, so at most one result exists per round.
  */
 import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'

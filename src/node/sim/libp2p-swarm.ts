@@ -17,8 +17,8 @@ import { createLogger } from '../logger.ts'
 import type { Logger } from '../logger.ts'
 import { SwarmHost } from '../net/host.ts'
 import { SessionRunner } from '../round/session-runner.ts'
-import { buildReport, prepareScenario } from './scenario.ts'
-import type { Scenario, SimulationOptions, SimulationReport } from './scenario.ts'
+import { buildReport, prepareScenario } from '../../sim/scenario.ts'
+import type { Scenario, SimulationOptions, SimulationReport } from '../../sim/scenario.ts'
 
 /** All hosts share one thread and one process's file descriptors; larger swarms: the memory transport. */
 export const MAX_LIBP2P_PEERS = 256

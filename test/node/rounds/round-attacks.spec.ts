@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { createEd25519Signer } from '../../../src/crypto/index.ts'
 import { Aggregator, decodeMessage, encodeMessage, openSession } from '../../../src/protocol/index.ts'
-import { aggregatorFor } from '../../../src/node/round/ranking.ts'
+import { aggregatorFor } from '../../../src/protocol/ranking.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import { Frame, FrameType, SignedResult } from '../../../src/node/wire/node.generated.ts'
 import { encodeSignedResult } from '../../../src/node/round/signed-result.ts'

@@ -3,10 +3,10 @@
  * rendezvous hashing H(consortium ‖ r ‖ peer id) (Thaler & Ravishankar's highest-random-weight
  * scheme, lowest hash first). Attempt a of round r is aggregated by ranking[a mod n]: when the
  * aggregator goes silent past its deadline, members move to the next attempt and so to the
- * next member, with fresh keys (PROTOCOL-NOTES, "Serverless rounds").
+ * next member, with fresh keys (docs/PROTOCOL.md, "Rounds without a server").
  */
 import { createHash } from 'node:crypto'
-import { encodeFields } from '../../crypto/index.ts'
+import { encodeFields } from '../crypto/index.ts'
 
 export function aggregatorRanking (consortiumHash: Uint8Array, round: number, members: readonly string[]): string[] {
   const score = (peer: string): string => createHash('sha256').update(encodeFields(['secagg/aggregator-rank', consortiumHash, round, peer])).digest('hex')

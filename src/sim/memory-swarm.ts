@@ -4,8 +4,8 @@
  * seed, so a run is exactly reproducible. It drives the same state machines as the libp2p node.
  */
 import { randomInt, seededRandom } from './sim-deps.ts'
-import { decodeMessage } from '../../protocol/index.ts'
-import type { ProtocolEvent, SansIoMachine } from '../../protocol/index.ts'
+import { decodeMessage } from '../protocol/index.ts'
+import type { ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
 import type { SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'

@@ -3,10 +3,10 @@
  * peers at MaskedInput. A peer dropped at a stage sends nothing from that stage on. Which
  * peers drop is drawn from the seed; the aggregator is spared unless asked.
  */
-import { shuffled } from '../../crypto/index.ts'
-import type { RandomSource } from '../../crypto/index.ts'
-import { STAGES } from '../../protocol/index.ts'
-import type { Stage } from '../../protocol/index.ts'
+import { shuffled } from '../crypto/index.ts'
+import type { RandomSource } from '../crypto/index.ts'
+import { STAGES } from '../protocol/index.ts'
+import type { Stage } from '../protocol/index.ts'
 
 /** A --dropout spec that cannot be parsed or drawn; the message names the fix. */
 export class DropoutSpecError extends Error {

@@ -8,11 +8,11 @@ import { createEd25519Signer, createHash, randomInt, seededRandom } from './sim-
 import type { RandomSource } from './sim-deps.ts'
 import {
   Aggregator, Participant, STAGES, chooseGraph, planQuantization, uniformStageTimeouts
-} from '../../protocol/index.ts'
-import type { Ed25519Signer } from '../../crypto/index.ts'
-import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, Stage, StageTimeouts } from '../../protocol/index.ts'
+} from '../protocol/index.ts'
+import type { Ed25519Signer } from '../crypto/index.ts'
+import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, Stage, StageTimeouts } from '../protocol/index.ts'
 import { drawDropouts } from './dropout-schedule.ts'
-import { aggregatorFor } from '../round/ranking.ts'
+import { aggregatorFor } from '../protocol/ranking.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
 
 export interface SimulationInputs {
