@@ -37,7 +37,7 @@ describe('secagg simulate --transport libp2p', function () {
   }
 
   it('a round with dropouts at masked and unmask: the same report as the memory swarm, timings aside', async () => {
-    const { memory, libp2p, out } = await both('--peers', '7', '--dim', '300', '--complete', '--dropout', 'masked=1,unmask=1', '--seed', '21', '--emit-sum', '--stage-timeout', '600')
+    const { memory, libp2p, out } = await both('--peers', '7', '--dim', '300', '--complete', '--dropout', 'masked=1,unmask=1', '--seed', '21', '--emit-sum', '--stage-timeout', '1500')
     assert.equal(libp2p.transport, 'libp2p')
     assert.equal(memory.transport, 'memory')
     assert.equal(libp2p.aborted, false)
@@ -45,12 +45,12 @@ describe('secagg simulate --transport libp2p', function () {
     assert.deepEqual(withoutTimings(libp2p), withoutTimings(memory))
     assert.ok((libp2p.maxAbsError as number) < 1e-6)
     for (const stage of ['advertise', 'share', 'masked', 'consistency', 'unmask']) assert.ok(typeof (libp2p.stageMs as Record<string, number>)[stage] === 'number', `stageMs.${stage}`)
-    assert.ok((libp2p.stageMs as Record<string, number>).masked! >= 600, 'the masked stage waited its deadline for the dropped peer')
+    assert.ok((libp2p.stageMs as Record<string, number>).masked! >= 1500, 'the masked stage waited its deadline for the dropped peer')
     assert.match(out, /wall-clock time per stage/)
   })
 
   it('SecAgg+ with a dropout at share: the same report too', async () => {
-    const { memory, libp2p } = await both('--peers', '12', '--dim', '50', '--neighbours', '6', '--threshold', '4', '--dropout', 'share=2', '--seed', '5', '--emit-sum', '--stage-timeout', '500')
+    const { memory, libp2p } = await both('--peers', '12', '--dim', '50', '--neighbours', '6', '--threshold', '4', '--dropout', 'share=2', '--seed', '5', '--emit-sum', '--stage-timeout', '2000')
     assert.equal(libp2p.neighbours, 6)
     assert.deepEqual(withoutTimings(libp2p), withoutTimings(memory))
   })
