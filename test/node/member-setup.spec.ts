@@ -103,4 +103,17 @@ describe('member setup: secagg init and the consortium file', () => {
     assert.equal(code, 2)
     assert.ok(err.includes(other.out.trim()) && err.includes('is not listed'), err)
   })
+
+  it('start refuses an unreadable promises.json, naming it and keeping it (it records which rounds this member already sent its input to)', async () => {
+    const member = await cli('init', '--dir', join(dir, 'member'))
+    const ids = [member.out.trim(), ...await peerIds(2)]
+    const path = join(dir, 'c.json')
+    writeFileSync(path, JSON.stringify({ consortium: 'c', members: ids.map((peerId) => ({ peerId })), task: { type: 'vector-sum', dim: 4 } }))
+    const promises = join(dir, 'member', 'promises.json')
+    writeFileSync(promises, '{"salt": "ab", "rou')
+    const { code, err } = await cli('start', '--dir', join(dir, 'member'), '--consortium', path, '--listen', '/ip4/127.0.0.1/tcp/0')
+    assert.equal(code, 2)
+    assert.match(err, /cannot read .*promises\.json.*restore it from a backup/)
+    assert.equal(readFileSync(promises, 'utf8'), '{"salt": "ab", "rou', 'the file is left as it was')
+  })
 })

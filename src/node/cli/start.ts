@@ -68,7 +68,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     await node.start()
     io.stdout(`peer ${node.peerId} listening on ${node.addresses.join(' ')}`)
   } catch (err) {
-    if (isErrorNamed(err, 'ConsortiumFileError', 'IdentityError', 'NodeDirError', 'DatasetError', 'OverflowRiskError')) throw new UsageError((err as Error).message)
+    if (isErrorNamed(err, 'ConsortiumFileError', 'IdentityError', 'NodeDirError', 'DatasetError', 'OverflowRiskError', 'PromiseStoreError')) throw new UsageError((err as Error).message)
     throw err
   }
   const shutdown = (signal: string): void => {
