@@ -12,7 +12,7 @@
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { computeRoundSessionId, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
+import { computeRoundSessionId, encodeInput, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -69,7 +69,13 @@ export interface NodeHost {
 export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) => Promise<NodeHost>
 
 const FRAME_VERSION = 1
-const MAX_ATTEMPTS_AHEAD = 64
+/**
+ * Frames of later sessions kept until this member gets there: attempts move on every
+ * member's own deadline, so a peer is at most a step or two ahead; and per sender and
+ * session only as many frames as one session has steps.
+ */
+const BUFFER_ATTEMPTS_AHEAD = 2
+const BUFFER_FRAMES_PER_SENDER = 6
 
 /** The node's own deadlines (ms), besides the consortium's stage timeouts; `init.timeouts` overrides them. */
 export interface SwarmNodeTimeouts {
@@ -279,7 +285,7 @@ export class SwarmNode {
     }
     /** False (and the round sat out) when this exact input was already in an earlier sum. */
     const fresh = (vector: ArrayLike<number>, weight: number): boolean => {
-      const hash = this.promises.inputHash(vector, weight)
+      const hash = this.promises.inputHash(encodeInput(this.quantization, vector, weight).words)
       if (this.promises.contributed(hash) && maskedIn === undefined) {
         // A second sum over an unchanged input, next to one without it, reveals it.
         logger.warn('input-unchanged', { round, reason: 'this input was already in an earlier sum; the member sits this round out (give the task a new input)' })
@@ -369,7 +375,7 @@ export class SwarmNode {
     if (frame.type !== FrameType.SESSION) { logger.warn('message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` }); return }
     const c = this.current
     if (c === undefined) { // between rounds: keep it for the session about to begin
-      if (round > this.lastFinished && round <= this.lastFinished + 2 && attempt <= MAX_ATTEMPTS_AHEAD) this.buffer(round, attempt, from, frame.payload)
+      if (round > this.lastFinished && round <= this.lastFinished + 2 && attempt <= BUFFER_ATTEMPTS_AHEAD) this.buffer(round, attempt, from, frame.payload)
       return
     }
     if (round === c.round && attempt === c.attempt) { this.deliverTo(c, from, frame.payload); return }
@@ -389,7 +395,7 @@ export class SwarmNode {
     // there on its own deadline or with a verified result: a frame never moves it (another
     // member's say-so would let an aggregator restart a round over the same inputs), and a
     // far-off round number costs nothing.
-    if (round > c.round + 1 || (round === c.round && attempt > c.attempt + MAX_ATTEMPTS_AHEAD)) {
+    if (round > c.round + 1 || (round === c.round && attempt > c.attempt + BUFFER_ATTEMPTS_AHEAD) || (round > c.round && attempt > BUFFER_ATTEMPTS_AHEAD)) {
       logger.debug('message-dropped', { peer: from, reason: `round ${round} attempt ${attempt} is too far ahead of ${c.round}/${c.attempt}` })
       return
     }
@@ -417,7 +423,12 @@ export class SwarmNode {
   private buffer (round: number, attempt: number, from: string, payload: Uint8Array): void {
     const key = `${round}/${attempt}`
     const queue = this.buffered.get(key) ?? []
-    if (queue.length < 4 * this.members.length) queue.push({ from, payload })
+    // Per sender: junk from one member can neither grow the buffer nor crowd out the others.
+    if (queue.filter((m) => m.from === from).length >= BUFFER_FRAMES_PER_SENDER) {
+      this.options.logger.debug('message-dropped', { peer: from, reason: `more than ${BUFFER_FRAMES_PER_SENDER} frames for session ${key}, not begun here yet` })
+      return
+    }
+    queue.push({ from, payload })
     this.buffered.set(key, queue)
   }
 

@@ -50,11 +50,14 @@ export class PromiseStore {
   /** The attempt of `round` whose U3 this member signed, if any. */
   signedIn (round: number): number | undefined { return this.data.rounds[String(round)]?.signed }
 
-  /** A salted hash of an input (vector and weight): equal inputs, equal hashes. */
-  inputHash (vector: ArrayLike<number>, weight: number): string {
+  /**
+   * A salted hash of an input as it is summed: its quantized words (w·x clipped, scaled and
+   * rounded, then w), so inputs that differ only below the quantization step or beyond the
+   * clip range — the same contribution to the sum — hash alike.
+   */
+  inputHash (words: Uint32Array): string {
     const h = createHash('sha256').update(Buffer.from(this.data.salt, 'hex'))
-    h.update(Buffer.from(Float64Array.from(vector).buffer))
-    h.update(String(weight))
+    h.update(new Uint8Array(words.buffer, words.byteOffset, words.byteLength))
     return h.digest('hex')
   }
 

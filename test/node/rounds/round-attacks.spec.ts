@@ -178,4 +178,43 @@ describe('attack: round coordination', function () {
     assert.equal(s.events(victim, 'round-start').filter((e) => e.fields.round === 0).length, 1, 'the restarted member began round 0 again')
     assert.ok(s.events(victim, 'round-skipped').some((e) => e.fields.round === 0 && /already went to attempt 0/.test(String(e.fields.reason))))
   })
+
+  it('buffer flood: frames for many later sessions from one member stay bounded (at most 6 per sender and session, 2 attempts ahead)', async () => {
+    const n = 5
+    swarm = await NodeSwarm.create({ members: n, seed: 'flood', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
+    const s = swarm
+    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+    const M = s.ids.find((id) => id !== A)!
+    const victim = s.ids.findIndex((id) => id !== A && id !== M)
+    for (let i = 0; i < n; i++) await s.start(i)
+    const node = s.nodes[victim] as unknown as { onMessage (from: string, data: Uint8Array): void, buffered: Map<string, unknown[]> }
+    const payload = new Uint8Array(4096).fill(7)
+    for (const round of [0, 1]) {
+      for (let a = 0; a < 300; a++) for (let k = 0; k < 20; k++) node.onMessage(M, frame(FrameType.SESSION, round, a, payload))
+    }
+    let frames = 0
+    for (const q of node.buffered.values()) frames += q.length
+    assert.ok(node.buffered.size <= 5, `${node.buffered.size} buffered sessions`)
+    assert.ok(frames <= 5 * 6, `${frames} buffered frames from one member`)
+  })
+
+  it('an input equal to an earlier one after quantization is not summed twice (a 1e-9 change does not count)', async () => {
+    const n = 5
+    const base = (m: number): number[] => [1.25 * (m + 1), -0.5 * (m + 3), 0.125 * m + 3]
+    swarm = await NodeSwarm.create({
+      members: n, seed: 'qrepeat', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 },
+      input: (m, r) => base(m).map((x, j) => (j === 0 ? x + r * 1e-9 : x)) // "the same statistic", recomputed
+    })
+    const s = swarm
+    const A1 = aggregatorFor(s.consortium.hash, 1, 0, s.ids) // round 1's aggregator drops the victim
+    const v = (s.ids.indexOf(A1) + 1) % n
+    s.net.tap = (from, to, data) => {
+      const f = Frame.decode(data)
+      return f.round === 1n && from === s.ids[v] && to === A1 ? undefined : data
+    }
+    for (let i = 0; i < n; i++) await s.start(i)
+    await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 1) !== undefined), 200_000, 'round 1 everywhere')
+    assert.ok(s.ids.every((_, i) => s.events(i, 'input-unchanged').length === 1), 'every member sat round 1 out')
+    assert.equal(s.roundFile(0, 1)!.sum, undefined, 'no second sum over the same inputs')
+  })
 })
