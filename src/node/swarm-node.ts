@@ -387,6 +387,7 @@ export class SwarmNode {
       const result = this.recentResults.get(round) ?? (latest !== undefined ? this.recentResults.get(latest) : undefined)
       if (result !== undefined && !this.hinted.has(`${from}/${round}`)) {
         this.hinted.add(`${from}/${round}`)
+        if (this.hinted.size > 16 * this.members.length) this.hinted.clear() // bounded: at worst a hint is sent again
         this.sendFrame(from, FrameType.RESULT, this.recentResults.has(round) ? round : latest!, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
       }
       return

@@ -51,6 +51,7 @@ export class ModelSync {
   private retryTimer: TimerHandle | undefined
   private readonly statusReplies = new Map<string, { round: number, hash: string }>()
   private readonly fetchServed = new Map<string, number>()
+  private readonly queryServed = new Map<string, number>()
   private waiter: { hash: string, from: string, resolve: (d: { round: number, bytes: Uint8Array } | undefined) => void } | undefined
 
   constructor (private readonly ctx: ModelSyncContext) {}
@@ -63,9 +64,16 @@ export class ModelSync {
   onFrame (from: string, type: FrameType, round: number, payload: Uint8Array): void {
     const { logger, state, clock, timeouts } = this.ctx
     switch (type) {
-      case FrameType.MODEL_QUERY:
+      case FrameType.MODEL_QUERY: {
+        const last = this.queryServed.get(from)
+        if (last !== undefined && clock.now() - last < timeouts.modelFetchInterval / 8) {
+          logger.debug('request-refused', { peer: from, request: 'model query', reason: 'queried again too soon' })
+          return
+        }
+        this.queryServed.set(from, clock.now())
         this.ctx.send(from, FrameType.MODEL_STATUS, this.ctx.roundNow(), state.hash())
         return
+      }
       case FrameType.MODEL_STATUS:
         if (payload.length !== 32) { logger.warn('message-dropped', { peer: from, reason: 'model status without a 32-byte hash' }); return }
         if (this.syncing) this.statusReplies.set(from, { round, hash: hex(payload) })
