@@ -17,7 +17,7 @@ import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ConsortiumFileError, sessionParameters, stageTimeoutsOf } from './config/consortium.ts'
-import type { LoadedConsortium } from './config/consortium.ts'
+import type { LoadedConsortium, SessionParameters } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import { loadState, saveRoundRecord, saveState } from './config/node-dir.ts'
 import type { NodeConfig } from './config/node-dir.ts'
@@ -110,6 +110,10 @@ export class SwarmNode {
   private readonly clock: Clock
   private readonly rng: RandomSource
   private readonly timeouts: SwarmNodeTimeouts
+  /** c, the graph and t of every session (the consortium file fixes them). */
+  private readonly parameters: SessionParameters
+  /** The fixed-point plan every session of this consortium uses. */
+  private readonly quantization: QuantizationPlan
   private current: Current | undefined
   private readonly members: string[]
   private readonly signingKeys: Map<string, Uint8Array>
@@ -124,7 +128,7 @@ export class SwarmNode {
   /** Session ids this member took part in, per round: to tell whether a late result included it. */
   private readonly ownSessions = new Map<number, Uint8Array[]>()
   /** Rounds this member finished without a result (skipped, aborted): a late result is still recorded. */
-  private readonly leftEarly = new Set<number>()
+  private readonly unresolved = new Set<number>()
   private lastFinished = -1
   /** RESULT deliveries in flight: a node that is done still finishes handing its result out. */
   private readonly resultSends = new Set<Promise<boolean>>()
@@ -144,6 +148,9 @@ export class SwarmNode {
     this.clock = options.components?.clock ?? systemClock
     this.rng = options.components?.rng ?? systemRandom
     this.timeouts = { ...DEFAULT_NODE_TIMEOUTS, ...options.timeouts }
+    const { protocol } = options.consortium.file
+    this.parameters = sessionParameters(options.consortium.file)
+    this.quantization = planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: this.members.length })
     const state = options.task.sync
     this.modelSync = state === undefined
       ? undefined
@@ -223,12 +230,6 @@ export class SwarmNode {
     }
   }
 
-  /** The fixed-point plan every session of this consortium uses. */
-  private get quantization (): QuantizationPlan {
-    const { protocol } = this.options.consortium.file
-    return planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: this.members.length })
-  }
-
   /** How long one attempt can take when every stage runs to its deadline. */
   private get sessionSpan (): number {
     return sessionDuration(stageTimeoutsOf(this.options.consortium.file))
@@ -245,7 +246,7 @@ export class SwarmNode {
       round,
       aggregator,
       members: this.members.map((id) => ({ id, signingKey: this.signingKeys.get(id)! })),
-      ...sessionParameters(this.options.consortium.file),
+      ...this.parameters,
       vectorLength: this.options.task.dim,
       quantization: this.quantization,
       stageTimeouts: stageTimeoutsOf(this.options.consortium.file)
@@ -286,7 +287,7 @@ export class SwarmNode {
     /** False (and the round sat out) when this exact input was already in an earlier sum. */
     const fresh = (vector: ArrayLike<number>, weight: number): boolean => {
       const hash = this.promises.inputHash(encodeInput(this.quantization, vector, weight).words)
-      if (this.promises.contributed(hash) && maskedIn === undefined) {
+      if (this.promises.contributed(hash)) {
         // A second sum over an unchanged input, next to one without it, reveals it.
         logger.warn('input-unchanged', { round, reason: 'this input was already in an earlier sum; the member sits this round out (give the task a new input)' })
         this.finishRound(round, { round, attempt, aggregator, aborted: true, reason: 'sat out: input unchanged since an earlier round' })
@@ -383,12 +384,12 @@ export class SwarmNode {
       logger.debug('message-dropped', { peer: from, reason: `stale: round ${round} attempt ${attempt}, now at ${c.round}/${c.attempt}` })
       // The sender is behind (e.g. restarted): hand it that round's result once — or the latest
       // one held, which it verifies and jumps past in one step — so it catches up.
-      const latest = [...this.recentResults.keys()].sort((a, b) => b - a)[0]
-      const result = this.recentResults.get(round) ?? (latest !== undefined ? this.recentResults.get(latest) : undefined)
+      const hintRound = this.recentResults.has(round) ? round : Math.max(-1, ...this.recentResults.keys())
+      const result = this.recentResults.get(hintRound)
       if (result !== undefined && !this.hinted.has(`${from}/${round}`)) {
         this.hinted.add(`${from}/${round}`)
         if (this.hinted.size > 16 * this.members.length) this.hinted.clear() // bounded: at worst a hint is sent again
-        this.sendFrame(from, FrameType.RESULT, this.recentResults.has(round) ? round : latest!, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
+        this.sendFrame(from, FrameType.RESULT, hintRound, result.attempt, result.payload, AbortSignal.timeout(this.timeouts.resultDelivery))
       }
       return
     }
@@ -516,7 +517,7 @@ export class SwarmNode {
   private onResult (from: string, round: number, attempt: number, payload: Uint8Array): void {
     const { logger } = this.options
     const c = this.current
-    const late = this.leftEarly.has(round) && (c === undefined || round < c.round)
+    const late = this.unresolved.has(round) && (c === undefined || round < c.round)
     if (!late && (round <= this.lastFinished || (c !== undefined && round < c.round))) { logger.debug('result-ignored', { round, reason: 'already past this round' }); return }
     let outcome
     try {
@@ -528,7 +529,7 @@ export class SwarmNode {
         signingKeys: this.signingKeys,
         dim: this.options.task.dim,
         quantization: this.quantization,
-        minIncluded: minimumSurvivors(sessionParameters(this.options.consortium.file).maxCorrupt),
+        minIncluded: minimumSurvivors(this.parameters.maxCorrupt),
         ...(c !== undefined && c.round === round && c.attempt === attempt && c.runner.participant.roundSessionId !== undefined ? { ownSessionId: c.runner.participant.roundSessionId } : {})
       })
     } catch (err) {
@@ -552,7 +553,7 @@ export class SwarmNode {
     const applicable = !late && (!task.needsSameState || inSession)
     if (!applicable) {
       const described = task.describeLate(outcome)
-      if (late) this.leftEarly.delete(round)
+      if (late) this.unresolved.delete(round)
       if (described === undefined) void this.resync(`the result of round ${round} comes from a session this member was not in`)
       const record = { ...base, ...(described ?? { applied: false, reason: 'not in this session: the model is resynchronised from the other members' }) }
       if (late || described === undefined) {
@@ -597,8 +598,8 @@ export class SwarmNode {
   private finishRound (round: number, record: object): void {
     const { dir, logger } = this.options
     saveRoundRecord(dir, round, record)
-    if ('aborted' in record && record.aborted === true) this.leftEarly.add(round)
-    for (const r of this.leftEarly) if (r < round - 8) this.leftEarly.delete(r)
+    if ('aborted' in record && record.aborted === true) this.unresolved.add(round)
+    for (const r of this.unresolved) if (r < round - 8) this.unresolved.delete(r)
     saveState(dir, { nextRound: round + 1 })
     this.lastFinished = Math.max(this.lastFinished, round)
     this.endSession()

@@ -11,7 +11,7 @@
  * a colluder's own masking key) to strip every mask from v's masked input.
  */
 import {
-  aeadOpen, addMasks, shamirCombine, x25519PublicKey
+  aeadOpen, addMasks, bytesEqual, shamirCombine, x25519PublicKey
 } from '../../src/crypto/index.ts'
 import type { MaskTerm, Share } from '../../src/crypto/index.ts'
 import { decodeMessage, decodeSum, encodeMessage, pairSign } from '../../src/protocol/index.ts'
@@ -205,7 +205,7 @@ export function runAttack (h: Harness, plan: AttackPlan): AttackRun {
     const b = rebuild(shares.selfMask.get(v))
     if (b === undefined) return undefined
     let sv = rebuild(shares.masking.get(v))
-    if (sv !== undefined && !bytesEq(x25519PublicKey(sv), keys.get(v)!.maskingKey)) sv = undefined
+    if (sv !== undefined && !bytesEqual(x25519PublicKey(sv), keys.get(v)!.maskingKey)) sv = undefined
     const terms: MaskTerm[] = [{ seed: selfMaskSeed(sid, b, v), sign: -1 }]
     for (const w of partnersOf.get(v) ?? []) {
       if (w === v) continue
@@ -230,10 +230,6 @@ function sessionIdOf (participants: Harness['participants'], ids: readonly strin
     if (sid !== undefined) return sid
   }
   return undefined
-}
-
-function bytesEq (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 /** True when the recovered vector equals the member's input up to quantization error. */

@@ -1,8 +1,8 @@
 /** Builds a small session and drives its machines by hand (no simulator), for state tests. */
 import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
 import type { Ed25519Signer } from '../../src/crypto/index.ts'
-import { Aggregator, Participant, defaultMaxCorrupt, minimumSafeThreshold, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
-import type { Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
+import { Aggregator, Participant, decodeMessage, defaultMaxCorrupt, minimumSafeThreshold, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
+import type { Message, Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
 
 export interface Harness {
   config: SessionConfig
@@ -37,6 +37,15 @@ export function makeSession (n: number, overrides: Partial<SessionConfig> = {}, 
   const participants = ids.map((id, i) => new Participant(config, { id, signer: signers[i]! }, seededRandom(`${seed}/p/${id}`)))
   const aggregator = new Aggregator(config, { id: config.aggregator, signer: signers[ids.indexOf(config.aggregator)]! })
   return { config, ids, signers, participants, aggregator }
+}
+
+/** Decodes a message of this session (a test that cannot decode one fails loudly). */
+export function decoderFor (h: Harness): (data: Uint8Array) => Message {
+  return (data) => {
+    const r = decodeMessage(data, { maxPeers: h.ids.length, vectorWords: h.config.vectorLength + 1 })
+    if (!r.ok) throw new Error(r.detail)
+    return r.message
+  }
 }
 
 export function drainOutbound (m: { pollOutbound(): Outbound | undefined }): Outbound[] {

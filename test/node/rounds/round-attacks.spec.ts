@@ -14,6 +14,13 @@ import { encodeSignedResult } from '../../../src/node/round/signed-result.ts'
 const frame = (type: FrameType, round: number, attempt: number, payload: Uint8Array): Uint8Array =>
   Frame.encode({ version: 1, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
 
+/** Round 0's first aggregator A, and a later attempt of round 0 aggregated by another member X. */
+function laterAggregator (s: NodeSwarm): { A: string, attempt: number, X: string } {
+  const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+  const attempt = [1, 2, 3, 4].find((a) => aggregatorFor(s.consortium.hash, 0, a, s.ids) !== A)!
+  return { A, attempt, X: aggregatorFor(s.consortium.hash, 0, attempt, s.ids) }
+}
+
 describe('attack: round coordination', function () {
   this.timeout(60_000)
   let swarm: NodeSwarm | undefined
@@ -87,10 +94,8 @@ describe('attack: round coordination', function () {
     const n = 5
     swarm = await NodeSwarm.create({ members: n, seed: 'forgery', dim: 3, rounds: 1, protocol: { maxCorrupt: 0 } })
     const s = swarm
-    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
     // The forger: the member that aggregates some later attempt of round 0.
-    const forgedAttempt = [1, 2, 3, 4].find((a) => aggregatorFor(s.consortium.hash, 0, a, s.ids) !== A)!
-    const F = aggregatorFor(s.consortium.hash, 0, forgedAttempt, s.ids)
+    const { A, attempt: forgedAttempt, X: F } = laterAggregator(s)
     const signer = createEd25519Signer(s.identity(s.ids.indexOf(F)).privateKey.raw)
     const forgedSum = [400, -400, 42] // inside ±clip·Σw = ±500: only the binding can catch it
     let forged = false
@@ -125,9 +130,7 @@ describe('attack: round coordination', function () {
     const n = 5
     swarm = await NodeSwarm.create({ members: n, seed: 'stall', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
     const s = swarm
-    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
-    const laterAttempt = [1, 2, 3, 4].find((a) => aggregatorFor(s.consortium.hash, 0, a, s.ids) !== A)!
-    const X = aggregatorFor(s.consortium.hash, 0, laterAttempt, s.ids)
+    const { attempt: laterAttempt, X } = laterAggregator(s)
     for (let i = 0; i < n; i++) await s.start(i)
     // X aggregates attempt laterAttempt: an ABORT bound to that session is as valid as it gets.
     const config = s.nodes[s.ids.indexOf(X)]!.sessionConfig(0, laterAttempt, X)

@@ -4,23 +4,15 @@
  * any key exists. Each ends in a typed reject or abort, never an exception.
  */
 import assert from 'node:assert/strict'
-import { openSession, decodeMessage, encodeMessage, hararyGraph } from '../../../src/protocol/index.ts'
+import { encodeMessage, hararyGraph, openSession } from '../../../src/protocol/index.ts'
 import type { Message, ProtocolEvent } from '../../../src/protocol/index.ts'
 import { commitKeys } from '../../../src/protocol/key-commitment.ts'
 import { advertisedKeysMessage, keyRootMessage } from '../../../src/protocol/transcript.ts'
 import type { AdvertisedKeys } from '../../../src/protocol/transcript.ts'
-import { drainEvents, drive, makeSession } from '../../helpers/session.ts'
+import { decoderFor, drainEvents, drive, makeSession } from '../../helpers/session.ts'
 import type { Harness } from '../../helpers/session.ts'
 
 const LOW_ORDER_U1 = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0))
-
-function decoder (h: Harness): (data: Uint8Array) => Message {
-  return (data) => {
-    const r = decodeMessage(data, { maxPeers: h.ids.length, vectorWords: h.config.vectorLength + 1 })
-    if (!r.ok) throw new Error(r.detail)
-    return r.message
-  }
-}
 
 const reasonsOf = (events: ProtocolEvent[]): string[] => events.flatMap((e) => (e.type === 'aborted' || e.type === 'rejected' ? [e.reason] : []))
 
@@ -36,7 +28,7 @@ function recommitted (h: Harness, keys: Map<string, AdvertisedKeys>, to: string)
 /** Runs a session in which the aggregator swaps p03's keys for `forge(p03's keys)` in every list. */
 function withForgedEntry (forge: (k: AdvertisedKeys, h: Harness) => AdvertisedKeys): { h: Harness, reasons: string[][] } {
   const h = makeSession(5, { maxCorrupt: 0 })
-  const decode = decoder(h)
+  const decode = decoderFor(h)
   drive(h, {
     down: (to, data) => {
       const m = decode(data)
@@ -72,7 +64,7 @@ describe('attack: advertised keys and the key list', () => {
 
   it('an entry altered without re-committing the root: invalid-key-list', () => {
     const h = makeSession(5, { maxCorrupt: 0 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, {
       down: (to, data) => {
         const m = decode(data)
@@ -85,7 +77,7 @@ describe('attack: advertised keys and the key list', () => {
 
   it('a root not signed by the aggregator: invalid-signature', () => {
     const h = makeSession(5, { maxCorrupt: 0 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, {
       down: (to, data) => {
         const m = decode(data)
@@ -97,7 +89,7 @@ describe('attack: advertised keys and the key list', () => {
 
   it('the aggregator refuses a low-order key and a key already advertised by another member; the round completes without the sender', () => {
     const h = makeSession(7, { maxCorrupt: 0 }) // t = 4: the five honest members suffice
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     let copied: AdvertisedKeys | undefined
     drive(h, {
       up: (from, data) => {
@@ -118,7 +110,7 @@ describe('attack: advertised keys and the key list', () => {
 
   it('a participant refuses a list in which a neighbour holds its own key', () => {
     const h = makeSession(5, { maxCorrupt: 0 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     let ownOfP01: AdvertisedKeys | undefined
     drive(h, {
       up: (from, data) => { const m = decode(data); if (from === 'p01' && m.kind === 'advertise-keys') ownOfP01 = m.keys; return data },
@@ -135,7 +127,7 @@ describe('attack: advertised keys and the key list', () => {
 
   it('SecAgg+: each participant gets only its own and its k neighbours\' entries, drawn from the pre-session id', () => {
     const h = makeSession(40, { neighbours: 8, maxCorrupt: 1 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     const session = openSession(h.config)
     const graph = hararyGraph([...h.ids].sort(), 8, session.preSessionId)
     const sizes: number[] = []
@@ -160,7 +152,7 @@ describe('attack: advertised keys and the key list', () => {
     // with a proof under the very root the second run commits to.
     const run = (down: (to: string, m: Message, data: Uint8Array, h: Harness) => Uint8Array): Harness => {
       const h = makeSession(20, { neighbours: 6, maxCorrupt: 0 }, 'stranger')
-      const decode = decoder(h)
+      const decode = decoderFor(h)
       drive(h, { down: (to, data) => down(to, decode(data), data, h) })
       return h
     }

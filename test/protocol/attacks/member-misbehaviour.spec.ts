@@ -4,19 +4,10 @@
  * share, push the result out of range, or get a sum so small it is someone's input.
  */
 import assert from 'node:assert/strict'
-import { decodeMessage, encodeMessage } from '../../../src/protocol/index.ts'
-import type { Message, ProtocolEvent, RoundResult } from '../../../src/protocol/index.ts'
-import { drainEvents, drainOutbound, drive, makeSession } from '../../helpers/session.ts'
-import type { Harness } from '../../helpers/session.ts'
+import { encodeMessage } from '../../../src/protocol/index.ts'
+import type { ProtocolEvent, RoundResult } from '../../../src/protocol/index.ts'
+import { decoderFor, drainEvents, drainOutbound, drive, makeSession } from '../../helpers/session.ts'
 import { matchesInput, runAttack } from '../../helpers/adversary.ts'
-
-function decoder (h: Harness): (data: Uint8Array) => Message {
-  return (data) => {
-    const r = decodeMessage(data, { maxPeers: h.ids.length, vectorWords: h.config.vectorLength + 1 })
-    if (!r.ok) throw new Error(r.detail)
-    return r.message
-  }
-}
 
 const resultOf = (events: ProtocolEvent[]): RoundResult | undefined => {
   const e = events.find((x) => x.type === 'result')
@@ -33,7 +24,7 @@ const rounded = (xs: ArrayLike<number>): number[] => Array.from(xs, (v) => Math.
 describe('attack: one member cannot stall or corrupt the round', () => {
   it('a member that sends no share box to one neighbour is left out of U2; the round completes without it', () => {
     const h = makeSession(7, { maxCorrupt: 0 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, {
       up: (from, data) => {
         const m = decode(data)
@@ -65,7 +56,7 @@ describe('attack: one member cannot stall or corrupt the round', () => {
 
   it('a holder revealing a share its dealer did not sign is named and dropped; the sum is rebuilt from the valid shares', () => {
     const h = makeSession(7, { maxCorrupt: 0 }) // t = 4 of 6 holders: one bad holder leaves 5
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, {
       up: (from, data) => {
         const m = decode(data)
@@ -84,7 +75,7 @@ describe('attack: one member cannot stall or corrupt the round', () => {
 
   it('a share moved to another owner (signature of a real share) is dropped too', () => {
     const h = makeSession(7, { maxCorrupt: 0 })
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, {
       up: (from, data) => {
         const m = decode(data)
@@ -101,7 +92,7 @@ describe('attack: one member cannot stall or corrupt the round', () => {
   it('a member adding 10^9 ring units to a coordinate, or wrapping the weight sum: result-out-of-bounds, nothing announced', () => {
     for (const [word, delta] of [[1, 1_000_000_000], [4, 2 ** 32 - 13]] as const) {
       const h = makeSession(5, { maxCorrupt: 0 })
-      const decode = decoder(h)
+      const decode = decoderFor(h)
       drive(h, {
         up: (from, data) => {
           const m = decode(data)
@@ -119,7 +110,7 @@ describe('attack: one member cannot stall or corrupt the round', () => {
 
   it('no sum over fewer than c + 3 members: n = 3 with one dropout aborts too-few-survivors', () => {
     const h = makeSession(3)
-    const decode = decoder(h)
+    const decode = decoderFor(h)
     drive(h, { up: (from, data) => (from === 'p02' && decode(data).kind === 'masked-input' ? undefined : data) })
     assert.equal(abortOf(drainEvents(h.aggregator)), 'too-few-survivors')
   })
