@@ -12,7 +12,7 @@
  */
 import { bytesEqual, createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { computeRoundSessionId, encodeInput, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
+import { computeRoundSessionId, consistencyQuorum, encodeInput, minimumSurvivors, openSession, planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { QuantizationPlan } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -26,7 +26,7 @@ import { SwarmHost } from './net/host.ts'
 import { systemClock } from './clock.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import { aggregatorFor, attemptBinding } from '../protocol/ranking.ts'
-import { encodeSignedResult, quorum, verifySignedResult } from './round/signed-result.ts'
+import { encodeSignedResult, verifySignedResult } from './round/signed-result.ts'
 import type { RoundOutcome } from './round/signed-result.ts'
 import { SessionRunner } from './round/session-runner.ts'
 import { PromiseStore } from './round/promises.ts'
@@ -114,6 +114,8 @@ export class SwarmNode {
   private readonly parameters: SessionParameters
   /** The fixed-point plan every session of this consortium uses. */
   private readonly quantization: QuantizationPlan
+  /** Consistency signatures a result needs (the sessions' quorum, over all members). */
+  private readonly resultQuorum: number
   private current: Current | undefined
   private readonly members: string[]
   private readonly signingKeys: Map<string, Uint8Array>
@@ -151,6 +153,7 @@ export class SwarmNode {
     const { protocol } = options.consortium.file
     this.parameters = sessionParameters(options.consortium.file)
     this.quantization = planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: this.members.length })
+    this.resultQuorum = consistencyQuorum(this.members.length, this.parameters.maxCorrupt, this.parameters.threshold)
     const state = options.task.sync
     this.modelSync = state === undefined
       ? undefined
@@ -464,7 +467,7 @@ export class SwarmNode {
         return
       case 'result': {
         const r = event.result
-        const need = quorum(this.members.length)
+        const need = this.resultQuorum
         if (r.signatures.length < need) {
           logger.warn('round-skipped', { round, attempt, reason: `${r.signatures.length} consistency signatures, a result needs ${need} of ${this.members.length} members` })
           return
@@ -530,6 +533,7 @@ export class SwarmNode {
         dim: this.options.task.dim,
         quantization: this.quantization,
         minIncluded: minimumSurvivors(this.parameters.maxCorrupt),
+        quorum: this.resultQuorum,
         ...(c !== undefined && c.round === round && c.attempt === attempt && c.runner.participant.roundSessionId !== undefined ? { ownSessionId: c.runner.participant.roundSessionId } : {})
       })
     } catch (err) {

@@ -368,6 +368,17 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.enterStage('done', now, undefined)
   }
 
+  /**
+   * Ends the session from outside (the driver moved on: another attempt's result, a resync,
+   * shutdown): every secret is erased now, not left to the garbage collector, and nothing
+   * more is sent or released.
+   */
+  close (now: number): void {
+    this.erase()
+    this.releasedMessage = undefined
+    if (!this.finished) this.enterStage('aborted', now, undefined)
+  }
+
   protected abort (reason: AbortReason, detail: string, now: number): void {
     this.erase()
     this.releasedMessage = undefined

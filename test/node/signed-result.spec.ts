@@ -29,8 +29,10 @@ function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
   }
 }
 
+// n = 5, c = 1: two sessions of a round can both gather Q > (n + c + 1)/2 = 3.5 signatures only
+// if an honest member signed in both, which its promise record forbids; Q = 4.
 const verify = (o: RoundOutcome, minIncluded = 3): RoundOutcome =>
-  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded, sessionIdFor })
+  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded, sessionIdFor, quorum: 4 })
 
 describe('node: a signed round result is checked before it is applied', () => {
   it('an honest result verifies', () => {
@@ -48,6 +50,12 @@ describe('node: a signed round result is checked before it is applied', () => {
 
   it('a session id that is not the one of (round, attempt, aggregator) for its key root is rejected', () => {
     assert.throws(() => verify(outcome({ keysRoot: new Uint8Array(32).fill(6) })), { name: 'ResultRejectedError', message: /not one of round 2, attempt 0 with aggregator m0/ })
+  })
+
+  it('a majority of all members is not enough: the consistency quorum Q > (n + c + 1)/2 is (c corrupt members sign in two sessions)', () => {
+    const included = ids.slice(0, 4)
+    const three = included.slice(0, 3).map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessage(sessionId, included)) }))
+    assert.throws(() => verify(outcome({ included, signatures: three })), { name: 'ResultRejectedError', message: /3 consistency signatures, a result needs 4/ })
   })
 
   it('a result over fewer than c + 3 members is rejected', () => {

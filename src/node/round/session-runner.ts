@@ -68,10 +68,12 @@ export class SessionRunner {
     this.pump()
   }
 
+  /** Ends the session: timers cleared, and the participant's secrets erased at once. */
   stop (): void {
     this.stopped = true
     for (const t of this.timers.values()) this.clock.clearTimeout(t)
     this.timers.clear()
+    this.participant.close(this.now())
   }
 
   private pump (): void {

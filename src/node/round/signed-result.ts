@@ -1,8 +1,11 @@
 /**
  * The round result the aggregator sends every member. It is signed by the aggregator and
- * counts only with consistency signatures over (session id, included) from more than half of
- * ALL consortium members (docs/PROTOCOL.md, "Rounds without a server"): two sessions of one round can
- * never both gather such a quorum, so at most one result exists per round.
+ * counts only with consistency signatures over (session id, included) from Q > (n + c + 1)/2
+ * of ALL consortium members — the session's consistency quorum (docs/PROTOCOL.md, "Rounds
+ * without a server"). Two sessions of one round gathering Q each would share more than c + 1
+ * signers, so an honest member would have signed twice, which its promise record forbids: at
+ * most one result exists per round. (A plain majority is not enough: the c corrupt members
+ * sign in both sessions.)
  */
 import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'
 import type { Ed25519Signer } from '../../crypto/index.ts'
@@ -36,6 +39,7 @@ function signedBytes (o: RoundOutcome): Uint8Array {
   ])
 }
 
+/** More than half of all members: the model majority of a resync. */
 export const quorum = (members: number): number => Math.floor(members / 2) + 1
 
 export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uint8Array {
@@ -69,6 +73,8 @@ export function verifySignedResult (data: Uint8Array, ctx: {
    * re-signed as the result of another attempt.
    */
   readonly sessionIdFor: (keysRoot: Uint8Array) => Uint8Array
+  /** Consistency signatures a result needs: the session's quorum Q > (n + c + 1)/2. */
+  readonly quorum: number
 }): RoundOutcome {
   let msg
   try {
@@ -102,8 +108,7 @@ export function verifySignedResult (data: Uint8Array, ctx: {
     if (!ed25519Verify(key, message, s.signature)) throw new ResultRejectedError(`consistency signature of ${s.peer} does not verify`)
     signers.add(s.peer)
   }
-  const need = quorum(ctx.signingKeys.size)
-  if (signers.size < need) throw new ResultRejectedError(`${signers.size} consistency signatures, a result needs ${need} (more than half of all members)`)
+  if (signers.size < ctx.quorum) throw new ResultRejectedError(`${signers.size} consistency signatures, a result needs ${ctx.quorum} (more than (n + c + 1)/2 of all members)`)
   if (msg.included.length < ctx.minIncluded) throw new ResultRejectedError(`the result includes ${msg.included.length} members; a sum over fewer than ${ctx.minIncluded} could expose an input`)
   const violation = resultBoundsViolation(ctx.quantization, msg.included.length, sum, outcome.weightSum)
   if (violation !== undefined) throw new ResultRejectedError(`the result cannot be an honest sum: ${violation}`)

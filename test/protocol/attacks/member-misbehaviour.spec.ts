@@ -138,4 +138,18 @@ describe('attack: one member cannot stall or corrupt the round', () => {
     assert.equal((p as unknown as { input: unknown }).input, undefined, 'the late input is not held')
     assert.throws(() => p.start(3), { name: 'InvalidStateError' })
   })
+
+  it('a session the driver ends from outside (close) erases every secret at once, at any stage', () => {
+    for (const steps of [1, 2, 3]) {
+      const h = makeSession(4, { maxCorrupt: 0 }, `close-${steps}`)
+      let delivered = 0
+      drive(h, { down: (to, data) => (to === 'p01' && ++delivered > steps ? undefined : data) })
+      const p = h.participants[1]! as unknown as { close (now: number): void, maskingKeys: { secretKey: Uint8Array }, encryptionKeys: { secretKey: Uint8Array }, selfMaskSecret?: Uint8Array, held: Map<string, unknown>, input?: unknown }
+      const secrets = [p.maskingKeys.secretKey, p.encryptionKeys.secretKey, ...(p.selfMaskSecret !== undefined ? [p.selfMaskSecret] : [])]
+      p.close(10_000)
+      for (const secret of secrets) assert.ok(secret.every((b) => b === 0), `a secret survived close() after ${steps} message(s)`)
+      assert.equal(p.held.size, 0)
+      assert.equal(p.input, undefined)
+    }
+  })
 })
