@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const PROTO_FILES = ['src/protocol/wire/secagg.proto', 'src/node/wire/node.proto']
+export const PROTO_FILES = ['src/protocol/wire/secagg.proto', 'src/round/wire/round.proto']
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** The files that differ from what protons generates now (empty when all are current). */

@@ -11,7 +11,7 @@ import { createIdentity } from '../../src/node/config/identity.ts'
 import type { Identity } from '../../src/node/config/identity.ts'
 import { createLogger } from '../../src/node/logger.ts'
 import { SwarmHost } from '../../src/node/net/host.ts'
-import { Frame, FrameType } from '../../src/node/wire/node.generated.ts'
+import { Frame, FrameType } from '../../src/round/wire/round.generated.ts'
 import { TestSwarm } from '../helpers/swarm-processes.ts'
 
 describe('swarm: hostile peers', function () {
@@ -43,7 +43,7 @@ describe('swarm: hostile peers', function () {
     await swarm.waitFor(() => swarm.roundFile(0, 0) !== undefined, 60_000, 'round 0')
     const members = new Map(swarm.members.map((m) => [m.peerId, [`/ip4/127.0.0.1/tcp/${m.port}`]]))
     const { host, received } = await rogueHost(members, 'outsider')
-    const frame = Frame.encode({ version: 1, type: FrameType.SESSION, round: 0n, attempt: 0, payload: new Uint8Array(10) })
+    const frame = Frame.encode({ version: 2, type: FrameType.SESSION, round: 0n, attempt: 0, payload: new Uint8Array(10) })
     const sent = await host.send(swarm.members[0]!.peerId, frame, AbortSignal.timeout(4_000))
     assert.equal(sent, false, 'the member refused every connection')
     for (let i = 0; i < 3; i++) assert.equal(await swarm.waitExit(i, 60_000), 0)
@@ -63,9 +63,9 @@ describe('swarm: hostile peers', function () {
     const target = swarm.members[0]!.peerId
     const signal = AbortSignal.timeout(10_000)
     assert.ok(await host.send(target, new Uint8Array([0xff, 0xff, 0xff, 0x01, 0x02]), signal), 'garbage delivered')
-    await host.send(target, Frame.encode({ version: 1, type: FrameType.SESSION, round: 1n, attempt: 0, payload: new Uint8Array(200 * 1024) }), signal) // the receiver resets the stream
-    assert.ok(await host.send(target, Frame.encode({ version: 1, type: FrameType.SESSION, round: 0n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
-    assert.ok(await host.send(target, Frame.encode({ version: 1, type: FrameType.RESULT, round: 99n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
+    await host.send(target, Frame.encode({ version: 2, type: FrameType.SESSION, round: 1n, attempt: 0, payload: new Uint8Array(200 * 1024) }), signal) // the receiver resets the stream
+    assert.ok(await host.send(target, Frame.encode({ version: 2, type: FrameType.SESSION, round: 0n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
+    assert.ok(await host.send(target, Frame.encode({ version: 2, type: FrameType.RESULT, round: 99n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
     for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 90_000), 0)
     const log = swarm.log(0)
     assert.match(log, /"event":"message-dropped".*undecodable frame/)

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict'
 import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
 import { consistencyMessage, planQuantization } from '../../src/protocol/index.ts'
-import { encodeSignedResult, verifySignedResult } from '../../src/node/round/signed-result.ts'
-import type { RoundOutcome } from '../../src/node/round/signed-result.ts'
+import { encodeSignedResult, verifySignedResult } from '../../src/round/signed-result.ts'
+import type { RoundOutcome } from '../../src/round/signed-result.ts'
 
 const ids = ['m0', 'm1', 'm2', 'm3', 'm4']
 const signers = ids.map((id) => createEd25519Signer(seededRandom(`signed-result/${id}`)(32)))
@@ -32,7 +32,7 @@ function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
 // n = 5, c = 1: two sessions of a round can both gather Q > (n + c + 1)/2 = 3.5 signatures only
 // if an honest member signed in both, which its promise record forbids; Q = 4.
 const verify = (o: RoundOutcome, minIncluded = 3): RoundOutcome =>
-  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded, sessionIdFor, quorum: 4 })
+  verifySignedResult(encodeSignedResult(o, signers[0]!), { expectedAggregator: 'm0', signingKeys, dim: 3, quantization, minIncluded, sessionIdFor, quorum: 4 }).outcome
 
 describe('node: a signed round result is checked before it is applied', () => {
   it('an honest result verifies', () => {

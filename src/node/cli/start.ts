@@ -59,7 +59,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
       : await (await import('../task/train-task.ts')).TrainTask.create({ dir: values.dir, spec, config, peerId: identity.peerId, maxWeight: consortium.file.protocol.maxWeight, logger })
     node = new SwarmNode({
       task,
-      dir: values.dir, identity, consortium, config, logger,
+      dir: values.dir, identity, consortium, logger,
       listen: values.listen ?? config.listen,
       bootstrap: values.bootstrap ?? config.bootstrap,
       mdns: values.mdns === true,

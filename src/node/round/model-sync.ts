@@ -13,8 +13,9 @@ import { sleep } from '../clock.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import type { StateSync } from '../task/round-task.ts'
-import { FrameType } from '../wire/node.generated.ts'
-import { quorum } from './signed-result.ts'
+import { FrameType } from '../../round/wire/round.generated.ts'
+/** More than half of all members: the model majority of a resync. */
+const quorum = (members: number): number => Math.floor(members / 2) + 1
 
 export interface ModelSyncTimeouts {
   readonly modelFetchInterval: number

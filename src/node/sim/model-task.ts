@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeAtomic } from '../config/node-dir.ts'
-import type { RoundOutcome } from '../round/signed-result.ts'
+import type { RoundOutcome } from '../../round/signed-result.ts'
+import { stateFollowingDecision } from '../task/round-task.ts'
 import type { RoundInput, RoundTask, StateSync } from '../task/round-task.ts'
 
 function hashOf (weights: Float32Array): string {
@@ -19,7 +20,8 @@ function hashOf (weights: Float32Array): string {
 
 export class SimulatedModelTask implements RoundTask {
   readonly name = 'model'
-  readonly needsSameState = true
+  readonly resyncWhenBehind = true
+  readonly decide = stateFollowingDecision
   readonly sync: StateSync = {
     hash: () => Buffer.from(this.hash, 'hex'),
     bytesFor: (hash) => (Buffer.from(hash).toString('hex') === this.hash ? new Uint8Array(this.global.buffer.slice(0)) : undefined),
@@ -62,7 +64,6 @@ export class SimulatedModelTask implements RoundTask {
     return { weightSum: outcome.weightSum, modelHash: this.hash }
   }
 
-  describeLate (): undefined { return undefined }
   close (): void {}
 
   private commit (round: number, weights: Float32Array): void {

@@ -153,7 +153,7 @@ export class NodeSwarm {
     const task = this.options.task === 'model' ? new SimulatedModelTask(this.dirs[i]!, i, this.options.dim) : new VectorSumTask(this.dirs[i]!, config, this.options.dim)
     this.tasks[i] = task
     const node = new SwarmNode({
-      dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, config, listen: [], bootstrap: [], mdns: false,
+      dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, listen: [], bootstrap: [], mdns: false,
       rounds: this.options.rounds, logger, task,
       components: { clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
     })

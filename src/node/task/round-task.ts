@@ -4,7 +4,8 @@
  * the session besides the consortium file (the train task: the global model's hash, so members
  * on different models never mix), and what to do with a verified result.
  */
-import type { RoundOutcome } from '../round/signed-result.ts'
+import type { RoundOutcome } from '../../round/signed-result.ts'
+import type { ResultDecision, ResultView, RoundPolicy } from '../../round/coordinator-io.ts'
 
 export interface RoundInput { readonly vector: ArrayLike<number>, readonly weight: number }
 
@@ -18,20 +19,18 @@ export interface StateSync {
   install (round: number, bytes: Uint8Array): void
 }
 
-export interface RoundTask {
+/**
+ * A task decides what a confirmed result means for it (RoundPolicy.decide: apply, record or
+ * resynchronise); the round coordinator carries the decision out.
+ */
+export interface RoundTask extends RoundPolicy {
   readonly name: string
-  /**
-   * True when results change local state (train): such a task may only apply the result of
-   * a session it took part in, and otherwise resynchronises through `sync`.
-   */
-  readonly needsSameState: boolean
+  /** The task's state, when others can hand it over (train: the global model). */
   readonly sync?: StateSync
   /** The first round the task's stored state is ready for (train: the checkpoint's round). */
   readonly resumeRound?: number
   /** Length of the summed vector (without the weight word). */
   readonly dim: number
-  /** Bytes bound into every session of the next round, or undefined. */
-  binding (): Uint8Array | undefined
   /** The input of `round`: now (vector-sum) or once local training is done (train). */
   input (round: number): RoundInput | Promise<RoundInput>
   /**
@@ -39,7 +38,15 @@ export interface RoundTask {
    * others; returns the fields for rounds/<r>.json.
    */
   apply (outcome: RoundOutcome, includedSelf: boolean): Promise<Record<string, unknown>>
-  /** Fields for rounds/<r>.json of a result that came too late to apply (vector-sum: all of it). */
-  describeLate (outcome: RoundOutcome): Record<string, unknown> | undefined
   close (): void
+}
+
+/**
+ * The decision of a task whose state moves with every result (train): apply only the result
+ * of a session this member took part in — only then did it start from its own state — and
+ * otherwise take the state the majority holds.
+ */
+export function stateFollowingDecision (_outcome: RoundOutcome, view: ResultView): ResultDecision {
+  if (view.inSession && !view.late) return { kind: 'apply' }
+  return { kind: 'resync', fields: { applied: false, reason: 'not in this session: the model is resynchronised from the other members' } }
 }

@@ -23,7 +23,8 @@ import type { Consortium } from '../config/consortium.ts'
 import { NodeDirError } from '../config/node-dir.ts'
 import type { NodeConfig } from '../config/node-dir.ts'
 import type { Logger } from '../logger.ts'
-import type { RoundOutcome } from '../round/signed-result.ts'
+import type { RoundOutcome } from '../../round/signed-result.ts'
+import { stateFollowingDecision } from './round-task.ts'
 import type { RoundInput, RoundTask, StateSync } from './round-task.ts'
 
 type TrainSpec = Extract<Consortium['task'], { type: 'train' }>
@@ -72,7 +73,8 @@ function split (set: ImageSet, peerId: string): { train: ImageSet, validation: I
 
 export class TrainTask implements RoundTask {
   readonly name = 'train'
-  readonly needsSameState = true
+  readonly resyncWhenBehind = true
+  readonly decide = stateFollowingDecision
   readonly sync: StateSync = {
     hash: () => Buffer.from(this.hash, 'hex'),
     bytesFor: (hash) => Buffer.from(hash).toString('hex') === this.hash ? new Uint8Array(this.global.buffer, this.global.byteOffset, this.global.byteLength) : undefined,
@@ -149,7 +151,6 @@ export class TrainTask implements RoundTask {
   }
 
   /** A result this member cannot apply (it was not in that session): the model must be resynchronised. */
-  describeLate (): undefined { return undefined }
 
   /** Installs the common model fetched from the other members (its hash already checked). */
   install (round: number, weights: Float32Array): void {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomInt, seededRandom } from '../../../src/crypto/index.ts'
 import { decodeMessage } from '../../../src/protocol/index.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
-import { Frame, FrameType } from '../../../src/node/wire/node.generated.ts'
+import { Frame, FrameType } from '../../../src/round/wire/round.generated.ts'
 
 /** 100 in npm test; AGREEMENT_SCHEDULES=2000 for a long run. */
 const SCHEDULES = Number(process.env.AGREEMENT_SCHEDULES ?? 100)

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import type { SimulatedModelTask } from '../../../src/node/sim/model-task.ts'
-import { Frame, FrameType } from '../../../src/node/wire/node.generated.ts'
+import { Frame, FrameType } from '../../../src/round/wire/round.generated.ts'
 
 const frame = (type: FrameType, round: number, payload: Uint8Array): Uint8Array =>
-  Frame.encode({ version: 1, type, round: BigInt(round), attempt: 0, payload: payload as Uint8Array<ArrayBuffer> })
+  Frame.encode({ version: 2, type, round: BigInt(round), attempt: 0, payload: payload as Uint8Array<ArrayBuffer> })
 
 const model = (s: NodeSwarm, i: number): SimulatedModelTask => s.tasks[i] as SimulatedModelTask
 

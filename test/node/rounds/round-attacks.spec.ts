@@ -8,11 +8,11 @@ import { createEd25519Signer } from '../../../src/crypto/index.ts'
 import { Aggregator, decodeMessage, encodeMessage, openSession } from '../../../src/protocol/index.ts'
 import { aggregatorFor } from '../../../src/protocol/ranking.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
-import { Frame, FrameType, SignedResult } from '../../../src/node/wire/node.generated.ts'
-import { encodeSignedResult } from '../../../src/node/round/signed-result.ts'
+import { Frame, FrameType, SignedResult } from '../../../src/round/wire/round.generated.ts'
+import { encodeSignedResult } from '../../../src/round/signed-result.ts'
 
 const frame = (type: FrameType, round: number, attempt: number, payload: Uint8Array): Uint8Array =>
-  Frame.encode({ version: 1, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
+  Frame.encode({ version: 2, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
 
 /** Round 0's first aggregator A, and a later attempt of round 0 aggregated by another member X. */
 function laterAggregator (s: NodeSwarm): { A: string, attempt: number, X: string } {
@@ -126,6 +126,44 @@ describe('attack: round coordination', function () {
     void SignedResult
   })
 
+  for (const [n, fooledCount] of [[5, 2], [7, 1]] as const) {
+    it(`split result (n = ${n}, ${fooledCount} shown a fake): an aggregator announcing different in-bounds sums to different members gets at most one applied`, async () => {
+      swarm = await NodeSwarm.create({ members: n, seed: `split-result-${n}`, dim: 3, rounds: 1, protocol: { maxCorrupt: 0 } })
+      const s = swarm
+      const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+      const signer = createEd25519Signer(s.identity(s.ids.indexOf(A)).privateKey.raw)
+      const fooled = new Set(s.ids.filter((id) => id !== A).slice(0, fooledCount))
+      const fakeSum = [11, -7, 3] // within ±clip·Σw: no member can tell on its own
+      s.net.tap = (from, to, data) => {
+        const f = Frame.decode(data)
+        if (from !== A || f.type !== FrameType.RESULT || !fooled.has(to)) return data
+        // The same session, included set and consistency signatures, another sum, re-signed.
+        const r = SignedResult.decode(f.payload)
+        const forged = encodeSignedResult({
+          round: Number(r.round), attempt: r.attempt, aggregator: r.aggregator, sessionId: r.sessionId, keysRoot: r.keysRoot,
+          included: r.included, sum: Float64Array.from(fakeSum), weightSum: Number(r.weightSum), signatures: r.signatures
+        }, signer)
+        return frame(FrameType.RESULT, Number(r.round), r.attempt, forged)
+      }
+      for (let i = 0; i < n; i++) await s.start(i)
+      await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 0) !== undefined), 120_000, 'round 0 everywhere')
+      const sums = new Set(s.ids.map((_, i) => JSON.stringify(s.roundFile(i, 0)!.sum ?? null)).filter((x) => x !== 'null'))
+      assert.ok(sums.size <= 1, `members applied different sums for one round: ${[...sums].join(' / ')}`)
+      for (const id of fooled) assert.equal(s.roundFile(s.ids.indexOf(id), 0)!.sum, undefined, 'a member applied the sum only it was shown')
+      const unconfirmed = s.ids.filter((_, i) => s.events(i, 'result-unconfirmed').length > 0).length
+      if (n === 7) {
+        // Six honest echoes reach the quorum (Q = 5): everyone but the fooled member applies the true sum.
+        const honest = s.ids.filter((id) => !fooled.has(id))
+        for (const id of honest) assert.ok(s.roundFile(s.ids.indexOf(id), 0)!.sum !== undefined, `member ${id} did not apply the sum most members were shown`)
+        assert.equal(unconfirmed, fooledCount)
+      } else {
+        // Three echoes of the true sum and two of the fake one: neither reaches Q = 4; nobody applies either.
+        assert.equal(sums.size, 0)
+        assert.equal(unconfirmed, n)
+      }
+    })
+  }
+
   it('stalling: an ABORT for a later attempt, and frames for rounds 10^6 and 2^53 − 1, move nobody; the round completes', async () => {
     const n = 5
     swarm = await NodeSwarm.create({ members: n, seed: 'stall', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
@@ -190,14 +228,13 @@ describe('attack: round coordination', function () {
     const M = s.ids.find((id) => id !== A)!
     const victim = s.ids.findIndex((id) => id !== A && id !== M)
     for (let i = 0; i < n; i++) await s.start(i)
-    const node = s.nodes[victim] as unknown as { onMessage (from: string, data: Uint8Array): void, buffered: Map<string, unknown[]> }
+    const coordinator = s.nodes[victim]!.coordinator
     const payload = new Uint8Array(4096).fill(7)
     for (const round of [0, 1]) {
-      for (let a = 0; a < 300; a++) for (let k = 0; k < 20; k++) node.onMessage(M, frame(FrameType.SESSION, round, a, payload))
+      for (let a = 0; a < 300; a++) for (let k = 0; k < 20; k++) coordinator.receive(M, frame(FrameType.SESSION, round, a, payload), s.clock.now())
     }
-    let frames = 0
-    for (const q of node.buffered.values()) frames += q.length
-    assert.ok(node.buffered.size <= 5, `${node.buffered.size} buffered sessions`)
+    const { sessions, frames } = coordinator.buffered
+    assert.ok(sessions <= 5, `${sessions} buffered sessions`)
     assert.ok(frames <= 5 * 6, `${frames} buffered frames from one member`)
   })
 

@@ -10,7 +10,8 @@ export enum FrameType {
   MODEL_QUERY = 'MODEL_QUERY',
   MODEL_STATUS = 'MODEL_STATUS',
   MODEL_FETCH = 'MODEL_FETCH',
-  MODEL_DATA = 'MODEL_DATA'
+  MODEL_DATA = 'MODEL_DATA',
+  ECHO = 'ECHO'
 }
 
 enum __FrameTypeValues {
@@ -20,7 +21,8 @@ enum __FrameTypeValues {
   MODEL_QUERY = 3,
   MODEL_STATUS = 4,
   MODEL_FETCH = 5,
-  MODEL_DATA = 6
+  MODEL_DATA = 6,
+  ECHO = 7
 }
 
 export namespace FrameType {
@@ -333,6 +335,7 @@ export interface SignedResult {
   signatures: ConsistencySignature[]
   signature: Uint8Array<ArrayBuffer>
   keysRoot: Uint8Array<ArrayBuffer>
+  echoes: ResultEcho[]
 }
 
 export namespace SignedResult {
@@ -399,6 +402,13 @@ export namespace SignedResult {
           w.bytes(obj.keysRoot)
         }
 
+        if (obj.echoes != null && obj.echoes.length > 0) {
+          for (const value of obj.echoes) {
+            w.uint32(90)
+            ResultEcho.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -413,7 +423,8 @@ export namespace SignedResult {
           weightSum: 0n,
           signatures: [],
           signature: uint8ArrayAlloc(0),
-          keysRoot: uint8ArrayAlloc(0)
+          keysRoot: uint8ArrayAlloc(0),
+          echoes: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -472,6 +483,16 @@ export namespace SignedResult {
               obj.keysRoot = reader.bytes()
               break
             }
+            case 11: {
+              if (opts.limits?.echoes != null && obj.echoes.length === opts.limits.echoes) {
+                throw new MaxLengthError('Decode error - repeated field "echoes" had too many elements')
+              }
+
+              obj.echoes.push(ResultEcho.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.echoes$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -483,7 +504,8 @@ export namespace SignedResult {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           included: 0,
-          signatures: 0
+          signatures: 0,
+          echoes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -581,6 +603,24 @@ export namespace SignedResult {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.echoes != null && obj.echoes === opts.limits.echoes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "echoes" had too many elements')
+              }
+
+              for (const evt of ResultEcho.codec().stream(reader, reader.uint32(), `${prefix}.echoes[]`, {
+                limits: opts.limits?.echoes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.echoes
+                }
+              }
+
+              obj.echoes++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -651,6 +691,24 @@ export namespace SignedResult {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SignedResultEchoesPeerFieldEvent {
+    field: '$.echoes[].peer'
+    value: string
+    index: number
+  }
+
+  export interface SignedResultEchoesDigestFieldEvent {
+    field: '$.echoes[].digest'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SignedResultEchoesSignatureFieldEvent {
+    field: '$.echoes[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<SignedResult>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SignedResult.codec())
   }
@@ -659,7 +717,142 @@ export namespace SignedResult {
     return decodeMessage(buf, SignedResult.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedResult>): Generator<SignedResultRoundFieldEvent | SignedResultAttemptFieldEvent | SignedResultAggregatorFieldEvent | SignedResultSessionIdFieldEvent | SignedResultIncludedFieldEvent | SignedResultSumFieldEvent | SignedResultWeightSumFieldEvent | SignedResultSignaturesPeerFieldEvent | SignedResultSignaturesSignatureFieldEvent | SignedResultSignatureFieldEvent | SignedResultKeysRootFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedResult>): Generator<SignedResultRoundFieldEvent | SignedResultAttemptFieldEvent | SignedResultAggregatorFieldEvent | SignedResultSessionIdFieldEvent | SignedResultIncludedFieldEvent | SignedResultSumFieldEvent | SignedResultWeightSumFieldEvent | SignedResultSignaturesPeerFieldEvent | SignedResultSignaturesSignatureFieldEvent | SignedResultSignatureFieldEvent | SignedResultKeysRootFieldEvent | SignedResultEchoesPeerFieldEvent | SignedResultEchoesDigestFieldEvent | SignedResultEchoesSignatureFieldEvent> {
     return streamMessage(buf, SignedResult.codec(), opts)
+  }
+}
+
+export interface ResultEcho {
+  peer: string
+  digest: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace ResultEcho {
+  let _codec: Codec<ResultEcho>
+
+  export const codec = (): Codec<ResultEcho> => {
+    if (_codec == null) {
+      _codec = message<ResultEcho>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer !== '')) {
+          w.uint32(10)
+          w.string(obj.peer)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.digest)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: '',
+          digest: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.string()
+              break
+            }
+            case 2: {
+              obj.digest = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ResultEchoPeerFieldEvent {
+    field: '$.peer'
+    value: string
+  }
+
+  export interface ResultEchoDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResultEchoSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ResultEcho>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ResultEcho.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultEcho>): ResultEcho {
+    return decodeMessage(buf, ResultEcho.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultEcho>): Generator<ResultEchoPeerFieldEvent | ResultEchoDigestFieldEvent | ResultEchoSignatureFieldEvent> {
+    return streamMessage(buf, ResultEcho.codec(), opts)
   }
 }

@@ -7,11 +7,12 @@
  * most one result exists per round. (A plain majority is not enough: the c corrupt members
  * sign in both sessions.)
  */
-import { bytesEqual, ed25519Verify, encodeFields } from '../../crypto/index.ts'
-import type { Ed25519Signer } from '../../crypto/index.ts'
-import { consistencyMessage, resultBoundsViolation } from '../../protocol/index.ts'
-import type { QuantizationPlan } from '../../protocol/index.ts'
-import { SignedResult } from '../wire/node.generated.ts'
+import { bytesEqual, ed25519Verify, encodeFields } from '../crypto/index.ts'
+import type { Ed25519Signer } from '../crypto/index.ts'
+import { consistencyMessage, resultBoundsViolation } from '../protocol/index.ts'
+import type { QuantizationPlan } from '../protocol/index.ts'
+import { SignedResult } from './wire/round.generated.ts'
+import type { ResultEcho } from './wire/round.generated.ts'
 
 export interface RoundOutcome {
   readonly round: number
@@ -39,11 +40,9 @@ function signedBytes (o: RoundOutcome): Uint8Array {
   ])
 }
 
-/** More than half of all members: the model majority of a resync. */
-export const quorum = (members: number): number => Math.floor(members / 2) + 1
-
 export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uint8Array {
   return SignedResult.encode({
+    echoes: [],
     round: BigInt(o.round), attempt: o.attempt, aggregator: o.aggregator, sessionId: o.sessionId as Uint8Array<ArrayBuffer>,
     included: [...o.included], sum: new Uint8Array(o.sum.slice().buffer), weightSum: BigInt(o.weightSum),
     signatures: o.signatures.map((s) => ({ peer: s.peer, signature: s.signature as Uint8Array<ArrayBuffer> })),
@@ -75,10 +74,10 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   readonly sessionIdFor: (keysRoot: Uint8Array) => Uint8Array
   /** Consistency signatures a result needs: the session's quorum Q > (n + c + 1)/2. */
   readonly quorum: number
-}): RoundOutcome {
+}): { outcome: RoundOutcome, echoes: ResultEcho[] } {
   let msg
   try {
-    msg = SignedResult.decode(data, { limits: { included: ctx.signingKeys.size, signatures: ctx.signingKeys.size } } as never)
+    msg = SignedResult.decode(data, { limits: { included: ctx.signingKeys.size, signatures: ctx.signingKeys.size, echoes: ctx.signingKeys.size } } as never)
   } catch (err) {
     throw new ResultRejectedError(`undecodable result: ${(err as Error).message}`)
   }
@@ -113,5 +112,5 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   const violation = resultBoundsViolation(ctx.quantization, msg.included.length, sum, outcome.weightSum)
   if (violation !== undefined) throw new ResultRejectedError(`the result cannot be an honest sum: ${violation}`)
   if (ctx.ownSessionId !== undefined && !bytesEqual(ctx.ownSessionId, msg.sessionId)) throw new ResultRejectedError('the result belongs to another session than the one this member took part in')
-  return outcome
+  return { outcome, echoes: msg.echoes }
 }

@@ -1,0 +1,620 @@
+/**
+ * The round coordinator: one member's life across rounds, as a pure state machine (frames,
+ * inputs and `now` in; actions and one deadline out — coordinator-io.ts). Per round r and
+ * attempt a the aggregator is ranking(r)[a] (protocol/ranking.ts). Rules (docs/PROTOCOL.md,
+ * "Rounds without a server"):
+ * - the aggregator silent past this member's own deadline → next attempt, next aggregator,
+ *   fresh keys — unless this member's masked input of the round is out: then it sits the
+ *   round out (one masked input per round, recorded before it is sent);
+ * - a frame never moves a member to another attempt or round: its own deadline or a
+ *   confirmed result does; frames of sessions not begun yet wait in a bounded buffer;
+ * - a result counts only for the session it names, with the session's consistency quorum and
+ *   within the bounds of an honest sum, and is applied only once a quorum of members echoed
+ *   the same digest of it (result-echo.ts);
+ * - an input already in an earlier sum is never contributed again.
+ * States: idle (between rounds, `nextRoundAt`) → in session (round, attempt; waiting for
+ * input, running, sitting out, or holding a result waiting for echoes) → applying → idle.
+ */
+import { toHex as hex } from '../crypto/index.ts'
+import type { RandomSource } from '../crypto/index.ts'
+import { aggregatorFor, attemptBinding, computeRoundSessionId, consistencyQuorum, encodeInput, minimumSurvivors, openSession, sessionDuration } from '../protocol/index.ts'
+import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
+import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
+import { EchoTally } from './echo-tally.ts'
+import { FrameBuffer } from './frame-buffer.ts'
+import type { BufferedFrame } from './frame-buffer.ts'
+import { MemberSession } from './member-session.ts'
+import type { Role, SessionSink } from './member-session.ts'
+import { PromiseBook } from './promise-book.ts'
+import type { PromiseRecord } from './promise-book.ts'
+import { echoValid, resultDigest, signEcho } from './result-echo.ts'
+import { encodeSignedResult, verifySignedResult } from './signed-result.ts'
+import type { RoundOutcome } from './signed-result.ts'
+import { Frame, FrameType, ResultEcho, SignedResult } from './wire/round.generated.ts'
+import { createHash } from 'node:crypto'
+
+export const FRAME_VERSION = 2
+/** Rounds of results, echoes and session ids kept for late results and hints. */
+const KEEP_ROUNDS = 8
+
+interface Current {
+  readonly round: number
+  readonly attempt: number
+  readonly aggregator: string
+  readonly session: MemberSession
+  /** Frames for this session that came before it started. */
+  readonly early: BufferedFrame[]
+  /** Frames delivered in this session: replayed if the same session restarts on a resynchronised model. */
+  readonly received: BufferedFrame[]
+  inputHash?: string
+  /** Left out of this attempt: give up on it at this time if no result comes. */
+  sitOutAt?: number
+  /** A result of this round waits for echoes until this time. */
+  echoWaitAt?: number
+}
+
+interface PendingResult { readonly outcome: RoundOutcome, readonly digest: Uint8Array, readonly payload: Uint8Array, readonly from: string }
+
+export class RoundCoordinator {
+  private readonly actions: CoordinatorAction[] = []
+  private readonly book: PromiseBook
+  private readonly quorum: number
+  private readonly buffer = new FrameBuffer()
+  private readonly echoes = new EchoTally()
+  /** Verified results waiting for echoes, per round (at most a few: more is equivocation). */
+  private readonly pending = new Map<number, PendingResult[]>()
+  /** Confirmed results with their echoes (certificates), to hand a member that is behind. */
+  private readonly certificates = new Map<number, { attempt: number, payload: Uint8Array }>()
+  private readonly hinted = new Set<string>()
+  /** Session ids this member took part in, per round: to tell whether a late result included it. */
+  private readonly ownSessions = new Map<number, Uint8Array[]>()
+  /** Rounds finished without a result (skipped, aborted): a late result is still recorded. */
+  private readonly unresolved = new Set<number>()
+  private current: Current | undefined
+  private lastFinished = -1
+  private nextRoundAt: number | undefined
+  private behindAt: { at: number, round: number, why: string } | undefined
+  private applying: number | undefined
+  private stopped = false
+  private finishedAll = false
+
+  constructor (private readonly config: CoordinatorConfig, stored: PromiseRecord | undefined, private readonly rng: RandomSource) {
+    this.book = new PromiseBook(stored, rng(32))
+    this.quorum = consistencyQuorum(config.members.length, config.maxCorrupt, config.threshold)
+  }
+
+  // ---- outputs ----
+
+  pollAction (): CoordinatorAction | undefined { return this.actions.shift() }
+
+  /** The earliest time `handleTimeout` has something to do. */
+  pollTimeout (): number | undefined {
+    const c = this.current
+    const times = [this.nextRoundAt, this.behindAt?.at, c?.session.pollTimeout(), c?.sitOutAt, c?.echoWaitAt].filter((t): t is number => t !== undefined)
+    return times.length === 0 ? undefined : Math.min(...times)
+  }
+
+  /** The round this member is in, or about to start. */
+  get round (): number { return this.current?.round ?? this.lastFinished + 1 }
+  get attempt (): number | undefined { return this.current?.attempt }
+  get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined }
+  get promises (): PromiseRecord { return this.book.record }
+  /** Frames and sessions held for later (bounded). */
+  get buffered (): { sessions: number, frames: number } { return this.buffer.size }
+
+  /** The session every member derives for attempt `attempt` of `round`, aggregated by `aggregator`. */
+  sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig {
+    const { config } = this
+    const extra = config.policy.binding()
+    const binding = attemptBinding(config.consortiumHash, attempt)
+    return {
+      // The task's state (train: the global model's hash) is bound in too: members on
+      // different models get different session ids and never mix.
+      consortium: extra === undefined ? binding : new Uint8Array(createHash('sha256').update(binding).update(extra).digest()),
+      round,
+      aggregator,
+      members: config.members.map((id) => ({ id, signingKey: config.signingKeys.get(id)! })),
+      maxCorrupt: config.maxCorrupt,
+      neighbours: config.neighbours,
+      threshold: config.threshold,
+      vectorLength: config.dim,
+      quantization: config.quantization,
+      stageTimeouts: config.stageTimeouts
+    }
+  }
+
+  // ---- inputs ----
+
+  /** Starts at `nextRound` (from the member's progress record and the task's state). */
+  start (nextRound: number, now: number): void {
+    this.lastFinished = nextRound - 1
+    if (this.reachedEnd(nextRound)) return
+    this.contained('start', () => this.begin(nextRound, 0, now))
+  }
+
+  stop (now: number): void {
+    if (this.stopped) return
+    this.endSession(now)
+    this.stopped = true
+    this.nextRoundAt = undefined
+    this.behindAt = undefined
+  }
+
+  receive (from: string, data: Uint8Array, now: number): void {
+    if (!this.stopped) this.contained('receive', () => this.onFrame(from, data, now))
+  }
+
+  handleTimeout (now: number): void {
+    if (!this.stopped) this.contained('timeout', () => this.onTimeout(now))
+  }
+
+  /** The input of (round, attempt) takes time (local training): start the session without it. */
+  inputPending (round: number, attempt: number, now: number): void {
+    this.contained('input', () => {
+      const c = this.current
+      if (c === undefined || c.round !== round || c.attempt !== attempt || c.session.isStarted) return
+      this.startSession(c, now)
+    })
+  }
+
+  /** The input of (round, attempt), or why there is none. */
+  provideInput (round: number, attempt: number, input: { vector: ArrayLike<number>, weight: number } | Error, now: number): void {
+    this.contained('input', () => {
+      const c = this.current
+      if (c === undefined || c.round !== round || c.attempt !== attempt) return
+      if (input instanceof Error) {
+        this.log('error', 'input-unavailable', { round, error: input.message })
+        this.finishRound(round, { round, attempt, aborted: true, reason: 'input-unavailable' }, now)
+        return
+      }
+      const hash = this.book.inputHash(encodeInput(this.config.quantization, input.vector, input.weight).words)
+      if (this.book.contributed(hash)) {
+        // A second sum over an unchanged input, next to one without it, reveals it.
+        this.log('warn', 'input-unchanged', { round, reason: 'this input was already in an earlier sum; the member sits this round out (give the task a new input)' })
+        this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'sat out: input unchanged since an earlier round' }, now)
+        return
+      }
+      c.inputHash = hash
+      if (c.session.isStarted) c.session.provideInput(input.vector, input.weight, now, this.sink(c, now))
+      else this.startSession(c, now, input)
+      const clipped = c.session.participant.clippedCoordinates
+      if (clipped > 0 && this.current === c) this.log('warn', 'input-clipped', { round, coordinates: clipped, clip: this.config.quantization.clip })
+    })
+  }
+
+  /** A promise record could not be written: nothing that depended on it may be sent. */
+  persistFailed (error: Error, now: number): void {
+    for (let i = this.actions.length - 1; i >= 0; i--) if (this.actions[i]!.kind === 'send') this.actions.splice(i, 1)
+    const c = this.current
+    this.log('error', 'promise-not-recorded', { round: c?.round, attempt: c?.attempt, error: error.message })
+    if (c !== undefined) this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: `could not record a promise: ${error.message}` }, now)
+  }
+
+  /** The task applied the result of `round` (fields for its record), or failed to. */
+  applied (round: number, record: RoundRecord, outcome: Record<string, unknown> | Error, now: number): void {
+    if (this.applying === round) this.applying = undefined
+    if (outcome instanceof Error) {
+      this.log('error', 'result-not-applied', { round, error: outcome.message })
+      this.finishRound(round, { ...record, aborted: true, reason: `result could not be applied: ${outcome.message}` }, now)
+    } else {
+      this.finishRound(round, { ...record, ...outcome }, now)
+    }
+  }
+
+  /**
+   * The resync moved this member's state to the start of `round` (`installed`: a new state was
+   * just installed for it). Frames of the session it was in on its old state count now if it
+   * is the same session: the others bound them to the state just installed.
+   */
+  jumpTo (round: number, installed: boolean, now: number): void {
+    this.contained('jump', () => {
+      const c = this.current
+      const same = installed && c !== undefined && c.round === round
+      const replay = same ? [...c.received] : []
+      const attempt = same ? c.attempt : 0
+      this.nextRoundAt = undefined
+      this.endSession(now)
+      this.applying = undefined
+      this.actions.push({ kind: 'save-progress', nextRound: round })
+      this.lastFinished = round - 1
+      if (this.reachedEnd(round)) return
+      this.begin(round, attempt, now, replay)
+    })
+  }
+
+  /** After a resync that changed nothing: an idle member starts the next round rather than wait forever. */
+  ensureRunning (now: number): void {
+    if (!this.idle) return
+    const next = this.lastFinished + 1
+    if (this.reachedEnd(next)) return
+    this.contained('resume', () => this.begin(next, 0, now))
+  }
+
+  // ---- the rules ----
+
+  private begin (round: number, attempt: number, now: number, replay: readonly BufferedFrame[] = []): void {
+    if (this.stopped) return
+    this.endSession(now)
+    const aggregator = aggregatorFor(this.config.consortiumHash, round, attempt, this.config.members)
+    const maskedIn = this.book.maskedIn(round)
+    if (maskedIn !== undefined) {
+      // One masked input per round: a second session over the same input (another attempt,
+      // or the same one after a restart) would let an aggregator subtract two sums (the
+      // difference attack). Sit the rest of the round out.
+      this.log('warn', 'round-skipped', { round, attempt, reason: `this member's input of round ${round} already went to attempt ${maskedIn}` })
+      this.finishRound(round, { round, attempt, aggregator, aborted: true, reason: `skipped: input already sent in attempt ${maskedIn}` }, now)
+      return
+    }
+    const session = new MemberSession(this.sessionConfig(round, attempt, aggregator), this.config.self, this.config.signer, this.rng)
+    this.current = { round, attempt, aggregator, session, early: [...replay, ...this.buffer.take(round, attempt)], received: [] }
+    this.log('info', 'round-start', { round, attempt, aggregator, role: aggregator === this.config.self ? 'aggregator' : 'participant' })
+    this.actions.push({ kind: 'need-input', round, attempt })
+  }
+
+  private startSession (c: Current, now: number, input?: { vector: ArrayLike<number>, weight: number }): void {
+    c.session.start(now, this.sink(c, now), input)
+    for (const f of c.early.splice(0)) if (this.current === c) this.deliverTo(c, f, now)
+  }
+
+  private sink (c: Current, now: number): SessionSink {
+    const ttl = sessionDuration(this.config.stageTimeouts)
+    return {
+      open: () => this.current === c && !this.stopped,
+      send: (to, data) => this.send(to, FrameType.SESSION, c.round, c.attempt, data, ttl),
+      event: (role, event) => this.onSessionEvent(c, role, event, now)
+    }
+  }
+
+  private deliverTo (c: Current, frame: BufferedFrame, now: number): void {
+    if (!c.session.isStarted) { if (c.early.length < 8 * this.config.members.length) c.early.push(frame); return }
+    if (this.config.policy.resyncWhenBehind && c.received.length < 4 * this.config.members.length) c.received.push(frame)
+    c.session.deliver(frame.from, frame.payload, now, this.sink(c, now))
+  }
+
+  private endSession (now: number): void {
+    const c = this.current
+    if (c === undefined) return
+    const sid = c.session.participant.roundSessionId
+    if (sid !== undefined) this.ownSessions.set(c.round, [...(this.ownSessions.get(c.round) ?? []), sid])
+    for (const r of this.ownSessions.keys()) if (r < c.round - KEEP_ROUNDS) this.ownSessions.delete(r)
+    this.current = undefined
+    c.session.close(now)
+  }
+
+  private onTimeout (now: number): void {
+    if (this.behindAt !== undefined && now >= this.behindAt.at) {
+      const { round, why } = this.behindAt
+      this.behindAt = undefined
+      if (this.current === undefined || this.current.round <= round) this.actions.push({ kind: 'resync', why })
+    }
+    if (this.nextRoundAt !== undefined && now >= this.nextRoundAt) {
+      this.nextRoundAt = undefined
+      this.begin(this.lastFinished + 1, 0, now)
+    }
+    const c = this.current
+    if (c === undefined) return
+    const deadline = c.session.pollTimeout()
+    if (deadline !== undefined && now >= deadline) c.session.handleTimeout(now, this.sink(c, now))
+    if (this.current === c && c.sitOutAt !== undefined && now >= c.sitOutAt) {
+      c.sitOutAt = undefined
+      this.failover(c, 'sat out an attempt that produced no result', now)
+    }
+    if (this.current === c && c.echoWaitAt !== undefined && now >= c.echoWaitAt) {
+      c.echoWaitAt = undefined
+      const seen = this.echoes.summary(c.round)
+      this.log('warn', 'result-unconfirmed', { round: c.round, attempt: c.attempt, echoes: seen, need: this.quorum })
+      this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: `a result arrived but fewer than ${this.quorum} members echoed it` }, now)
+    }
+  }
+
+  private onFrame (from: string, data: Uint8Array, now: number): void {
+    if (!this.config.signingKeys.has(from)) { this.log('warn', 'message-dropped', { peer: from, reason: 'not a member' }); return }
+    let frame
+    try {
+      frame = Frame.decode(data)
+    } catch (err) {
+      this.log('warn', 'message-dropped', { peer: from, reason: `undecodable frame: ${(err as Error).message}` })
+      return
+    }
+    if (frame.version !== FRAME_VERSION) { this.log('warn', 'message-dropped', { peer: from, reason: `frame version ${frame.version}, this node speaks ${FRAME_VERSION}` }); return }
+    if (frame.round > BigInt(Number.MAX_SAFE_INTEGER) || frame.attempt > 1_000_000) { this.log('warn', 'message-dropped', { peer: from, reason: 'round or attempt out of range' }); return }
+    const round = Number(frame.round)
+    const attempt = frame.attempt
+    switch (frame.type) {
+      case FrameType.RESULT: this.onResult(from, round, attempt, frame.payload, now); return
+      case FrameType.ECHO: this.onEcho(from, round, attempt, frame.payload, now); return
+      case FrameType.SESSION: this.onSessionFrame(from, round, attempt, frame.payload, now); return
+      case FrameType.MODEL_QUERY: case FrameType.MODEL_STATUS: case FrameType.MODEL_FETCH: case FrameType.MODEL_DATA:
+        this.actions.push({ kind: 'sync-frame', from, type: frame.type, round, payload: frame.payload })
+        return
+      default: this.log('warn', 'message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` })
+    }
+  }
+
+  private onSessionFrame (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
+    const c = this.current
+    if (c === undefined) { // between rounds: keep it for the session about to begin
+      if (round > this.lastFinished && FrameBuffer.withinReach(round, attempt, this.lastFinished + 1, -1)) this.keep(round, attempt, { from, payload })
+      return
+    }
+    if (round === c.round && attempt === c.attempt) { this.deliverTo(c, { from, payload }, now); return }
+    if (round < c.round || (round === c.round && attempt < c.attempt)) {
+      this.log('debug', 'message-dropped', { peer: from, reason: `stale: round ${round} attempt ${attempt}, now at ${c.round}/${c.attempt}` })
+      this.hint(from, round)
+      return
+    }
+    // Later attempts and the next round wait in the bounded buffer until this member gets
+    // there on its own deadline or with a confirmed result: a frame never moves it (another
+    // member's say-so would let an aggregator restart a round over the same inputs), and a
+    // far-off round number costs nothing.
+    if (!FrameBuffer.withinReach(round, attempt, c.round, c.attempt)) {
+      this.log('debug', 'message-dropped', { peer: from, reason: `round ${round} attempt ${attempt} is too far ahead of ${c.round}/${c.attempt}` })
+      return
+    }
+    this.keep(round, attempt, { from, payload })
+    if (round > c.round && this.config.policy.resyncWhenBehind && this.behindAt === undefined) {
+      // Train: the result of our round is most likely still on its way (streams are not
+      // ordered) and must be applied before the next round can start from the same state.
+      // Wait for it; if it does not come, fetch the state the majority holds instead.
+      this.behindAt = { at: now + Math.min(this.config.timeouts.behindWait, sessionDuration(this.config.stageTimeouts)), round: c.round, why: `round ${round} started without this member having round ${c.round}'s result` }
+    }
+  }
+
+  private keep (round: number, attempt: number, frame: BufferedFrame): void {
+    if (!this.buffer.add(round, attempt, frame)) this.log('debug', 'message-dropped', { peer: frame.from, reason: `too many frames for session ${round}/${attempt}, not begun here yet` })
+  }
+
+  /** A member behind (e.g. restarted) gets the certificate of the round it is stuck in — or the latest one, which it jumps past in one step. */
+  private hint (to: string, round: number): void {
+    const hintRound = this.certificates.has(round) ? round : Math.max(-1, ...this.certificates.keys())
+    const cert = this.certificates.get(hintRound)
+    if (cert === undefined || this.hinted.has(`${to}/${round}`)) return
+    this.hinted.add(`${to}/${round}`)
+    if (this.hinted.size > 16 * this.config.members.length) this.hinted.clear() // bounded: at worst a hint is sent again
+    this.send(to, FrameType.RESULT, hintRound, cert.attempt, cert.payload, this.config.timeouts.resultDelivery, true)
+  }
+
+  private onSessionEvent (c: Current, role: Role, event: ProtocolEvent, now: number): void {
+    const { round, attempt } = c
+    switch (event.type) {
+      case 'rejected':
+        this.log('warn', 'message-rejected', { round, attempt, role, peer: event.from, reason: event.reason, detail: event.detail })
+        // The aggregator's session is bound to another state: one of us is off the common one.
+        if (role === 'participant' && event.reason === 'session-mismatch' && this.config.policy.binding() !== undefined) this.actions.push({ kind: 'resync', why: 'the aggregator runs a session bound to another model' })
+        return
+      case 'stage':
+        this.log('debug', 'stage', { round, attempt, role, stage: event.stage })
+        if (role === 'participant' && event.stage === 'masked') this.promise(() => this.book.masked(round, attempt, c.inputHash ?? 'unknown'))
+        if (role === 'participant' && event.stage === 'consistency') this.promise(() => this.book.signed(round, attempt))
+        if (role === 'participant' && event.stage === 'done') this.failover(c, 'no result before the participant\'s unmask deadline', now)
+        return
+      case 'completed':
+        return
+      case 'result': {
+        const r = event.result
+        if (r.signatures.length < this.quorum) {
+          this.log('warn', 'round-skipped', { round, attempt, reason: `${r.signatures.length} consistency signatures, a result needs ${this.quorum} of ${this.config.members.length} members` })
+          return
+        }
+        const outcome: RoundOutcome = {
+          round, attempt, aggregator: this.config.self, sessionId: r.sessionId, keysRoot: r.keysRoot, included: r.included,
+          sum: r.sum, weightSum: r.weightSum, signatures: r.signatures
+        }
+        const data = encodeSignedResult(outcome, this.config.signer)
+        for (const m of this.config.members) if (m !== this.config.self) this.send(m, FrameType.RESULT, round, attempt, data, 2 * sessionDuration(this.config.stageTimeouts), true)
+        this.log('info', 'aggregated', { round, attempt, included: r.included.length, droppedAfterSharing: r.droppedAfterSharing.length })
+        this.onResult(this.config.self, round, attempt, data, now)
+        return
+      }
+      case 'aborted':
+        if (role === 'aggregator') { this.log('warn', 'aggregation-aborted', { round, attempt, reason: event.reason, detail: event.detail }); return }
+        this.onParticipantAbort(c, event.reason, event.detail, now)
+    }
+  }
+
+  /** Records a promise before anything that depends on it leaves (the record comes first in the actions). */
+  private promise (change: () => PromiseRecord): void {
+    this.actions.push({ kind: 'persist-promises', record: change() })
+  }
+
+  private onParticipantAbort (c: Current, reason: AbortReason, detail: string, now: number): void {
+    this.log('warn', 'participant-aborted', { round: c.round, attempt: c.attempt, reason, detail })
+    if (reason === 'aggregator-aborted') { this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: detail }, now); return }
+    if (reason === 'timeout') { this.failover(c, detail, now); return }
+    // Left out of this attempt (e.g. joined after the key list): wait for its result or the
+    // next attempt's aggregator instead of starting a competing attempt at once.
+    c.sitOutAt = now + 1.5 * sessionDuration(this.config.stageTimeouts)
+  }
+
+  private failover (c: Current, why: string, now: number): void {
+    if (this.current !== c) return
+    const { round, attempt } = c
+    // A result of this round is waiting for echoes: its own deadline decides.
+    if ((this.pending.get(round)?.length ?? 0) > 0 && c.echoWaitAt !== undefined) return
+    const maskedIn = this.book.maskedIn(round)
+    if (maskedIn !== undefined) {
+      this.log('warn', 'round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; this member's input of this round already went to attempt ${maskedIn}` })
+      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member sent its masked input' }, now)
+      return
+    }
+    const next = aggregatorFor(this.config.consortiumHash, round, attempt + 1, this.config.members)
+    this.log('warn', 'aggregator-failover', { round, attempt, silent: c.aggregator, next, why })
+    this.begin(round, attempt + 1, now)
+  }
+
+  /** Whether a result for `round` can still matter here: the current or a later round, or one given up on. */
+  private wants (round: number): 'now' | 'late' | undefined {
+    const c = this.current
+    if (this.applying === round) return undefined
+    if (this.unresolved.has(round) && (c === undefined || round < c.round)) return 'late'
+    if (round <= this.lastFinished || (c !== undefined && round < c.round)) return undefined
+    return 'now'
+  }
+
+  private onResult (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
+    if (this.wants(round) === undefined) { this.log('debug', 'result-ignored', { round, reason: 'already past this round' }); return }
+    const known = this.pending.get(round) ?? []
+    let verified
+    try {
+      const expectedAggregator = aggregatorFor(this.config.consortiumHash, round, attempt, this.config.members)
+      const preSessionId = openSession(this.sessionConfig(round, attempt, expectedAggregator)).preSessionId
+      const c = this.current
+      verified = verifySignedResult(payload, {
+        expectedAggregator,
+        sessionIdFor: (root) => computeRoundSessionId(preSessionId, root),
+        signingKeys: this.config.signingKeys,
+        dim: this.config.dim,
+        quantization: this.config.quantization,
+        minIncluded: minimumSurvivors(this.config.maxCorrupt),
+        quorum: this.quorum,
+        ...(c !== undefined && c.round === round && c.attempt === attempt && c.session.participant.roundSessionId !== undefined ? { ownSessionId: c.session.participant.roundSessionId } : {})
+      })
+    } catch (err) {
+      this.log('warn', 'result-rejected', { peer: from, round, attempt, reason: (err as Error).message })
+      return
+    }
+    const { outcome, echoes } = verified
+    if (outcome.round !== round || outcome.attempt !== attempt) { this.log('warn', 'result-rejected', { peer: from, round, reason: 'frame and result disagree on round/attempt' }); return }
+    const digest = resultDigest(outcome)
+    for (const e of echoes) if (echoValid(e, round, attempt, this.config.signingKeys)) this.echoes.add(round, attempt, e)
+    let entry = known.find((p) => p.outcome.attempt === attempt && hex(p.digest) === hex(digest))
+    if (entry === undefined) {
+      const rival = known.find((p) => p.outcome.attempt === attempt)
+      if (rival !== undefined) {
+        // Two results of one session, both signed by its aggregator: proof that it equivocated.
+        this.log('error', 'aggregator-equivocated', { round, attempt, aggregator: outcome.aggregator, digests: [hex(rival.digest), hex(digest)], from: [rival.from, from] })
+      }
+      if (known.length >= 4) return // bounded; an honest session has one
+      entry = { outcome, digest, payload: SignedResult.encode({ ...SignedResult.decode(payload), echoes: [] }), from }
+      this.pending.set(round, [...known, entry])
+      for (const r of this.pending.keys()) if (r < round - KEEP_ROUNDS) this.pending.delete(r)
+    }
+    this.echo(round, attempt, digest)
+    const c = this.current
+    if (!this.confirm(round, now) && c !== undefined && c.round === round && c.echoWaitAt === undefined) c.echoWaitAt = now + this.config.timeouts.echoWait
+  }
+
+  /** Echoes `digest` as the result of `round` to every member — at most one digest per round, recorded first. */
+  private echo (round: number, attempt: number, digest: Uint8Array): void {
+    const done = this.book.echoedIn(round)
+    if (done !== undefined) {
+      if (done.digest !== hex(digest)) this.log('warn', 'result-conflict', { round, attempt, echoed: done.digest, now: hex(digest), reason: 'a second result for this round; this member echoed the first' })
+      return
+    }
+    this.promise(() => this.book.echoed(round, attempt, hex(digest)))
+    const echo = signEcho(this.config.self, round, attempt, digest, this.config.signer)
+    this.echoes.add(round, attempt, echo)
+    const payload = ResultEcho.encode(echo)
+    for (const m of this.config.members) if (m !== this.config.self) this.send(m, FrameType.ECHO, round, attempt, payload, this.config.timeouts.resultDelivery)
+  }
+
+  private onEcho (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
+    if (round < this.lastFinished - KEEP_ROUNDS || round > this.round + 1) { this.log('debug', 'message-dropped', { peer: from, reason: `echo for round ${round}, outside the rounds kept` }); return }
+    let echo
+    try {
+      echo = ResultEcho.decode(payload)
+    } catch (err) {
+      this.log('warn', 'message-dropped', { peer: from, reason: `undecodable echo: ${(err as Error).message}` })
+      return
+    }
+    if (echo.peer !== from || !echoValid(echo, round, attempt, this.config.signingKeys)) { this.log('warn', 'message-dropped', { peer: from, reason: 'echo not signed by its sender' }); return }
+    const added = this.echoes.add(round, attempt, echo)
+    if (added === 'conflict') { this.log('warn', 'echo-conflict', { peer: from, round, attempt, reason: 'a member echoed two results of one round' }); return }
+    if (added === 'new' && this.wants(round) !== undefined) this.confirm(round, now)
+  }
+
+  /** Applies (or records) a pending result of `round` once a quorum echoed it; true if one was. */
+  private confirm (round: number, now: number): boolean {
+    const view = this.wants(round)
+    if (view === undefined) return false
+    for (const p of this.pending.get(round) ?? []) {
+      const echoes = this.echoes.matching(round, p.outcome.attempt, p.digest)
+      if (echoes.length < this.quorum) continue
+      this.pending.delete(round)
+      this.echoes.prune(this.lastFinished - KEEP_ROUNDS)
+      const certificate = SignedResult.encode({ ...SignedResult.decode(p.payload), echoes: echoes.slice(0, this.quorum) })
+      this.confirmed(p.outcome, certificate, view === 'late', now)
+      return true
+    }
+    return false
+  }
+
+  private confirmed (outcome: RoundOutcome, certificate: Uint8Array, late: boolean, now: number): void {
+    const { round, attempt } = outcome
+    const c = this.current
+    this.certificates.set(round, { attempt, payload: certificate })
+    for (const r of this.certificates.keys()) if (r < round - KEEP_ROUNDS) this.certificates.delete(r)
+    const own = late ? this.ownSessions.get(round) ?? [] : [c?.session.participant.roundSessionId].filter((s) => s !== undefined)
+    const inSession = own.some((s) => hex(s) === hex(outcome.sessionId))
+    const includedSelf = inSession && outcome.included.includes(this.config.self)
+    this.log('info', 'round-result', { round, attempt, aggregator: outcome.aggregator, included: outcome.included.length, weightSum: outcome.weightSum, includedSelf, ...(late ? { late: true } : {}) })
+    const record: RoundRecord = {
+      round, attempt, aggregator: outcome.aggregator, sessionId: hex(outcome.sessionId), included: [...outcome.included].sort(),
+      consistencySignatures: outcome.signatures.length, echoes: this.quorum, includedSelf
+    }
+    const decision = this.config.policy.decide(outcome, { late, inSession })
+    if (decision.kind === 'apply' && !late) {
+      this.endSession(now)
+      this.lastFinished = Math.max(this.lastFinished, round) // a second copy of this result is ignored while it applies
+      this.applying = round
+      this.actions.push({ kind: 'apply', round, outcome, includedSelf, record })
+      return
+    }
+    const fields = decision.kind === 'apply' ? {} : decision.fields
+    if (late) {
+      this.unresolved.delete(round)
+      this.actions.push({ kind: 'save-round', round, record: { ...record, ...fields } })
+      if (decision.kind === 'resync') this.actions.push({ kind: 'resync', why: `the late result of round ${round} moved the others' state` })
+      return
+    }
+    if (decision.kind === 'resync') {
+      // No next round on a stale state: the resync starts the round the majority is in.
+      this.actions.push({ kind: 'save-round', round, record: { ...record, ...fields } })
+      this.endSession(now)
+      this.lastFinished = Math.max(this.lastFinished, round)
+      this.actions.push({ kind: 'resync', why: `the result of round ${round} comes from a session this member was not in` })
+      return
+    }
+    this.finishRound(round, { ...record, ...fields }, now)
+  }
+
+  private finishRound (round: number, record: RoundRecord, now: number): void {
+    this.actions.push({ kind: 'save-round', round, record })
+    if (record.aborted === true) this.unresolved.add(round)
+    for (const r of this.unresolved) if (r < round - KEEP_ROUNDS) this.unresolved.delete(r)
+    this.actions.push({ kind: 'save-progress', nextRound: round + 1 })
+    this.lastFinished = Math.max(this.lastFinished, round)
+    this.endSession(now)
+    if (this.reachedEnd(round + 1)) return
+    this.nextRoundAt = now + this.config.roundIntervalMs
+  }
+
+  private reachedEnd (nextRound: number): boolean {
+    const { rounds } = this.config
+    if (rounds === undefined || nextRound < rounds) return false
+    if (!this.finishedAll) {
+      this.finishedAll = true
+      this.log('info', 'rounds-done', { rounds })
+      this.actions.push({ kind: 'done' })
+    }
+    return true
+  }
+
+  private send (to: string, type: FrameType, round: number, attempt: number, payload: Uint8Array, ttl: number, result = false): void {
+    const frame = Frame.encode({ version: FRAME_VERSION, type, round: BigInt(round), attempt, payload: payload as Uint8Array<ArrayBuffer> })
+    this.actions.push({ kind: 'send', to, frame, ttl, result })
+  }
+
+  private log (level: LogLevel, event: string, fields: Record<string, unknown>): void {
+    this.actions.push({ kind: 'log', level, event, fields })
+  }
+
+  /** Nothing a peer sends can throw out of the coordinator: a failure is reported, not raised. */
+  private contained (what: string, step: () => void): void {
+    try {
+      step()
+    } catch (err) {
+      this.log('error', 'internal-error', { in: what, error: (err as Error).message })
+    }
+  }
+}
