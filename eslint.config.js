@@ -16,14 +16,14 @@ export default tseslint.config(
     // src/crypto knows nothing about rounds, peers or the layers above it.
     files: ['src/crypto/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/protocol/**', '**/node/**', '**/train/**', 'libp2p', '@libp2p/*'] }]
+      'no-restricted-imports': ['error', { patterns: ['**/protocol/**', '**/round/**', '**/sim/**', '**/node/**', '**/train/**', 'libp2p', '@libp2p/*'] }]
     }
   },
   {
     // src/train (models, data, local training) sits beside src/protocol, under src/node.
     files: ['src/train/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/protocol/**', 'libp2p', '@libp2p/*'] }]
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/protocol/**', '**/round/**', '**/sim/**', 'libp2p', '@libp2p/*'] }]
     }
   },
   {
@@ -42,10 +42,21 @@ export default tseslint.config(
     }
   },
   {
+    // src/round is a pure state machine over src/protocol: frames, inputs and time in; actions out.
+    files: ['src/round/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/sim/**', '**/train/**', 'libp2p', '@libp2p/*', 'node:net', 'node:timers', 'node:fs', 'node:fs/*'] }],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'time comes in from the driver' },
+        { object: 'Math', property: 'random', message: 'randomness comes in from the driver' }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'console']
+    }
+  },
+  {
     // src/protocol is a pure state machine: no I/O, no clock, no global RNG, no layers above it.
     files: ['src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/train/**', 'libp2p', '@libp2p/*', 'node:net', 'node:timers', 'node:fs', 'node:fs/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/round/**', '**/sim/**', '**/train/**', 'libp2p', '@libp2p/*', 'node:net', 'node:timers', 'node:fs', 'node:fs/*'] }],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'time comes in from the driver' },
         { object: 'Math', property: 'random', message: 'randomness comes in from the driver' }],

@@ -3,8 +3,9 @@
  * step (a participant's masking, the aggregator's unmasking) without simulator overhead.
  */
 import { createEd25519Signer, seededRandom } from '../src/crypto/index.ts'
-import { Aggregator, Participant, chooseGraph, defaultMaxCorrupt, planQuantization, uniformStageTimeouts } from '../src/protocol/index.ts'
+import { Aggregator, Participant, chooseGraph, defaultMaxCorrupt, drainMachine, planQuantization, uniformStageTimeouts } from '../src/protocol/index.ts'
 import type { SessionConfig, Stage } from '../src/protocol/index.ts'
+import { pumpStar } from '../src/sim/star-pump.ts'
 
 export interface BenchSession {
   readonly config: SessionConfig
@@ -39,40 +40,18 @@ export function benchSession (peers: number, dim: number, tag: string, neighbour
   return { config, ids, participants, aggregator, now: 0 }
 }
 
-/** Delivers participant → aggregator messages. */
-export function deliverToAggregator (s: BenchSession): number {
-  let moved = 0
-  s.participants.forEach((p, i) => {
-    for (let o = p.pollOutbound(); o !== undefined; o = p.pollOutbound()) { moved++; s.aggregator.receive(s.ids[i]!, o.data, s.now) }
-  })
-  return moved
-}
-
-/** Delivers aggregator → participant messages. */
-export function deliverToParticipants (s: BenchSession): number {
-  let moved = 0
-  for (let o = s.aggregator.pollOutbound(); o !== undefined; o = s.aggregator.pollOutbound()) {
-    moved++
-    s.participants[s.ids.indexOf(o.to)]!.receive(s.config.aggregator, o.data, s.now)
-  }
-  return moved
-}
-
 /**
  * Runs the session until the aggregator has entered `stage` and its messages of that stage
  * have reached the participants; closes a stage by its deadline when peers stay silent.
  */
 export function runUntilAggregatorStage (s: BenchSession, stage: Stage): void {
-  for (let step = 0; step < 100; step++) {
-    const moved = deliverToAggregator(s)
-    if (s.aggregator.stage === stage) { deliverToParticipants(s); return }
-    if (deliverToParticipants(s) + moved === 0) {
-      const deadline = s.aggregator.pollTimeout()
-      if (deadline === undefined) throw new Error(`session ended in ${s.aggregator.stage} before reaching ${stage}`)
-      s.now = deadline
-      s.aggregator.handleTimeout(s.now)
-      if (s.aggregator.stage === stage) { deliverToParticipants(s); return }
-    }
-  }
-  throw new Error(`session did not reach ${stage}`)
+  s.now = pumpStar({ ...s, aggregatorId: s.config.aggregator }, { until: () => s.aggregator.stage === stage }, s.now)
+  if (s.aggregator.stage !== stage) throw new Error(`session ended in ${s.aggregator.stage} before reaching ${stage}`)
+}
+
+/** Delivers the participants' pending messages to the aggregator (the step a benchmark times). */
+export function deliverToAggregator (s: BenchSession): number {
+  let moved = 0
+  s.participants.forEach((p, i) => drainMachine(p, { send: (o) => { moved++; s.aggregator.receive(s.ids[i]!, o.data, s.now) } }))
+  return moved
 }

@@ -24,3 +24,5 @@ export type { Message, DecodeLimits, DecodeResult, ProvenKeys, RevealedShare } f
 export * from './errors.ts'
 export { computeRoundSessionId, consistencyMessage } from './transcript.ts'
 export { aggregatorFor, aggregatorRanking, attemptBinding } from './ranking.ts'
+export { drainMachine } from './drain.ts'
+export type { MachineSink } from './drain.ts'

@@ -1,10 +1,11 @@
 /**
  * One member's side of one session: its participant, plus the aggregator when this member
- * aggregates, with the messages between the two delivered in place. Pure, like the machines
+ * aggregates, with the messages between the two delivered in place. The round coordinator
+ * and the libp2p simulator's session runner both drive it. Pure, like the machines
  * it holds: `now` in; events, messages and the next deadline out.
  */
 import type { Ed25519Signer, RandomSource } from '../crypto/index.ts'
-import { Aggregator, Participant } from '../protocol/index.ts'
+import { Aggregator, Participant, drainMachine } from '../protocol/index.ts'
 import type { ProtocolEvent, SansIoMachine, SessionConfig } from '../protocol/index.ts'
 
 export type Role = 'participant' | 'aggregator'
@@ -14,6 +15,11 @@ export interface SessionSink {
   send (to: string, data: Uint8Array): void
   /** False once the sink wants nothing more from this session (it ended it). */
   open (): boolean
+  /**
+   * Consulted for every outbound message, local ones included; false suppresses it (the
+   * libp2p simulator makes a peer go silent at its scheduled dropout stage).
+   */
+  filter? (role: Role, to: string, data: Uint8Array): boolean
 }
 
 export class MemberSession {
@@ -86,11 +92,14 @@ export class MemberSession {
    * record cannot be written, the session is ended and the message never sent.
    */
   private drain (role: Role, machine: SansIoMachine, sink: SessionSink): void {
-    for (let e = machine.pollEvent(); e !== undefined; e = machine.pollEvent()) if (sink.open()) sink.event(role, e)
-    for (let o = machine.pollOutbound(); o !== undefined; o = machine.pollOutbound()) {
-      if (!sink.open()) continue
-      if (o.to === this.self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: this.self, data: o.data })
-      else sink.send(o.to, o.data)
-    }
+    drainMachine(machine, {
+      open: () => sink.open(),
+      event: (e) => sink.event(role, e),
+      send: (o) => {
+        if (sink.filter?.(role, o.to, o.data) === false) return
+        if (o.to === this.self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: this.self, data: o.data })
+        else sink.send(o.to, o.data)
+      }
+    })
   }
 }

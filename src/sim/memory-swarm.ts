@@ -4,7 +4,7 @@
  * seed, so a run is exactly reproducible. It drives the same state machines as the libp2p node.
  */
 import { randomInt, seededRandom } from './sim-deps.ts'
-import { decodeMessage } from '../protocol/index.ts'
+import { decodeMessage, drainMachine } from '../protocol/index.ts'
 import type { ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
@@ -36,12 +36,12 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
   const decodedCache = new WeakMap<Uint8Array, ReturnType<typeof decodeMessage>>()
 
   const drain = (machine: SansIoMachine, peer: number, role: 'participant' | 'aggregator', now: number): void => {
-    for (let out = machine.pollOutbound(); out !== undefined; out = machine.pollOutbound()) {
+    drainMachine(machine, { event: (ev) => events.push({ peer, role, event: ev }), send: (out) => {
       // A broadcast is one encoding sent to many: decode it once to learn its kind.
       let decoded = decodedCache.get(out.data)
       if (decoded === undefined) { decoded = decodeMessage(out.data, decodeLimits); decodedCache.set(out.data, decoded) }
       const kind = decoded.ok ? decoded.message.kind : 'abort'
-      if (offline.has(peer) || s.isDropping(peer, kind)) { offline.add(peer); continue }
+      if (offline.has(peer) || s.isDropping(peer, kind)) { offline.add(peer); return }
       if (decoded.ok && decoded.message.kind === 'unmask-shares') {
         for (const share of decoded.message.shares) {
           const owner = s.indexOf.get(share.owner)!
@@ -54,13 +54,12 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
       if (!local) bytesSent[peer]! += out.data.length
       const delay = local ? 0 : latency + (jitter > 0 ? randomInt(linkRng, jitter * 1000 + 1) / 1000 : 0)
       queue.push({ time: now + delay, seq: seq++, kind: 'deliver', target, toAggregator: role === 'participant', from: ids[peer]!, data: out.data })
-    }
+    } })
     const deadline = machine.pollTimeout()
     if (deadline !== undefined && scheduledTimeout.get(machine) !== deadline) {
       scheduledTimeout.set(machine, deadline)
       queue.push({ time: deadline, seq: seq++, kind: 'timeout', target: peer, toAggregator: role === 'aggregator', from: '' })
     }
-    for (let ev = machine.pollEvent(); ev !== undefined; ev = machine.pollEvent()) events.push({ peer, role, event: ev })
   }
 
   aggregator.start(0)

@@ -20,7 +20,8 @@ import {
   consistencyMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData, shareEncryptionKey
 } from '../../src/protocol/transcript.ts'
 import type { AdvertisedKeys } from '../../src/protocol/transcript.ts'
-import { drainEvents, drainOutbound } from './session.ts'
+import { drainEvents } from './session.ts'
+import { pumpStar } from '../../src/sim/star-pump.ts'
 import type { Harness } from './session.ts'
 
 export interface AttackPlan {
@@ -132,40 +133,36 @@ export function runAttack (h: Harness, plan: AttackPlan): AttackRun {
     if (!takenOver) aggregator.receive(from, data, now)
   }
 
-  let now = 1
   let requested = false
-  for (let step = 0; step < 200; step++) {
-    let moved = 0
-    participants.forEach((p, i) => { for (const o of drainOutbound(p)) { moved++; toAggregator(ids[i]!, o.data, now) } })
-    for (const o of drainOutbound(aggregator)) {
-      if (takenOver && decode(o.data).kind !== 'survivor-list') continue
-      moved++
-      fromAggregator(o.to, o.data, now)
-    }
-    participants.forEach((p, i) => events.get(ids[i]!)!.push(...drainEvents(p)))
-    if (moved > 0) continue
-    if (takenOver && !requested && sessionId !== undefined) {
-      // Step 4, equivocating: each group gets the signatures over the list it was shown,
-      // its own members' plus every colluder's (they sign whatever the aggregator asks).
-      requested = true
-      for (const [to, list] of shownList) {
-        const sigs: Array<{ peer: string, signature: Uint8Array }> = []
-        for (const [signer, sig] of signatures) {
-          if (corrupt.has(signer)) continue
-          const theirs = shownList.get(signer)
-          if (theirs !== undefined && theirs.join() === list.join()) sigs.push({ peer: signer, signature: sig })
+  pumpStar(h, {
+    maxSteps: 200,
+    clock: 'all',
+    up: (from, data, now) => { toAggregator(from, data, now); return undefined },
+    down: (to, data, now) => {
+      if (!(takenOver && decode(data).kind !== 'survivor-list')) fromAggregator(to, data, now)
+      return undefined
+    },
+    onEvent: (peer, role, event) => { if (role === 'participant') events.get(peer)!.push(event) },
+    quiet: (now) => {
+      if (takenOver && !requested && sessionId !== undefined) {
+        // Step 4, equivocating: each group gets the signatures over the list it was shown,
+        // its own members' plus every colluder's (they sign whatever the aggregator asks).
+        requested = true
+        for (const [to, list] of shownList) {
+          const sigs: Array<{ peer: string, signature: Uint8Array }> = []
+          for (const [signer, sig] of signatures) {
+            if (corrupt.has(signer)) continue
+            const theirs = shownList.get(signer)
+            if (theirs !== undefined && theirs.join() === list.join()) sigs.push({ peer: signer, signature: sig })
+          }
+          for (const c of corrupt) if (list.includes(c)) sigs.push({ peer: c, signature: h.signers[index.get(c)!]!.sign(consistencyMessage(sessionId, list)) })
+          deliver(to, { kind: 'unmask-request', binding: sessionId, round: config.round, peers: list, signatures: sigs }, now)
         }
-        for (const c of corrupt) if (list.includes(c)) sigs.push({ peer: c, signature: h.signers[index.get(c)!]!.sign(consistencyMessage(sessionId, list)) })
-        deliver(to, { kind: 'unmask-request', binding: sessionId, round: config.round, peers: list, signatures: sigs }, now)
+        return true
       }
-      continue
+      return takenOver ? 'stop' : false
     }
-    const deadlines = [aggregator.pollTimeout(), ...participants.map((p) => p.pollTimeout())].filter((d): d is number => d !== undefined)
-    if (takenOver || deadlines.length === 0) break
-    now = Math.max(now + 1, Math.min(...deadlines))
-    aggregator.handleTimeout(now)
-    participants.forEach((p) => p.handleTimeout(now))
-  }
+  })
   participants.forEach((p, i) => events.get(ids[i]!)!.push(...drainEvents(p)))
 
   // What the coalition holds: every share an honest member revealed, plus the contents of

@@ -3,6 +3,7 @@ import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
 import type { Ed25519Signer } from '../../src/crypto/index.ts'
 import { Aggregator, Participant, decodeMessage, defaultMaxCorrupt, minimumSafeThreshold, planQuantization, uniformStageTimeouts } from '../../src/protocol/index.ts'
 import type { Message, Outbound, ProtocolEvent, SessionConfig } from '../../src/protocol/index.ts'
+import { pumpStar } from '../../src/sim/star-pump.ts'
 
 export interface Harness {
   config: SessionConfig
@@ -82,28 +83,11 @@ export function drive (h: Harness, options: DriveOptions = {}): void {
     p.setInput(x, w, 0)
     p.start(0)
   })
-  let now = 1
-  for (let step = 0; step < 100; step++) {
-    let moved = 0
-    participants.forEach((p, i) => {
-      for (const o of drainOutbound(p)) {
-        moved++
-        const data = options.up ? options.up(ids[i]!, o.data) : o.data
-        if (data !== undefined) aggregator.receive(ids[i]!, data, now)
-      }
-    })
-    for (const o of drainOutbound(aggregator)) {
-      moved++
-      const data = options.down ? options.down(o.to, o.data) : o.data
-      if (data !== undefined) participants[ids.indexOf(o.to)]!.receive(ids[0]!, data, now)
-    }
-    if (moved === 0) {
-      const deadline = aggregator.pollTimeout()
-      if (deadline === undefined) return
-      now = deadline
-      aggregator.handleTimeout(now) // stragglers (skipped peers): close the stage
-    }
-  }
+  // Stragglers (skipped peers) are closed by the aggregator's deadlines.
+  pumpStar(h, {
+    ...(options.up !== undefined ? { up: options.up } : {}),
+    ...(options.down !== undefined ? { down: options.down } : {})
+  })
 }
 
 /**

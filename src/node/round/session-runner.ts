@@ -1,15 +1,17 @@
 /**
- * Drives one session's state machines (this member's participant, plus the aggregator when
- * this member aggregates) with real time: wall-clock `now`, one timer per machine for its
- * next deadline, messages to self delivered in place, others handed to `send`.
+ * Runs one member's session (src/round/member-session.ts) on a clock: one timer for the next
+ * deadline of its machines, messages to others handed to `send`. The libp2p simulator
+ * (`secagg simulate --libp2p`) uses it; the node itself runs sessions through its round
+ * coordinator.
  */
 import type { Ed25519Signer, RandomSource } from '../../crypto/index.ts'
-import { Aggregator, Participant } from '../../protocol/index.ts'
+import type { ProtocolEvent, SessionConfig } from '../../protocol/index.ts'
+import { MemberSession } from '../../round/member-session.ts'
+import type { Role, SessionSink } from '../../round/member-session.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
-import type { ProtocolEvent, SansIoMachine, SessionConfig } from '../../protocol/index.ts'
 
-export type Role = 'participant' | 'aggregator'
+export type { Role } from '../../round/member-session.ts'
 
 export interface SessionRunnerOptions {
   readonly config: SessionConfig
@@ -19,101 +21,57 @@ export interface SessionRunnerOptions {
   readonly send: (to: string, data: Uint8Array) => void
   readonly onEvent: (role: Role, event: ProtocolEvent) => void
   readonly clock?: Clock
-  /**
-   * Consulted for every outbound message, local ones included; false suppresses it. The
-   * libp2p simulator uses it to make a peer go silent at its scheduled dropout stage.
-   */
+  /** Consulted for every outbound message, local ones included; false suppresses it. */
   readonly outbound?: (role: Role, to: string, data: Uint8Array) => boolean
 }
 
 export class SessionRunner {
-  readonly participant: Participant
-  readonly aggregator: Aggregator | undefined
-  private readonly timers = new Map<Role, TimerHandle>()
-  private readonly local: Array<{ role: Role, from: string, data: Uint8Array }> = []
-  private stopped = false
+  private readonly session: MemberSession
   private readonly clock: Clock
+  private readonly sink: SessionSink
+  private timer: TimerHandle | undefined
+  private stopped = false
 
-  constructor (private readonly options: SessionRunnerOptions) {
-    this.participant = new Participant(options.config, { id: options.self, signer: options.signer }, options.rng)
-    this.aggregator = options.config.aggregator === options.self ? new Aggregator(options.config, { id: options.self, signer: options.signer }) : undefined
+  constructor (options: SessionRunnerOptions) {
+    this.session = new MemberSession(options.config, options.self, options.signer, options.rng)
     this.clock = options.clock ?? systemClock
+    this.sink = {
+      open: () => !this.stopped,
+      send: options.send,
+      event: options.onEvent,
+      ...(options.outbound !== undefined ? { filter: options.outbound } : {})
+    }
   }
 
-  private now (): number { return this.clock.now() }
+  /** Coordinates of the input clipped to ±clip. */
+  get clippedCoordinates (): number { return this.session.participant.clippedCoordinates }
 
   start (input?: ArrayLike<number>, weight?: number): void {
-    const now = this.now()
-    this.aggregator?.start(now)
-    if (input !== undefined) this.participant.setInput(input, weight ?? 1, now)
-    this.participant.start(now)
-    this.pump()
+    this.session.start(this.clock.now(), this.sink, input === undefined ? undefined : { vector: input, weight: weight ?? 1 })
+    this.schedule()
   }
 
-  /**
-   * The input of a session started without one (local training runs while the keys are
-   * exchanged; the participant waits for it up to the masked-stage deadline).
-   */
-  provideInput (input: ArrayLike<number>, weight: number): void {
-    if (this.stopped) return
-    this.participant.setInput(input, weight, this.now())
-    this.pump()
-  }
-
-  /** A message from the network: to our aggregator if we aggregate, else to our participant. */
   deliver (from: string, data: Uint8Array): void {
     if (this.stopped) return
-    const machine = this.aggregator ?? this.participant
-    machine.receive(from, data, this.now())
-    this.pump()
+    this.session.deliver(from, data, this.clock.now(), this.sink)
+    this.schedule()
   }
 
-  /** Ends the session: timers cleared, and the participant's secrets erased at once. */
+  /** Ends the session: the timer cleared, the participant's secrets erased at once. */
   stop (): void {
     this.stopped = true
-    for (const t of this.timers.values()) this.clock.clearTimeout(t)
-    this.timers.clear()
-    this.participant.close(this.now())
+    this.clock.clearTimeout(this.timer)
+    this.session.close(this.clock.now())
   }
 
-  private pump (): void {
-    for (let guard = 0; guard < 100_000 && !this.stopped; guard++) {
-      this.drain('participant', this.participant)
-      if (this.aggregator !== undefined) this.drain('aggregator', this.aggregator)
-      const next = this.local.shift()
-      if (next === undefined) return
-      const machine = next.role === 'aggregator' ? this.aggregator! : this.participant
-      machine.receive(next.from, next.data, this.now())
-    }
-  }
-
-  /**
-   * Events first, then messages: the node records a promise (e.g. "my masked input of this
-   * round goes to this attempt") on the stage event, durably, before the message leaves; if
-   * it cannot, it stops the runner and the message is never sent.
-   */
-  private drain (role: Role, machine: SansIoMachine): void {
-    const self = this.options.self
-    for (let e = machine.pollEvent(); e !== undefined; e = machine.pollEvent()) {
-      if (!this.stopped) this.options.onEvent(role, e)
-    }
-    for (let o = machine.pollOutbound(); o !== undefined; o = machine.pollOutbound()) {
-      if (this.stopped || this.options.outbound?.(role, o.to, o.data) === false) continue
-      if (o.to === self) this.local.push({ role: role === 'participant' ? 'aggregator' : 'participant', from: self, data: o.data })
-      else this.options.send(o.to, o.data)
-    }
-    this.schedule(role, machine)
-  }
-
-  private schedule (role: Role, machine: SansIoMachine): void {
-    this.clock.clearTimeout(this.timers.get(role))
-    this.timers.delete(role)
-    const deadline = machine.pollTimeout()
+  private schedule (): void {
+    this.clock.clearTimeout(this.timer)
+    const deadline = this.session.pollTimeout()
     if (deadline === undefined || this.stopped) return
-    this.timers.set(role, this.clock.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       if (this.stopped) return
-      machine.handleTimeout(this.now())
-      this.pump()
-    }, Math.max(0, deadline - this.now())))
+      this.session.handleTimeout(this.clock.now(), this.sink)
+      this.schedule()
+    }, Math.max(0, deadline - this.clock.now()))
   }
 }

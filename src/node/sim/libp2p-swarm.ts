@@ -177,7 +177,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     sends.abort()
     swarm.receiver = () => {}
   }
-  return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.participant.clippedCoordinates, 0) }
+  return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.clippedCoordinates, 0) }
 }
 
 /**

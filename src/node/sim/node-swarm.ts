@@ -6,7 +6,7 @@
  * partition, tap or impersonate members. Attack tests on the round rules run here in
  * milliseconds instead of as processes on the wall clock.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -23,6 +23,7 @@ import { VectorSumTask } from '../task/vector-sum-task.ts'
 import type { RoundTask } from '../task/round-task.ts'
 import { SimulatedModelTask } from './model-task.ts'
 import { VirtualClock } from './virtual-clock.ts'
+import { MemoryStore } from '../store/memory-store.ts'
 
 export interface LoggedEvent { readonly at: number, readonly level: Level, readonly event: string, readonly fields: Fields }
 
@@ -93,6 +94,8 @@ export class NodeSwarm {
   readonly nodes: Array<SwarmNode | undefined>
   /** Each member's task, as last started. */
   readonly tasks: Array<RoundTask | undefined>
+  /** Each member's store: it survives kills and restarts, like a member directory. */
+  readonly stores: MemoryStore[]
   private readonly root: string
   /** Starts per member: each (re)start draws from its own seeded stream. */
   private readonly starts: number[] = []
@@ -110,6 +113,7 @@ export class NodeSwarm {
     this.logs = this.ids.map(() => [])
     this.nodes = this.ids.map(() => undefined)
     this.tasks = this.ids.map(() => undefined)
+    this.stores = this.ids.map(() => new MemoryStore())
   }
 
   static async create (options: NodeSwarmOptions): Promise<NodeSwarm> {
@@ -155,7 +159,7 @@ export class NodeSwarm {
     const node = new SwarmNode({
       dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, listen: [], bootstrap: [], mdns: false,
       rounds: this.options.rounds, logger, task,
-      components: { clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
+      components: { store: this.stores[i]!, clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
     })
     this.nodes[i] = node
     await node.start()
@@ -188,9 +192,9 @@ export class NodeSwarm {
     }
   }
 
+  /** Member i's record of a round (rounds/<r>.json in a member directory). */
   roundFile (i: number, round: number): Record<string, unknown> | undefined {
-    const path = join(this.dirs[i]!, 'rounds', `${round}.json`)
-    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> : undefined
+    return this.stores[i]!.rounds.get(round)
   }
 
   events (i: number, event: string): LoggedEvent[] {
