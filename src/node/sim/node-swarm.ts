@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { seededRandom } from '../../crypto/index.ts'
+import { randomInt, seededRandom } from '../../crypto/index.ts'
+import type { RandomSource } from '../../crypto/index.ts'
 import { parseConsortium } from '../config/consortium.ts'
 import type { LoadedConsortium } from '../config/consortium.ts'
 import type { Identity } from '../config/identity.ts'
@@ -38,6 +39,8 @@ export interface NodeSwarmOptions {
   readonly stageMs?: number
   readonly roundIntervalMs?: number
   readonly latencyMs?: number
+  /** Extra random delay per frame, up to this many ms (seeded): frames overtake each other. */
+  readonly jitterMs?: number
   /** Extra consortium `protocol` fields (maxCorrupt, threshold, ...). */
   readonly protocol?: Record<string, unknown>
   /** Member i's input for round r (default: distinct per member and round). */
@@ -53,7 +56,7 @@ class MemoryNetwork {
   private cut: ReadonlyArray<ReadonlySet<string>> = []
   tap: Tap | undefined
 
-  constructor (private readonly clock: VirtualClock, private readonly latencyMs: number) {}
+  constructor (private readonly clock: VirtualClock, private readonly latencyMs: number, private readonly jitterMs: number, private readonly rng: RandomSource) {}
 
   host (peer: string, onMessage: (from: string, data: Uint8Array) => void): NodeHost {
     this.inboxes.set(peer, onMessage)
@@ -80,7 +83,7 @@ class MemoryNetwork {
     this.clock.setTimeout(() => {
       if (this.down.has(to) || this.down.has(from)) return
       this.inboxes.get(to)?.(from, copy)
-    }, this.latencyMs)
+    }, this.latencyMs + (this.jitterMs > 0 ? randomInt(this.rng, this.jitterMs + 1) : 0))
     return true
   }
 }
@@ -107,7 +110,7 @@ export class NodeSwarm {
     root: string
   ) {
     this.root = root
-    this.net = new MemoryNetwork(this.clock, options.latencyMs ?? 5)
+    this.net = new MemoryNetwork(this.clock, options.latencyMs ?? 5, options.jitterMs ?? 0, seededRandom(`node-swarm/${options.seed}/links`))
     this.ids = identities.map((i) => i.peerId)
     this.dirs = this.ids.map((_, i) => join(root, `m${i}`))
     this.logs = this.ids.map(() => [])
