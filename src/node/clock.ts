@@ -25,3 +25,10 @@ export function sleep (clock: Clock, ms: number, signal?: AbortSignal): Promise<
     signal?.addEventListener('abort', () => { clock.clearTimeout(handle); resolve() }, { once: true })
   })
 }
+
+/** An AbortSignal that aborts after `ms` on `clock` (on a virtual clock, in virtual time). */
+export function clockTimeout (clock: Clock, ms: number): AbortSignal {
+  const controller = new AbortController()
+  clock.setTimeout(() => controller.abort(new DOMException('deadline passed', 'TimeoutError')), ms)
+  return controller.signal
+}

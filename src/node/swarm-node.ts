@@ -2,27 +2,23 @@
  * One consortium member's node: the driver of its round coordinator (src/round/coordinator.ts,
  * where every rule lives). It wires the coordinator to its components (js-libp2p's
  * components/init pattern) — the transport, the clock, the randomness, the member's store and
- * the logger — and to the task: it runs the coordinator's actions in order, one timer for its
- * next deadline, and the model resync of tasks that keep a model.
+ * the logger — and to the task: it runs the coordinator's actions in order and keeps one timer
+ * for its next deadline.
  */
 import { createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
 import { planQuantization, sessionDuration } from '../protocol/index.ts'
 import type { SessionConfig } from '../protocol/index.ts'
-import { RoundCoordinator, FRAME_VERSION } from '../round/coordinator.ts'
+import { RoundCoordinator } from '../round/coordinator.ts'
 import type { CoordinatorAction, CoordinatorTimeouts } from '../round/coordinator-io.ts'
-import { Frame } from '../round/wire/round.generated.ts'
-import type { FrameType } from '../round/wire/round.generated.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ConsortiumFileError, sessionParameters, stageTimeoutsOf } from './config/consortium.ts'
 import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import type { Fields, Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
-import { systemClock } from './clock.ts'
+import { clockTimeout, systemClock } from './clock.ts'
 import type { Clock, TimerHandle } from './clock.ts'
-import { ModelSync } from './round/model-sync.ts'
-import type { ModelSyncTimeouts } from './round/model-sync.ts'
 import { DirectoryStore } from './store/member-store.ts'
 import type { MemberStore } from './store/member-store.ts'
 import type { RoundTask } from './task/round-task.ts'
@@ -55,7 +51,7 @@ export interface NodeHost {
 export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) => Promise<NodeHost>
 
 /** The node's own deadlines (ms), besides the consortium's stage timeouts. */
-export type SwarmNodeTimeouts = Omit<CoordinatorTimeouts, 'echoWait'> & ModelSyncTimeouts & { readonly echoWait?: number }
+export type SwarmNodeTimeouts = Omit<CoordinatorTimeouts, 'echoWait'> & { readonly echoWait?: number }
 
 export const DEFAULT_NODE_TIMEOUTS: SwarmNodeTimeouts = {
   modelFetchInterval: 4_000, behindWait: 5_000, statusReplies: 3_000, modelFetch: 15_000, resyncRetry: 5_000, resultDelivery: 30_000
@@ -66,14 +62,13 @@ export class SwarmNode {
   private readonly clock: Clock
   private readonly store: MemberStore
   readonly coordinator: RoundCoordinator
-  private readonly modelSync: ModelSync | undefined
   private timer: TimerHandle | undefined
   private readonly resultSends = new Set<Promise<boolean>>()
   private stopped = false
   private readonly finished: { promise: Promise<void>, resolve: () => void }
 
   constructor (private readonly options: SwarmNodeOptions) {
-    const { consortium, identity, task, logger } = options
+    const { consortium, identity, task } = options
     const members = consortium.file.members.map((m) => m.peerId)
     if (!members.includes(identity.peerId)) throw new ConsortiumFileError(`this member (${identity.peerId}) is not listed in ${consortium.path}; add it to "members"`)
     let resolve!: () => void
@@ -89,19 +84,9 @@ export class SwarmNode {
       consortiumHash: consortium.hash, ...sessionParameters(consortium.file), dim: task.dim,
       quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: members.length }),
       stageTimeouts, roundIntervalMs: consortium.file.timeouts.roundIntervalMs, ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
-      timeouts: { ...timeouts, echoWait: timeouts.echoWait ?? sessionDuration(stageTimeouts) }, policy: task
+      timeouts: { ...timeouts, echoWait: timeouts.echoWait ?? sessionDuration(stageTimeouts) }, policy: task,
+      ...(task.sync !== undefined ? { model: task.sync } : {})
     }, this.store.loadPromises(), options.components?.rng ?? systemRandom)
-    this.modelSync = task.sync === undefined
-      ? undefined
-      : new ModelSync({
-        self: identity.peerId, members, state: task.sync, modelBytes: 4 * task.dim, clock: this.clock, logger, timeouts,
-        roundNow: () => this.coordinator.round,
-        send: (to, type, round, payload) => this.send(to, this.frame(type, round, payload), timeouts.resultDelivery, false),
-        jumpTo: (round, installed) => this.step('jump', () => this.coordinator.jumpTo(round, installed, this.clock.now())),
-        idle: () => this.step('resume', () => this.coordinator.ensureRunning(this.clock.now())),
-        stopped: () => this.stopped,
-        timer: (what, fn, ms) => this.clock.setTimeout(() => this.step(what, fn), ms)
-      })
   }
 
   get peerId (): string { return this.options.identity.peerId }
@@ -124,7 +109,6 @@ export class SwarmNode {
     logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash) })
     const nextRound = Math.max(this.store.nextRound(), this.options.task.resumeRound ?? 0)
     this.step('start', () => this.coordinator.start(nextRound, this.clock.now()))
-    if (this.modelSync !== undefined && !this.stopped) void this.modelSync.resync('startup: is this member on the model most members hold?')
   }
 
   async stop (): Promise<void> {
@@ -132,7 +116,6 @@ export class SwarmNode {
     this.stopped = true
     this.coordinator.stop(this.clock.now())
     this.clock.clearTimeout(this.timer)
-    this.modelSync?.stop()
     // Results already on their way are still handed out (bounded: at most ten seconds).
     await Promise.race([Promise.allSettled([...this.resultSends]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
     await this.host?.stop()
@@ -180,24 +163,19 @@ export class SwarmNode {
           (fields) => this.step('applied', () => this.coordinator.applied(a.round, a.record, fields, this.clock.now())),
           (err: unknown) => this.step('applied', () => this.coordinator.applied(a.round, a.record, err as Error, this.clock.now())))
         return
-      case 'resync':
-        if (this.modelSync !== undefined && !this.stopped) void this.modelSync.resync(a.why)
+      case 'install': {
+        let failed: Error | undefined
+        try { task.sync!.install(a.round, a.bytes) } catch (err) { failed = err as Error }
+        this.coordinator.installed(a.round, failed, now)
         return
-      case 'sync-frame':
-        if (this.modelSync === undefined) logger.warn('message-dropped', { peer: a.from, reason: 'model frame, but this consortium\'s task keeps no model' })
-        else this.modelSync.onFrame(a.from, a.type, a.round, a.payload)
-        return
+      }
       case 'done': this.finished.resolve()
     }
   }
 
-  private frame (type: FrameType, round: number, payload: Uint8Array): Uint8Array {
-    return Frame.encode({ version: FRAME_VERSION, type, round: BigInt(round), attempt: 0, payload: payload as Uint8Array<ArrayBuffer> })
-  }
-
   private send (to: string, frame: Uint8Array, ttl: number, result: boolean): void {
     if (this.host === undefined) return
-    const sending = this.host.send(to, frame, AbortSignal.timeout(ttl)).then((ok) => {
+    const sending = this.host.send(to, frame, clockTimeout(this.clock, ttl)).then((ok) => {
       if (!ok) this.options.logger.debug('send-abandoned', { to })
       return ok
     }, () => false)

@@ -8,7 +8,7 @@ import type { Ed25519Signer } from '../crypto/index.ts'
 import type { QuantizationPlan, StageTimeouts } from '../protocol/index.ts'
 import type { PromiseRecord } from './promise-book.ts'
 import type { RoundOutcome } from './signed-result.ts'
-import type { FrameType } from './wire/round.generated.ts'
+import type { ModelSyncTimeouts, ModelView } from './model-sync.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -26,10 +26,8 @@ export type CoordinatorAction =
   | { readonly kind: 'need-input', readonly round: number, readonly attempt: number }
   /** Apply a confirmed result to the task's state; answer with `applied`. */
   | { readonly kind: 'apply', readonly round: number, readonly outcome: RoundOutcome, readonly includedSelf: boolean, readonly record: RoundRecord }
-  /** Bring the task's state onto the one most members hold (model resync); answer with jumpTo / idle. */
-  | { readonly kind: 'resync', readonly why: string }
-  /** A model-resync frame, for the resync machine. */
-  | { readonly kind: 'sync-frame', readonly from: string, readonly type: FrameType, readonly round: number, readonly payload: Uint8Array }
+  /** Install the model most members hold (hash checked) as the start of `round`; answer with `installed`. */
+  | { readonly kind: 'install', readonly round: number, readonly bytes: Uint8Array }
   | { readonly kind: 'log', readonly level: LogLevel, readonly event: string, readonly fields: Record<string, unknown> }
   /** The last round asked for is done. */
   | { readonly kind: 'done' }
@@ -61,7 +59,7 @@ export interface RoundPolicy {
 }
 
 /** The coordinator's own deadlines (ms), besides the consortium's stage timeouts. */
-export interface CoordinatorTimeouts {
+export interface CoordinatorTimeouts extends ModelSyncTimeouts {
   /** Train: how long to wait for our round's result once others are in the next round. */
   readonly behindWait: number
   /** How long a RESULT, hint or echo frame keeps being retried. */
@@ -88,4 +86,6 @@ export interface CoordinatorConfig {
   readonly rounds?: number
   readonly timeouts: CoordinatorTimeouts
   readonly policy: RoundPolicy
+  /** The task's model, when it keeps one (train): it is then resynchronised from the majority (model-sync.ts). */
+  readonly model?: ModelView
 }

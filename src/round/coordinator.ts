@@ -24,6 +24,7 @@ import { EchoTally } from './echo-tally.ts'
 import { FrameBuffer } from './frame-buffer.ts'
 import type { BufferedFrame } from './frame-buffer.ts'
 import { MemberSession } from './member-session.ts'
+import { ModelSync } from './model-sync.ts'
 import type { Role, SessionSink } from './member-session.ts'
 import { PromiseBook } from './promise-book.ts'
 import type { PromiseRecord } from './promise-book.ts'
@@ -77,10 +78,13 @@ export class RoundCoordinator {
   private applying: number | undefined
   private stopped = false
   private finishedAll = false
+  /** Tasks with a model: its resynchronisation from the majority. */
+  private readonly sync: ModelSync | undefined
 
   constructor (private readonly config: CoordinatorConfig, stored: PromiseRecord | undefined, private readonly rng: RandomSource) {
     this.book = new PromiseBook(stored, rng(32))
     this.quorum = consistencyQuorum(config.members.length, config.maxCorrupt, config.threshold)
+    this.sync = config.model === undefined ? undefined : new ModelSync(config.self, config.members, config.model, 4 * config.dim, config.timeouts)
   }
 
   // ---- outputs ----
@@ -90,14 +94,14 @@ export class RoundCoordinator {
   /** The earliest time `handleTimeout` has something to do. */
   pollTimeout (): number | undefined {
     const c = this.current
-    const times = [this.nextRoundAt, this.behindAt?.at, c?.session.pollTimeout(), c?.sitOutAt, c?.echoWaitAt].filter((t): t is number => t !== undefined)
+    const times = [this.nextRoundAt, this.behindAt?.at, c?.session.pollTimeout(), c?.sitOutAt, c?.echoWaitAt, this.sync?.pollTimeout()].filter((t): t is number => t !== undefined)
     return times.length === 0 ? undefined : Math.min(...times)
   }
 
   /** The round this member is in, or about to start. */
   get round (): number { return this.current?.round ?? this.lastFinished + 1 }
   get attempt (): number | undefined { return this.current?.attempt }
-  get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined }
+  get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined && this.sync?.busy !== true }
   get promises (): PromiseRecord { return this.book.record }
   /** Frames and sessions held for later (bounded). */
   get buffered (): { sessions: number, frames: number } { return this.buffer.size }
@@ -129,7 +133,10 @@ export class RoundCoordinator {
   start (nextRound: number, now: number): void {
     this.lastFinished = nextRound - 1
     if (this.reachedEnd(nextRound)) return
-    this.contained('start', () => this.begin(nextRound, 0, now))
+    this.contained('start', () => {
+      this.begin(nextRound, 0, now)
+      this.resync('startup: is this member on the model most members hold?', now)
+    })
   }
 
   stop (now: number): void {
@@ -201,33 +208,64 @@ export class RoundCoordinator {
     }
   }
 
+  /** The task installed the model of an `install` action (or could not). */
+  installed (round: number, outcome: Error | undefined, now: number): void {
+    this.contained('installed', () => {
+      if (outcome !== undefined) {
+        this.log('error', 'model-not-installed', { round, error: outcome.message })
+        this.ensureRunning(now)
+        return
+      }
+      this.jumpTo(round, true, now)
+    })
+  }
+
   /**
    * The resync moved this member's state to the start of `round` (`installed`: a new state was
    * just installed for it). Frames of the session it was in on its old state count now if it
    * is the same session: the others bound them to the state just installed.
    */
-  jumpTo (round: number, installed: boolean, now: number): void {
-    this.contained('jump', () => {
-      const c = this.current
-      const same = installed && c !== undefined && c.round === round
-      const replay = same ? [...c.received] : []
-      const attempt = same ? c.attempt : 0
-      this.nextRoundAt = undefined
-      this.endSession(now)
-      this.applying = undefined
-      this.actions.push({ kind: 'save-progress', nextRound: round })
-      this.lastFinished = round - 1
-      if (this.reachedEnd(round)) return
-      this.begin(round, attempt, now, replay)
-    })
+  private jumpTo (round: number, installed: boolean, now: number): void {
+    const c = this.current
+    const same = installed && c !== undefined && c.round === round
+    const replay = same ? [...c.received] : []
+    const attempt = same ? c.attempt : 0
+    this.nextRoundAt = undefined
+    this.endSession(now)
+    this.applying = undefined
+    this.actions.push({ kind: 'save-progress', nextRound: round })
+    this.lastFinished = round - 1
+    if (this.reachedEnd(round)) return
+    this.begin(round, attempt, now, replay)
   }
 
   /** After a resync that changed nothing: an idle member starts the next round rather than wait forever. */
-  ensureRunning (now: number): void {
+  private ensureRunning (now: number): void {
     if (!this.idle) return
     const next = this.lastFinished + 1
     if (this.reachedEnd(next)) return
-    this.contained('resume', () => this.begin(next, 0, now))
+    this.begin(next, 0, now)
+  }
+
+  /** Tasks with a model: asks the majority which model and round are current (model-sync.ts). */
+  private resync (why: string, now: number): void {
+    if (this.sync === undefined || this.stopped) return
+    this.sync.resync(why, this.round, now)
+    this.drainSync(now)
+  }
+
+  private drainSync (now: number): void {
+    const sync = this.sync
+    if (sync === undefined) return
+    for (let a = sync.pollAction(); a !== undefined; a = sync.pollAction()) {
+      switch (a.kind) {
+        case 'send': this.send(a.to, a.type, a.round, 0, a.payload, this.config.timeouts.resultDelivery); break
+        case 'log': this.log(a.level, a.event, a.fields); break
+        case 'install': this.actions.push({ kind: 'install', round: a.round, bytes: a.bytes }); break
+        case 'jump': this.jumpTo(a.round, false, now); break
+        case 'idle': this.ensureRunning(now)
+      }
+    }
   }
 
   // ---- the rules ----
@@ -285,7 +323,11 @@ export class RoundCoordinator {
     if (this.behindAt !== undefined && now >= this.behindAt.at) {
       const { round, why } = this.behindAt
       this.behindAt = undefined
-      if (this.current === undefined || this.current.round <= round) this.actions.push({ kind: 'resync', why })
+      if (this.current === undefined || this.current.round <= round) this.resync(why, now)
+    }
+    if (this.sync !== undefined) {
+      const at = this.sync.pollTimeout()
+      if (at !== undefined && now >= at) { this.sync.handleTimeout(this.round, now); this.drainSync(now) }
     }
     if (this.nextRoundAt !== undefined && now >= this.nextRoundAt) {
       this.nextRoundAt = undefined
@@ -325,7 +367,9 @@ export class RoundCoordinator {
       case FrameType.ECHO: this.onEcho(from, round, attempt, frame.payload, now); return
       case FrameType.SESSION: this.onSessionFrame(from, round, attempt, frame.payload, now); return
       case FrameType.MODEL_QUERY: case FrameType.MODEL_STATUS: case FrameType.MODEL_FETCH: case FrameType.MODEL_DATA:
-        this.actions.push({ kind: 'sync-frame', from, type: frame.type, round, payload: frame.payload })
+        if (this.sync === undefined) { this.log('warn', 'message-dropped', { peer: from, reason: 'model frame, but this consortium\'s task keeps no model' }); return }
+        this.sync.receive(from, frame.type, round, frame.payload, this.round, now)
+        this.drainSync(now)
         return
       default: this.log('warn', 'message-dropped', { peer: from, reason: `unknown frame type ${frame.type}` })
     }
@@ -380,7 +424,7 @@ export class RoundCoordinator {
       case 'rejected':
         this.log('warn', 'message-rejected', { round, attempt, role, peer: event.from, reason: event.reason, detail: event.detail })
         // The aggregator's session is bound to another state: one of us is off the common one.
-        if (role === 'participant' && event.reason === 'session-mismatch' && this.config.policy.binding() !== undefined) this.actions.push({ kind: 'resync', why: 'the aggregator runs a session bound to another model' })
+        if (role === 'participant' && event.reason === 'session-mismatch') this.resync('the aggregator runs a session bound to another model', now)
         return
       case 'stage':
         this.log('debug', 'stage', { round, attempt, role, stage: event.stage })
@@ -564,7 +608,7 @@ export class RoundCoordinator {
     if (late) {
       this.unresolved.delete(round)
       this.actions.push({ kind: 'save-round', round, record: { ...record, ...fields } })
-      if (decision.kind === 'resync') this.actions.push({ kind: 'resync', why: `the late result of round ${round} moved the others' state` })
+      if (decision.kind === 'resync') this.resync(`the late result of round ${round} moved the others' state`, now)
       return
     }
     if (decision.kind === 'resync') {
@@ -572,7 +616,7 @@ export class RoundCoordinator {
       this.actions.push({ kind: 'save-round', round, record: { ...record, ...fields } })
       this.endSession(now)
       this.lastFinished = Math.max(this.lastFinished, round)
-      this.actions.push({ kind: 'resync', why: `the result of round ${round} comes from a session this member was not in` })
+      this.resync(`the result of round ${round} comes from a session this member was not in`, now)
       return
     }
     this.finishRound(round, { ...record, ...fields }, now)

@@ -54,6 +54,7 @@ class MemoryNetwork {
   private readonly inboxes = new Map<string, (from: string, data: Uint8Array) => void>()
   readonly down = new Set<string>()
   private cut: ReadonlyArray<ReadonlySet<string>> = []
+  private readonly retrying = new Map<string, Set<() => void>>()
   tap: Tap | undefined
 
   constructor (private readonly clock: VirtualClock, private readonly latencyMs: number, private readonly jitterMs: number, private readonly rng: RandomSource) {}
@@ -62,7 +63,7 @@ class MemoryNetwork {
     this.inboxes.set(peer, onMessage)
     return {
       addresses: [`/memory/${peer}`],
-      send: async (to, data) => this.send(peer, to, data),
+      send: async (to, data, signal) => this.sendRetrying(peer, to, data, signal),
       stop: async () => { if (this.inboxes.get(peer) === onMessage) this.inboxes.delete(peer) }
     }
   }
@@ -73,6 +74,33 @@ class MemoryNetwork {
   private reachable (a: string, b: string): boolean {
     if (this.cut.length === 0) return true
     return this.cut.some((g) => g.has(a) && g.has(b))
+  }
+
+  /**
+   * Like the libp2p host: a frame to a member that cannot be reached now (down, cut off) is
+   * retried every 250 ms of virtual time until its signal aborts (its deadline passed).
+   */
+  private sendRetrying (from: string, to: string, data: Uint8Array, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const pending = this.retrying.get(from) ?? new Set<() => void>()
+      this.retrying.set(from, pending)
+      const settle = (ok: boolean): void => { pending.delete(giveUp); resolve(ok) }
+      const giveUp = (): void => settle(false)
+      const attempt = (): void => {
+        if (!pending.has(giveUp)) return
+        if (this.down.has(from) || signal.aborted) { settle(false); return }
+        if (this.send(from, to, data)) { settle(true); return }
+        this.clock.setTimeout(attempt, 250)
+      }
+      pending.add(giveUp)
+      attempt()
+    })
+  }
+
+  /** The member is gone (killed): its sends still being retried end at once. */
+  kill (peer: string): void {
+    this.down.add(peer)
+    for (const giveUp of [...this.retrying.get(peer) ?? []]) giveUp()
   }
 
   send (from: string, to: string, data: Uint8Array): boolean {
@@ -171,7 +199,7 @@ export class NodeSwarm {
 
   /** Like kill -9: the member vanishes mid-step; only what it wrote to disk survives. */
   async kill (i: number): Promise<void> {
-    this.net.down.add(this.ids[i]!)
+    this.net.kill(this.ids[i]!)
     const node = this.nodes[i]
     this.nodes[i] = undefined
     await node?.stop()

@@ -6,15 +6,12 @@
  */
 import type { RoundOutcome } from '../../round/signed-result.ts'
 import type { ResultDecision, ResultView, RoundPolicy } from '../../round/coordinator-io.ts'
+import type { ModelView } from '../../round/model-sync.ts'
 
 export interface RoundInput { readonly vector: ArrayLike<number>, readonly weight: number }
 
 /** A task whose state can be fetched from the other members (train: the global model). */
-export interface StateSync {
-  /** SHA-256 of the current state's bytes. */
-  hash (): Uint8Array
-  /** The state's bytes if its hash is `hash`. */
-  bytesFor (hash: Uint8Array): Uint8Array | undefined
+export interface StateSync extends ModelView {
   /** Installs state fetched from others (its hash already checked) as the start of `round`. */
   install (round: number, bytes: Uint8Array): void
 }

@@ -51,7 +51,7 @@ describe('property: kills, restarts, partitions and a lying aggregator never spl
               round: Number(r.round), attempt: r.attempt, aggregator: r.aggregator, sessionId: r.sessionId, keysRoot: r.keysRoot,
               included: r.included, sum: Float64Array.from([7, -7, 7]), weightSum: Number(r.weightSum), signatures: r.signatures
             }, liarSigner!)
-            return Frame.encode({ ...f, payload: fake })
+            return Frame.encode({ ...f, payload: fake as Uint8Array<ArrayBuffer> })
           }
           return data
         }
