@@ -17,10 +17,12 @@
  */
 import { toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { aggregatorFor, attemptBinding, computeRoundSessionId, consistencyQuorum, encodeInput, minimumSurvivors, openSession, sessionDuration } from '../protocol/index.ts'
+import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, sessionDuration } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
-import { EchoTally } from './echo-tally.ts'
+import { KEEP_ROUNDS, ResultDesk } from './result-desk.ts'
+import { Alignment, comparePositions } from './alignment.ts'
+import type { Position } from './alignment.ts'
 import { FrameBuffer } from './frame-buffer.ts'
 import type { BufferedFrame } from './frame-buffer.ts'
 import { MemberSession } from './member-session.ts'
@@ -28,15 +30,12 @@ import { ModelSync } from './model-sync.ts'
 import type { Role, SessionSink } from './member-session.ts'
 import { PromiseBook } from './promise-book.ts'
 import type { PromiseRecord } from './promise-book.ts'
-import { echoValid, resultDigest, signEcho } from './result-echo.ts'
-import { encodeSignedResult, verifySignedResult } from './signed-result.ts'
+import { encodeSignedResult } from './signed-result.ts'
 import type { RoundOutcome } from './signed-result.ts'
-import { Frame, FrameType, ResultEcho, SignedResult } from './wire/round.generated.ts'
+import { Frame, FrameType, Position as PositionFrame } from './wire/round.generated.ts'
 import { createHash } from 'node:crypto'
 
 export const FRAME_VERSION = 2
-/** Rounds of results, echoes and session ids kept for late results and hints. */
-const KEEP_ROUNDS = 8
 
 interface Current {
   readonly round: number
@@ -54,19 +53,13 @@ interface Current {
   echoWaitAt?: number
 }
 
-interface PendingResult { readonly outcome: RoundOutcome, readonly digest: Uint8Array, readonly payload: Uint8Array, readonly from: string }
-
 export class RoundCoordinator {
   private readonly actions: CoordinatorAction[] = []
   private readonly book: PromiseBook
   private readonly quorum: number
   private readonly buffer = new FrameBuffer()
-  private readonly echoes = new EchoTally()
-  /** Verified results waiting for echoes, per round (at most a few: more is equivocation). */
-  private readonly pending = new Map<number, PendingResult[]>()
-  /** Confirmed results with their echoes (certificates), to hand a member that is behind. */
-  private readonly certificates = new Map<number, { attempt: number, payload: Uint8Array }>()
-  private readonly hinted = new Set<string>()
+  /** Results: verified, echoed, confirmed, certificates and hints (result-desk.ts). */
+  private readonly desk: ResultDesk
   /** Session ids this member took part in, per round: to tell whether a late result included it. */
   private readonly ownSessions = new Map<number, Uint8Array[]>()
   /** Rounds finished without a result (skipped, aborted): a late result is still recorded. */
@@ -78,12 +71,26 @@ export class RoundCoordinator {
   private applying: number | undefined
   private stopped = false
   private finishedAll = false
+  /** The time of the input being handled. */
+  private lastNow = 0
   /** Tasks with a model: its resynchronisation from the majority. */
   private readonly sync: ModelSync | undefined
+  /** Where the other members are (alignment.ts): members that drifted out of phase rejoin the largest group. */
+  private readonly alignment: Alignment
+  /** The later round a resync was last started for, to follow the others there (train). */
+  private resyncedFor = -1
+  /** When each member behind was last told this one's position. */
+  private readonly answered = new Map<string, number>()
 
   constructor (private readonly config: CoordinatorConfig, stored: PromiseRecord | undefined, private readonly rng: RandomSource) {
     this.book = new PromiseBook(stored, rng(32))
     this.quorum = consistencyQuorum(config.members.length, config.maxCorrupt, config.threshold)
+    this.desk = new ResultDesk(config, this.quorum, this.book, (r, a, agg) => this.sessionConfig(r, a, agg), {
+      log: (level, event, fields) => this.log(level, event, fields),
+      send: (to, type, round, attempt, payload, ttl, lasting) => this.send(to, type, round, attempt, payload, ttl, lasting),
+      promise: (change) => this.promise(change)
+    })
+    this.alignment = new Alignment(config.self, Math.max(config.maxCorrupt + 1, config.members.length - config.threshold))
     this.sync = config.model === undefined ? undefined : new ModelSync(config.self, config.members, config.model, 4 * config.dim, config.timeouts)
   }
 
@@ -133,7 +140,7 @@ export class RoundCoordinator {
   start (nextRound: number, now: number): void {
     this.lastFinished = nextRound - 1
     if (this.reachedEnd(nextRound)) return
-    this.contained('start', () => {
+    this.contained('start', now, () => {
       this.begin(nextRound, 0, now)
       this.resync('startup: is this member on the model most members hold?', now)
     })
@@ -148,16 +155,16 @@ export class RoundCoordinator {
   }
 
   receive (from: string, data: Uint8Array, now: number): void {
-    if (!this.stopped) this.contained('receive', () => this.onFrame(from, data, now))
+    if (!this.stopped) this.contained('receive', now, () => this.onFrame(from, data, now))
   }
 
   handleTimeout (now: number): void {
-    if (!this.stopped) this.contained('timeout', () => this.onTimeout(now))
+    if (!this.stopped) this.contained('timeout', now, () => this.onTimeout(now))
   }
 
   /** The input of (round, attempt) takes time (local training): start the session without it. */
   inputPending (round: number, attempt: number, now: number): void {
-    this.contained('input', () => {
+    this.contained('input', now, () => {
       const c = this.current
       if (c === undefined || c.round !== round || c.attempt !== attempt || c.session.isStarted) return
       this.startSession(c, now)
@@ -166,7 +173,7 @@ export class RoundCoordinator {
 
   /** The input of (round, attempt), or why there is none. */
   provideInput (round: number, attempt: number, input: { vector: ArrayLike<number>, weight: number } | Error, now: number): void {
-    this.contained('input', () => {
+    this.contained('input', now, () => {
       const c = this.current
       if (c === undefined || c.round !== round || c.attempt !== attempt) return
       if (input instanceof Error) {
@@ -210,7 +217,7 @@ export class RoundCoordinator {
 
   /** The task installed the model of an `install` action (or could not). */
   installed (round: number, outcome: Error | undefined, now: number): void {
-    this.contained('installed', () => {
+    this.contained('installed', now, () => {
       if (outcome !== undefined) {
         this.log('error', 'model-not-installed', { round, error: outcome.message })
         this.ensureRunning(now)
@@ -286,6 +293,7 @@ export class RoundCoordinator {
     const session = new MemberSession(this.sessionConfig(round, attempt, aggregator), this.config.self, this.config.signer, this.rng)
     this.current = { round, attempt, aggregator, session, early: [...replay, ...this.buffer.take(round, attempt)], received: [] }
     this.log('info', 'round-start', { round, attempt, aggregator, role: aggregator === this.config.self ? 'aggregator' : 'participant' })
+    this.announce({ round, attempt })
     this.actions.push({ kind: 'need-input', round, attempt })
   }
 
@@ -343,7 +351,7 @@ export class RoundCoordinator {
     }
     if (this.current === c && c.echoWaitAt !== undefined && now >= c.echoWaitAt) {
       c.echoWaitAt = undefined
-      const seen = this.echoes.summary(c.round)
+      const seen = this.desk.echoSummary(c.round)
       this.log('warn', 'result-unconfirmed', { round: c.round, attempt: c.attempt, echoes: seen, need: this.quorum })
       this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: `a result arrived but fewer than ${this.quorum} members echoed it` }, now)
     }
@@ -365,6 +373,7 @@ export class RoundCoordinator {
     switch (frame.type) {
       case FrameType.RESULT: this.onResult(from, round, attempt, frame.payload, now); return
       case FrameType.ECHO: this.onEcho(from, round, attempt, frame.payload, now); return
+      case FrameType.POSITION: this.onPosition(from, round, attempt, frame.payload, now); return
       case FrameType.SESSION: this.onSessionFrame(from, round, attempt, frame.payload, now); return
       case FrameType.MODEL_QUERY: case FrameType.MODEL_STATUS: case FrameType.MODEL_FETCH: case FrameType.MODEL_DATA:
         if (this.sync === undefined) { this.log('warn', 'message-dropped', { peer: from, reason: 'model frame, but this consortium\'s task keeps no model' }); return }
@@ -384,7 +393,7 @@ export class RoundCoordinator {
     if (round === c.round && attempt === c.attempt) { this.deliverTo(c, { from, payload }, now); return }
     if (round < c.round || (round === c.round && attempt < c.attempt)) {
       this.log('debug', 'message-dropped', { peer: from, reason: `stale: round ${round} attempt ${attempt}, now at ${c.round}/${c.attempt}` })
-      this.hint(from, round)
+      this.desk.hint(from, round, now)
       return
     }
     // Later attempts and the next round wait in the bounded buffer until this member gets
@@ -404,18 +413,71 @@ export class RoundCoordinator {
     }
   }
 
-  private keep (round: number, attempt: number, frame: BufferedFrame): void {
-    if (!this.buffer.add(round, attempt, frame)) this.log('debug', 'message-dropped', { peer: frame.from, reason: `too many frames for session ${round}/${attempt}, not begun here yet` })
+  private onPosition (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
+    let at
+    try {
+      at = PositionFrame.decode(payload).at
+    } catch (err) {
+      this.log('warn', 'message-dropped', { peer: from, reason: `undecodable position: ${(err as Error).message}` })
+      return
+    }
+    if (at > BigInt(Number.MAX_SAFE_INTEGER)) { this.log('warn', 'message-dropped', { peer: from, reason: 'position time out of range' }); return }
+    if (!this.alignment.observe(from, { round, attempt }, Number(at))) return
+    // A member behind may have missed this one's announcement (a partition, a restart):
+    // answer it with where this one is — at most once per modelFetchInterval per member.
+    const own = this.position
+    const last = this.answered.get(from)
+    if (comparePositions({ round, attempt }, own) < 0 && (last === undefined || now - last >= this.config.timeouts.modelFetchInterval)) {
+      this.answered.set(from, now)
+      this.announce(own, [from])
+    }
+    this.realign(now)
   }
 
-  /** A member behind (e.g. restarted) gets the certificate of the round it is stuck in — or the latest one, which it jumps past in one step. */
-  private hint (to: string, round: number): void {
-    const hintRound = this.certificates.has(round) ? round : Math.max(-1, ...this.certificates.keys())
-    const cert = this.certificates.get(hintRound)
-    if (cert === undefined || this.hinted.has(`${to}/${round}`)) return
-    this.hinted.add(`${to}/${round}`)
-    if (this.hinted.size > 16 * this.config.members.length) this.hinted.clear() // bounded: at worst a hint is sent again
-    this.send(to, FrameType.RESULT, hintRound, cert.attempt, cert.payload, this.config.timeouts.resultDelivery, true)
+  /** The session this member is in, or the one it begins next (after its last round: one past it). */
+  private get position (): Position {
+    const c = this.current
+    if (c !== undefined) return { round: c.round, attempt: c.attempt }
+    return { round: this.finishedAll && this.config.rounds !== undefined ? this.config.rounds : this.lastFinished + 1, attempt: 0 }
+  }
+
+  /** Rejoins the largest group of members if this one drifted out of phase (alignment.ts). */
+  private realign (now: number): void {
+    if (this.stopped || this.applying !== undefined) return
+    const c = this.current
+    // A session under way (this member got its key list) is not left for another.
+    if (c !== undefined && c.session.isStarted && !['advertise', 'aborted', 'done'].includes(c.session.participant.stage)) return
+    const own = this.position
+    const to = this.alignment.target(own)
+    if (to === undefined) return
+    if (to.round > own.round && this.config.policy.resyncWhenBehind) {
+      // A task with a model cannot skip a round's result: it asks the majority for the model.
+      if (this.resyncedFor < to.round) { this.resyncedFor = to.round; this.resync(`more members are in round ${to.round} than in round ${own.round}`, now) }
+      return
+    }
+    this.log('warn', 'realigned', { from: `${own.round}/${own.attempt}`, to: `${to.round}/${to.attempt}`, reason: 'enough members are in that later session; this member had fallen out of phase' })
+    if (to.round > own.round) {
+      if (c !== undefined) {
+        this.actions.push({ kind: 'save-round', round: own.round, record: { round: own.round, attempt: own.attempt, aggregator: c.aggregator, aborted: true, reason: `skipped: the members moved on to round ${to.round}` } })
+        this.unresolved.add(own.round)
+      }
+      this.actions.push({ kind: 'save-progress', nextRound: to.round })
+      this.lastFinished = own.round
+      this.nextRoundAt = undefined
+      this.endSession(now)
+      if (this.reachedEnd(to.round)) return
+    }
+    this.begin(to.round, to.attempt, now)
+  }
+
+  /** Tells every member (or `to`) which session this one is in now (alignment.ts). */
+  private announce (position: Position, to: readonly string[] = this.config.members): void {
+    const payload = PositionFrame.encode({ at: BigInt(Math.max(0, Math.floor(this.lastNow))) })
+    for (const m of to) if (m !== this.config.self) this.send(m, FrameType.POSITION, position.round, position.attempt, payload, this.config.stageTimeouts.advertise)
+  }
+
+  private keep (round: number, attempt: number, frame: BufferedFrame): void {
+    if (!this.buffer.add(round, attempt, frame)) this.log('debug', 'message-dropped', { peer: frame.from, reason: `too many frames for session ${round}/${attempt}, not begun here yet` })
   }
 
   private onSessionEvent (c: Current, role: Role, event: ProtocolEvent, now: number): void {
@@ -458,13 +520,25 @@ export class RoundCoordinator {
 
   /** Records a promise before anything that depends on it leaves (the record comes first in the actions). */
   private promise (change: () => PromiseRecord): void {
-    this.actions.push({ kind: 'persist-promises', record: change() })
+    let record
+    try {
+      record = change()
+    } catch (err) {
+      // The book refuses (a second masked input, signature or echo in a round): end the
+      // session at once, so the message that would break the promise is never handed out.
+      this.log('error', 'promise-refused', { error: (err as Error).message })
+      const c = this.current
+      if (c !== undefined) this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: (err as Error).message }, this.lastNow)
+      return
+    }
+    this.actions.push({ kind: 'persist-promises', record })
   }
 
   private onParticipantAbort (c: Current, reason: AbortReason, detail: string, now: number): void {
     this.log('warn', 'participant-aborted', { round: c.round, attempt: c.attempt, reason, detail })
-    if (reason === 'aggregator-aborted') { this.finishRound(c.round, { round: c.round, attempt: c.attempt, aggregator: c.aggregator, aborted: true, reason: detail }, now); return }
-    if (reason === 'timeout') { this.failover(c, detail, now); return }
+    // An aggregator's ABORT reaches whom it chooses: it counts as this attempt failing, like a
+    // timeout, never as the round ending — or one ABORT to one member splits the swarm.
+    if (reason === 'aggregator-aborted' || reason === 'timeout') { this.failover(c, detail, now); return }
     // Left out of this attempt (e.g. joined after the key list): wait for its result or the
     // next attempt's aggregator instead of starting a competing attempt at once.
     c.sitOutAt = now + 1.5 * sessionDuration(this.config.stageTimeouts)
@@ -474,11 +548,18 @@ export class RoundCoordinator {
     if (this.current !== c) return
     const { round, attempt } = c
     // A result of this round is waiting for echoes: its own deadline decides.
-    if ((this.pending.get(round)?.length ?? 0) > 0 && c.echoWaitAt !== undefined) return
+    if (this.desk.hasPending(round) && c.echoWaitAt !== undefined) return
     const maskedIn = this.book.maskedIn(round)
     if (maskedIn !== undefined) {
       this.log('warn', 'round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; this member's input of this round already went to attempt ${maskedIn}` })
       this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member sent its masked input' }, now)
+      return
+    }
+    if (!this.alignment.mayAdvance({ round, attempt })) {
+      // Nearly no other member has reached this attempt yet: running further ahead would only
+      // widen the gap (alignment.ts). Begin it again and let the others arrive.
+      this.log('info', 'waiting-for-members', { round, attempt, why, reason: 'too few members have reached this attempt yet; it begins again' })
+      this.begin(round, attempt, now)
       return
     }
     const next = aggregatorFor(this.config.consortiumHash, round, attempt + 1, this.config.members)
@@ -497,97 +578,30 @@ export class RoundCoordinator {
 
   private onResult (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
     if (this.wants(round) === undefined) { this.log('debug', 'result-ignored', { round, reason: 'already past this round' }); return }
-    const known = this.pending.get(round) ?? []
-    let verified
-    try {
-      const expectedAggregator = aggregatorFor(this.config.consortiumHash, round, attempt, this.config.members)
-      const preSessionId = openSession(this.sessionConfig(round, attempt, expectedAggregator)).preSessionId
-      const c = this.current
-      verified = verifySignedResult(payload, {
-        expectedAggregator,
-        sessionIdFor: (root) => computeRoundSessionId(preSessionId, root),
-        signingKeys: this.config.signingKeys,
-        dim: this.config.dim,
-        quantization: this.config.quantization,
-        minIncluded: minimumSurvivors(this.config.maxCorrupt),
-        quorum: this.quorum,
-        ...(c !== undefined && c.round === round && c.attempt === attempt && c.session.participant.roundSessionId !== undefined ? { ownSessionId: c.session.participant.roundSessionId } : {})
-      })
-    } catch (err) {
-      this.log('warn', 'result-rejected', { peer: from, round, attempt, reason: (err as Error).message })
-      return
-    }
-    const { outcome, echoes } = verified
-    if (outcome.round !== round || outcome.attempt !== attempt) { this.log('warn', 'result-rejected', { peer: from, round, reason: 'frame and result disagree on round/attempt' }); return }
-    const digest = resultDigest(outcome)
-    for (const e of echoes) if (echoValid(e, round, attempt, this.config.signingKeys)) this.echoes.add(round, attempt, e)
-    let entry = known.find((p) => p.outcome.attempt === attempt && hex(p.digest) === hex(digest))
-    if (entry === undefined) {
-      const rival = known.find((p) => p.outcome.attempt === attempt)
-      if (rival !== undefined) {
-        // Two results of one session, both signed by its aggregator: proof that it equivocated.
-        this.log('error', 'aggregator-equivocated', { round, attempt, aggregator: outcome.aggregator, digests: [hex(rival.digest), hex(digest)], from: [rival.from, from] })
-      }
-      if (known.length >= 4) return // bounded; an honest session has one
-      entry = { outcome, digest, payload: SignedResult.encode({ ...SignedResult.decode(payload), echoes: [] }), from }
-      this.pending.set(round, [...known, entry])
-      for (const r of this.pending.keys()) if (r < round - KEEP_ROUNDS) this.pending.delete(r)
-    }
-    this.echo(round, attempt, digest)
     const c = this.current
-    if (!this.confirm(round, now) && c !== undefined && c.round === round && c.echoWaitAt === undefined) c.echoWaitAt = now + this.config.timeouts.echoWait
-  }
-
-  /** Echoes `digest` as the result of `round` to every member — at most one digest per round, recorded first. */
-  private echo (round: number, attempt: number, digest: Uint8Array): void {
-    const done = this.book.echoedIn(round)
-    if (done !== undefined) {
-      if (done.digest !== hex(digest)) this.log('warn', 'result-conflict', { round, attempt, echoed: done.digest, now: hex(digest), reason: 'a second result for this round; this member echoed the first' })
-      return
-    }
-    this.promise(() => this.book.echoed(round, attempt, hex(digest)))
-    const echo = signEcho(this.config.self, round, attempt, digest, this.config.signer)
-    this.echoes.add(round, attempt, echo)
-    const payload = ResultEcho.encode(echo)
-    for (const m of this.config.members) if (m !== this.config.self) this.send(m, FrameType.ECHO, round, attempt, payload, this.config.timeouts.resultDelivery)
+    const own = c !== undefined && c.round === round && c.attempt === attempt ? c.session.participant.roundSessionId : undefined
+    if (!this.desk.receive(from, round, attempt, payload, own)) return
+    if (!this.confirm(round, now) && c !== undefined && this.current === c && c.round === round && c.echoWaitAt === undefined) c.echoWaitAt = now + this.config.timeouts.echoWait
   }
 
   private onEcho (from: string, round: number, attempt: number, payload: Uint8Array, now: number): void {
     if (round < this.lastFinished - KEEP_ROUNDS || round > this.round + 1) { this.log('debug', 'message-dropped', { peer: from, reason: `echo for round ${round}, outside the rounds kept` }); return }
-    let echo
-    try {
-      echo = ResultEcho.decode(payload)
-    } catch (err) {
-      this.log('warn', 'message-dropped', { peer: from, reason: `undecodable echo: ${(err as Error).message}` })
-      return
-    }
-    if (echo.peer !== from || !echoValid(echo, round, attempt, this.config.signingKeys)) { this.log('warn', 'message-dropped', { peer: from, reason: 'echo not signed by its sender' }); return }
-    const added = this.echoes.add(round, attempt, echo)
-    if (added === 'conflict') { this.log('warn', 'echo-conflict', { peer: from, round, attempt, reason: 'a member echoed two results of one round' }); return }
-    if (added === 'new' && this.wants(round) !== undefined) this.confirm(round, now)
+    if (this.desk.receiveEcho(from, round, attempt, payload) && this.wants(round) !== undefined) this.confirm(round, now)
   }
 
   /** Applies (or records) a pending result of `round` once a quorum echoed it; true if one was. */
   private confirm (round: number, now: number): boolean {
     const view = this.wants(round)
     if (view === undefined) return false
-    for (const p of this.pending.get(round) ?? []) {
-      const echoes = this.echoes.matching(round, p.outcome.attempt, p.digest)
-      if (echoes.length < this.quorum) continue
-      this.pending.delete(round)
-      this.echoes.prune(this.lastFinished - KEEP_ROUNDS)
-      const certificate = SignedResult.encode({ ...SignedResult.decode(p.payload), echoes: echoes.slice(0, this.quorum) })
-      this.confirmed(p.outcome, certificate, view === 'late', now)
-      return true
-    }
-    return false
+    const confirmed = this.desk.takeConfirmed(round, this.lastFinished - KEEP_ROUNDS)
+    if (confirmed === undefined) return false
+    this.confirmed(confirmed.outcome, view === 'late', now)
+    return true
   }
 
-  private confirmed (outcome: RoundOutcome, certificate: Uint8Array, late: boolean, now: number): void {
+  private confirmed (outcome: RoundOutcome, late: boolean, now: number): void {
     const { round, attempt } = outcome
     const c = this.current
-    this.certificates.set(round, { attempt, payload: certificate })
-    for (const r of this.certificates.keys()) if (r < round - KEEP_ROUNDS) this.certificates.delete(r)
     const own = late ? this.ownSessions.get(round) ?? [] : [c?.session.participant.roundSessionId].filter((s) => s !== undefined)
     const inSession = own.some((s) => hex(s) === hex(outcome.sessionId))
     const includedSelf = inSession && outcome.included.includes(this.config.self)
@@ -639,6 +653,9 @@ export class RoundCoordinator {
     if (!this.finishedAll) {
       this.finishedAll = true
       this.log('info', 'rounds-done', { rounds })
+      // Members still trying the last round learn that this one has left it (alignment.ts):
+      // once k members have, they stop too instead of failing over forever.
+      this.announce({ round: rounds, attempt: 0 })
       this.actions.push({ kind: 'done' })
     }
     return true
@@ -654,7 +671,8 @@ export class RoundCoordinator {
   }
 
   /** Nothing a peer sends can throw out of the coordinator: a failure is reported, not raised. */
-  private contained (what: string, step: () => void): void {
+  private contained (what: string, now: number, step: () => void): void {
+    this.lastNow = now
     try {
       step()
     } catch (err) {

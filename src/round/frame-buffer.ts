@@ -1,8 +1,10 @@
 /**
- * Frames of sessions this member has not begun yet, kept until it gets there on its own
- * deadline or with a confirmed result. A frame never moves a member, and junk cannot grow the
- * buffer: attempts move on every member's own deadline, so an honest peer is at most a step
- * or two ahead; and per sender and session only as many frames as one session has steps.
+ * Frames of sessions this member has not begun yet, kept until it gets there (on its own
+ * deadline, with a confirmed result, or following the others — alignment.ts). A frame never
+ * moves a member, and junk cannot grow the buffer: only the next two attempts and the next
+ * round are kept (members in phase are at most that far apart; members further apart find
+ * each other through their POSITION frames instead), and per sender and session only as many
+ * frames as one session has steps.
  */
 export const BUFFER_ATTEMPTS_AHEAD = 2
 export const BUFFER_FRAMES_PER_SENDER = 6
@@ -28,10 +30,13 @@ export class FrameBuffer {
     return true
   }
 
-  /** The frames of (round, attempt); every session of `round` or earlier is dropped. */
+  /** The frames of (round, attempt); every earlier session is dropped, later ones kept. */
   take (round: number, attempt: number): BufferedFrame[] {
     const frames = this.sessions.get(`${round}/${attempt}`) ?? []
-    for (const k of [...this.sessions.keys()]) if (Number(k.split('/')[0]) <= round) this.sessions.delete(k)
+    for (const k of [...this.sessions.keys()]) {
+      const [r, a] = k.split('/').map(Number) as [number, number]
+      if (r < round || (r === round && a <= attempt)) this.sessions.delete(k)
+    }
     return frames
   }
 

@@ -21,15 +21,23 @@ export class PromiseBookError extends Error {
 }
 
 export interface RoundPromises { readonly masked?: number, readonly signed?: number, readonly echoed?: { readonly attempt: number, readonly digest: string } }
-export interface PromiseRecord { readonly salt: string, readonly rounds: Readonly<Record<string, RoundPromises>>, readonly inputs: readonly string[] }
+export interface PromiseRecord {
+  readonly salt: string
+  readonly rounds: Readonly<Record<string, RoundPromises>>
+  /** Salted hashes of every input ever contributed: all of them — a repeat after any number of rounds is still a repeat. */
+  readonly inputs: readonly string[]
+  /** Rounds below this were dropped from `rounds`: this member treats them as ones it sent its input to. */
+  readonly prunedBelow?: number
+}
 
+/** Per-round promises kept in full; older rounds are summarised by `prunedBelow`. */
 const KEEP_ROUNDS = 64
-const KEEP_INPUTS = 64
 
 /** Checks the shape of a stored record; throws PromiseBookError naming what is wrong. */
 export function checkPromiseRecord (json: unknown, where: string): PromiseRecord {
   const r = json as PromiseRecord
-  if (typeof r?.salt !== 'string' || !/^[0-9a-f]{64}$/.test(r.salt) || typeof r.rounds !== 'object' || r.rounds === null || !Array.isArray(r.inputs)) {
+  if (typeof r?.salt !== 'string' || !/^[0-9a-f]{64}$/.test(r.salt) || typeof r.rounds !== 'object' || r.rounds === null || !Array.isArray(r.inputs) ||
+    !r.inputs.every((h) => typeof h === 'string') || (r.prunedBelow !== undefined && !Number.isSafeInteger(r.prunedBelow))) {
     throw new PromiseBookError(`${where} is not a promise record (salt, rounds, inputs); restore it from a backup`)
   }
   return r
@@ -37,15 +45,21 @@ export function checkPromiseRecord (json: unknown, where: string): PromiseRecord
 
 export class PromiseBook {
   private data: PromiseRecord
+  private readonly inputs: Set<string>
 
   /** `stored`: the record as last written; `salt`: 32 fresh random bytes for a new book. */
   constructor (stored: PromiseRecord | undefined, salt: Uint8Array) {
     this.data = stored ?? { salt: toHex(salt), rounds: {}, inputs: [] }
+    this.inputs = new Set(this.data.inputs)
   }
 
   get record (): PromiseRecord { return this.data }
 
-  maskedIn (round: number): number | undefined { return this.data.rounds[String(round)]?.masked }
+  /** The attempt of `round` this member's masked input went to (-1: unknown, the round is older than the rounds kept). */
+  maskedIn (round: number): number | undefined {
+    if (round < (this.data.prunedBelow ?? 0)) return -1
+    return this.data.rounds[String(round)]?.masked
+  }
   signedIn (round: number): number | undefined { return this.data.rounds[String(round)]?.signed }
   echoedIn (round: number): { attempt: number, digest: string } | undefined { return this.data.rounds[String(round)]?.echoed }
 
@@ -60,13 +74,15 @@ export class PromiseBook {
     return h.digest('hex')
   }
 
-  contributed (inputHash: string): boolean { return this.data.inputs.includes(inputHash) }
+  contributed (inputHash: string): boolean { return this.inputs.has(inputHash) }
 
   /** The masked input of `round` goes to `attempt`; returns the record to write before it is sent. */
   masked (round: number, attempt: number, inputHash: string): PromiseRecord {
     const r = this.data.rounds[String(round)] ?? {}
     if (r.masked !== undefined) throw new PromiseBookError(`round ${round}: the masked input already went to attempt ${r.masked}`)
-    return this.set(round, { ...r, masked: attempt }, [...this.data.inputs.filter((h) => h !== inputHash), inputHash].slice(-KEEP_INPUTS))
+    if (this.inputs.has(inputHash)) throw new PromiseBookError(`round ${round}: this input was already contributed to an earlier sum`)
+    this.inputs.add(inputHash)
+    return this.set(round, { ...r, masked: attempt }, [...this.data.inputs, inputHash])
   }
 
   /** This member signs U3 of (`round`, `attempt`). */
@@ -85,9 +101,13 @@ export class PromiseBook {
 
   private set (round: number, promises: RoundPromises, inputs = this.data.inputs): PromiseRecord {
     const rounds: Record<string, RoundPromises> = {}
-    for (const [k, v] of Object.entries(this.data.rounds)) if (Number(k) >= round - KEEP_ROUNDS) rounds[k] = v
+    let prunedBelow = this.data.prunedBelow ?? 0
+    for (const [k, v] of Object.entries(this.data.rounds)) {
+      if (Number(k) >= round - KEEP_ROUNDS) rounds[k] = v
+      else prunedBelow = Math.max(prunedBelow, Number(k) + 1)
+    }
     rounds[String(round)] = promises
-    this.data = { salt: this.data.salt, rounds, inputs }
+    this.data = { salt: this.data.salt, rounds, inputs, ...(prunedBelow > 0 ? { prunedBelow } : {}) }
     return this.data
   }
 }

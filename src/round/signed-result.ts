@@ -58,7 +58,8 @@ export function encodeSignedResult (o: RoundOutcome, signer: Ed25519Signer): Uin
  * session it signed. Throws ResultRejectedError naming what failed.
  */
 export function verifySignedResult (data: Uint8Array, ctx: {
-  readonly expectedAggregator: string
+  /** The aggregator of the result's (round, attempt), or how to compute it (only once the signature checks out). */
+  readonly expectedAggregator: string | (() => string)
   readonly signingKeys: ReadonlyMap<string, Uint8Array>
   readonly dim: number
   readonly ownSessionId?: Uint8Array
@@ -85,7 +86,6 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   if (msg.sessionId.length !== 32) throw new ResultRejectedError('session id must be 32 bytes')
   if (msg.keysRoot.length !== 32) throw new ResultRejectedError('key commitment root must be 32 bytes')
   if (msg.sum.length !== ctx.dim * 8) throw new ResultRejectedError(`sum has ${msg.sum.length} bytes, expected ${ctx.dim * 8}`)
-  if (msg.aggregator !== ctx.expectedAggregator) throw new ResultRejectedError(`result names aggregator ${msg.aggregator}, expected ${ctx.expectedAggregator}`)
   const sum = new Float64Array(ctx.dim)
   new Uint8Array(sum.buffer).set(msg.sum)
   if (sum.some((x) => !Number.isFinite(x))) throw new ResultRejectedError('sum holds a non-finite value')
@@ -95,6 +95,10 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   }
   const aggKey = ctx.signingKeys.get(msg.aggregator)
   if (aggKey === undefined || !ed25519Verify(aggKey, signedBytes(outcome), msg.signature)) throw new ResultRejectedError('the aggregator\'s signature does not verify')
+  // Only now the work that grows with the consortium (the ranking, the session id): junk
+  // from a member costs a decode and one signature check.
+  const expected = typeof ctx.expectedAggregator === 'string' ? ctx.expectedAggregator : ctx.expectedAggregator()
+  if (msg.aggregator !== expected) throw new ResultRejectedError(`result names aggregator ${msg.aggregator}, expected ${expected}`)
   if (!bytesEqual(ctx.sessionIdFor(msg.keysRoot), msg.sessionId)) {
     throw new ResultRejectedError(`the session id is not one of round ${outcome.round}, attempt ${outcome.attempt} with aggregator ${outcome.aggregator} (signatures from another session, or this member is on another model)`)
   }

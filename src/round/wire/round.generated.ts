@@ -11,7 +11,8 @@ export enum FrameType {
   MODEL_STATUS = 'MODEL_STATUS',
   MODEL_FETCH = 'MODEL_FETCH',
   MODEL_DATA = 'MODEL_DATA',
-  ECHO = 'ECHO'
+  ECHO = 'ECHO',
+  POSITION = 'POSITION'
 }
 
 enum __FrameTypeValues {
@@ -22,7 +23,8 @@ enum __FrameTypeValues {
   MODEL_STATUS = 4,
   MODEL_FETCH = 5,
   MODEL_DATA = 6,
-  ECHO = 7
+  ECHO = 7,
+  POSITION = 8
 }
 
 export namespace FrameType {
@@ -854,5 +856,94 @@ export namespace ResultEcho {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResultEcho>): Generator<ResultEchoPeerFieldEvent | ResultEchoDigestFieldEvent | ResultEchoSignatureFieldEvent> {
     return streamMessage(buf, ResultEcho.codec(), opts)
+  }
+}
+
+export interface Position {
+  at: bigint
+}
+
+export namespace Position {
+  let _codec: Codec<Position>
+
+  export const codec = (): Codec<Position> => {
+    if (_codec == null) {
+      _codec = message<Position>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.at != null && obj.at !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.at)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          at: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.at = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.at`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PositionAtFieldEvent {
+    field: '$.at'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Position>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Position.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Position>): Position {
+    return decodeMessage(buf, Position.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Position>): Generator<PositionAtFieldEvent> {
+    return streamMessage(buf, Position.codec(), opts)
   }
 }
