@@ -77,8 +77,6 @@ export class RoundCoordinator {
   private readonly sync: ModelSync | undefined
   /** Where the other members are (alignment.ts): members that drifted out of phase rejoin the largest group. */
   private readonly alignment: Alignment
-  /** The later round a resync was last started for, to follow the others there (train). */
-  private resyncedFor = -1
   /** When each member behind was last told this one's position. */
   private readonly answered = new Map<string, number>()
 
@@ -431,6 +429,8 @@ export class RoundCoordinator {
       this.answered.set(from, now)
       this.announce(own, [from])
     }
+    // A round behind: the certificate of the round it is in lets it catch up at once.
+    if (round < own.round) this.desk.hint(from, round, now)
     this.realign(now)
   }
 
@@ -450,11 +450,9 @@ export class RoundCoordinator {
     const own = this.position
     const to = this.alignment.target(own)
     if (to === undefined) return
-    if (to.round > own.round && this.config.policy.resyncWhenBehind) {
-      // A task with a model cannot skip a round's result: it asks the majority for the model.
-      if (this.resyncedFor < to.round) { this.resyncedFor = to.round; this.resync(`more members are in round ${to.round} than in round ${own.round}`, now) }
-      return
-    }
+    // A task with a model may follow too: if the others are there because they applied a
+    // result this member lacks, their sessions are bound to another model, the first one it
+    // joins is refused as `session-mismatch`, and that starts a model resync.
     this.log('warn', 'realigned', { from: `${own.round}/${own.attempt}`, to: `${to.round}/${to.attempt}`, reason: 'enough members are in that later session; this member had fallen out of phase' })
     if (to.round > own.round) {
       if (c !== undefined) {
