@@ -455,10 +455,9 @@ export class RoundCoordinator {
     // joins is refused as `session-mismatch`, and that starts a model resync.
     this.log('warn', 'realigned', { from: `${own.round}/${own.attempt}`, to: `${to.round}/${to.attempt}`, reason: 'enough members are in that later session; this member had fallen out of phase' })
     if (to.round > own.round) {
-      if (c !== undefined) {
-        this.actions.push({ kind: 'save-round', round: own.round, record: { round: own.round, attempt: own.attempt, aggregator: c.aggregator, aborted: true, reason: `skipped: the members moved on to round ${to.round}` } })
-        this.unresolved.add(own.round)
-      }
+      // Recorded as skipped; a certificate that comes later is still recorded (late).
+      this.actions.push({ kind: 'save-round', round: own.round, record: { round: own.round, attempt: own.attempt, ...(c !== undefined ? { aggregator: c.aggregator } : {}), aborted: true, reason: `skipped: the members moved on to round ${to.round}` } })
+      this.unresolved.add(own.round)
       this.actions.push({ kind: 'save-progress', nextRound: to.round })
       this.lastFinished = own.round
       this.nextRoundAt = undefined
@@ -558,6 +557,14 @@ export class RoundCoordinator {
       // widen the gap (alignment.ts). Begin it again and let the others arrive.
       this.log('info', 'waiting-for-members', { round, attempt, why, reason: 'too few members have reached this attempt yet; it begins again' })
       this.begin(round, attempt, now)
+      return
+    }
+    if (attempt + 1 >= this.config.members.length) {
+      // Every member has had its turn as aggregator and no attempt gathered enough members:
+      // give the round up (no masked input of this member is out, so nothing is lost) rather
+      // than cycle through it forever while the others may be waiting in the next round.
+      this.log('warn', 'round-given-up', { round, attempt, why, reason: `${attempt + 1} attempts, one per member, none completed` })
+      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: `given up after ${attempt + 1} attempts without a result` }, now)
       return
     }
     const next = aggregatorFor(this.config.consortiumHash, round, attempt + 1, this.config.members)
