@@ -3,9 +3,12 @@
  * frames: brings a member onto the model more than half of ALL members hold. It asks every
  * member for (round, model hash) — MODEL_QUERY / MODEL_STATUS — and if a majority agrees on
  * a model this member lacks, fetches it from one holder after another (MODEL_FETCH /
- * MODEL_DATA) and checks its hash. A single lying member can neither stop it nor plant a
- * model, nor push this member into a round the majority has not reached; a member asking for
- * the model is served at most once per interval (32 bytes in, a whole model out).
+ * MODEL_DATA) and checks its hash. A lying minority can neither stop it nor plant a model. The
+ * round to install at is the one `majority` holders of that model claim to have reached, and
+ * liars' claims count among them: with few replies a liar can shift it by the rounds the
+ * others are apart, which delays a member (its next session mismatches and it resyncs again)
+ * but moves no model. A member asking for the model is served at most once per interval
+ * (32 bytes in, a whole model out).
  *
  * States: idle → querying (until every member replied or statusReplies passed) → fetching
  * (one holder at a time, modelFetch each) → idle; no majority or no holder answered → a
