@@ -28,6 +28,8 @@ export function sleep (clock: Clock, ms: number, signal?: AbortSignal): Promise<
 
 /** An AbortSignal that aborts after `ms` on `clock` (on a virtual clock, in virtual time). */
 export function clockTimeout (clock: Clock, ms: number): AbortSignal {
+  // The wall clock: Node's own timeout signal, whose timer does not keep a stopping process alive.
+  if (clock === systemClock) return AbortSignal.timeout(ms)
   const controller = new AbortController()
   clock.setTimeout(() => controller.abort(new DOMException('deadline passed', 'TimeoutError')), ms)
   return controller.signal

@@ -106,8 +106,7 @@ export class RoundCoordinator {
   /** The round this member is in, or about to start. */
   get round (): number { return this.current?.round ?? this.lastFinished + 1 }
   get attempt (): number | undefined { return this.current?.attempt }
-  get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined && this.sync?.busy !== true }
-  get promises (): PromiseRecord { return this.book.record }
+  private get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined && this.sync?.busy !== true }
   /** Frames and sessions held for later (bounded). */
   get buffered (): { sessions: number, frames: number } { return this.buffer.size }
 

@@ -206,6 +206,24 @@ export class NodeSwarm {
   }
 
   /**
+   * Schedules one seeded disturbance at a random time in [200, 200 + withinMs): a member killed
+   * (like kill -9) and restarted from its store 0.5–4.5 s later, or the swarm split in two
+   * random sides that heal 0.5–4.5 s later.
+   */
+  disturb (rng: RandomSource, withinMs: number): void {
+    const at = 200 + randomInt(rng, withinMs)
+    const victim = randomInt(rng, this.ids.length)
+    if (randomInt(rng, 2) === 0) {
+      this.clock.setTimeout(() => { void this.kill(victim) }, at)
+      this.clock.setTimeout(() => { if (this.nodes[victim] === undefined) void this.start(victim) }, at + 500 + randomInt(rng, 4000))
+    } else {
+      const side = new Set(this.ids.filter(() => randomInt(rng, 2) === 0))
+      this.clock.setTimeout(() => this.net.partition([side, new Set(this.ids.filter((id) => !side.has(id)))]), at)
+      this.clock.setTimeout(() => this.net.partition([]), at + 500 + randomInt(rng, 4000))
+    }
+  }
+
+  /**
    * Advances the virtual clock until `done()` holds, letting promises settle between timers.
    * Throws when `maxMs` of virtual time pass first or nothing is left to run.
    */

@@ -60,16 +60,7 @@ describe('property: kills, restarts, partitions and a lying aggregator never spl
         // or partition the swarm for a while.
         const events = randomInt(rng, 4)
         for (let e = 0; e < events; e++) {
-          const at = 200 + randomInt(rng, 6000)
-          const victim = randomInt(rng, n)
-          if (randomInt(rng, 2) === 0) {
-            swarm.clock.setTimeout(() => { void swarm.kill(victim) }, at)
-            swarm.clock.setTimeout(() => { if (swarm.nodes[victim] === undefined) void swarm.start(victim) }, at + 500 + randomInt(rng, 4000))
-          } else {
-            const side = new Set(swarm.ids.filter(() => randomInt(rng, 2) === 0))
-            swarm.clock.setTimeout(() => swarm.net.partition([side, new Set(swarm.ids.filter((id) => !side.has(id)))]), at)
-            swarm.clock.setTimeout(() => swarm.net.partition([]), at + 500 + randomInt(rng, 4000))
-          }
+          swarm.disturb(rng, 6000)
           tally.disturbances++
         }
         // Every member gets through its rounds (a result, or given up) eventually.

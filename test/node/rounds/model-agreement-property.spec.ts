@@ -31,16 +31,7 @@ describe('property: training swarms agree on the model through kills, restarts a
         for (let i = 0; i < n; i++) await swarm.start(i)
         const events = 1 + randomInt(rng, 3)
         for (let e = 0; e < events; e++) {
-          const at = 200 + randomInt(rng, 5000)
-          const victim = randomInt(rng, n)
-          if (randomInt(rng, 2) === 0) {
-            swarm.clock.setTimeout(() => { void swarm.kill(victim) }, at)
-            swarm.clock.setTimeout(() => { if (swarm.nodes[victim] === undefined) void swarm.start(victim) }, at + 500 + randomInt(rng, 4000))
-          } else {
-            const side = new Set(swarm.ids.filter(() => randomInt(rng, 2) === 0))
-            swarm.clock.setTimeout(() => swarm.net.partition([side, new Set(swarm.ids.filter((id) => !side.has(id)))]), at)
-            swarm.clock.setTimeout(() => swarm.net.partition([]), at + 500 + randomInt(rng, 4000))
-          }
+          swarm.disturb(rng, 5000)
         }
         await swarm.runUntil(() => swarm.ids.every((_, i) => swarm.nodes[i] !== undefined && swarm.events(i, 'rounds-done').length > 0), 900_000, `schedule ${k}: every member done with its rounds`)
         for (let r = 0; r < rounds; r++) {
