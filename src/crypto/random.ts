@@ -20,7 +20,10 @@ export const systemRandom: RandomSource = (length) => new Uint8Array(randomBytes
 export function seededRandom (seed: Uint8Array | string): RandomSource {
   const key = createHash('sha256').update('secagg-swarm/seeded-random/v1').update(seed).digest()
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
-  return (length) => new Uint8Array(cipher.update(Buffer.alloc(length)))
+  return (length) => {
+    const out = cipher.update(Buffer.alloc(length)) // a fresh buffer per call: a view is safe to hand out
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+  }
 }
 
 /** A uniform integer in [0, bound) by rejection sampling (no modulo bias). */
@@ -34,6 +37,37 @@ export function randomInt (rng: RandomSource, bound: number): number {
     const value = b[0]! * 2 ** 40 + b[1]! * 2 ** 32 + ((b[2]! << 24) >>> 0) + (b[3]! << 16) + (b[4]! << 8) + b[5]!
     if (value < limit) return value % bound
   }
+}
+
+/**
+ * `count` uniform integers in [0, bound), drawn with one call to the source for all of them
+ * (4 bytes each below 2^24, else 6) instead of one call per value: rejection sampling as in
+ * `randomInt`, with a rejected value redrawn one at a time by `randomInt`.
+ */
+export function randomInts (rng: RandomSource, bound: number, count: number): Float64Array {
+  if (!Number.isSafeInteger(bound) || bound < 1 || bound > 2 ** 48) {
+    throw new InvalidCryptoInputError(`randomInts bound must be an integer in [1, 2^48], got ${bound}`)
+  }
+  if (!Number.isSafeInteger(count) || count < 0) throw new InvalidCryptoInputError(`randomInts count must be a non-negative integer, got ${count}`)
+  const out = new Float64Array(count)
+  if (bound <= 2 ** 24) {
+    // Small bounds (simulated inputs): 4 bytes per value, rejection probability < 2^-8.
+    const limit = Math.floor(2 ** 32 / bound) * bound
+    const b = rng(4 * count)
+    const words = new DataView(b.buffer, b.byteOffset, b.byteLength)
+    for (let i = 0; i < count; i++) {
+      const value = words.getUint32(4 * i, true)
+      out[i] = value < limit ? value % bound : randomInt(rng, bound)
+    }
+    return out
+  }
+  const limit = Math.floor(2 ** 48 / bound) * bound
+  const b = rng(6 * count)
+  for (let i = 0, o = 0; i < count; i++, o += 6) {
+    const value = b[o]! * 2 ** 40 + b[o + 1]! * 2 ** 32 + ((b[o + 2]! << 24) >>> 0) + (b[o + 3]! << 16) + (b[o + 4]! << 8) + b[o + 5]!
+    out[i] = value < limit ? value % bound : randomInt(rng, bound)
+  }
+  return out
 }
 
 /** A uniform float in [0, 1) with 48 random bits. */

@@ -4,7 +4,7 @@
  * where — and the report built from what a transport observed. The in-memory swarm and the
  * libp2p swarm both run this same scenario, so their reports can be compared field by field.
  */
-import { createEd25519Signer, createHash, randomInt, seededRandom } from './sim-deps.ts'
+import { createEd25519Signer, createHash, randomInts, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
   Aggregator, Participant, STAGES, chooseGraph, planQuantization, uniformStageTimeouts
@@ -87,8 +87,13 @@ export function peerName (i: number): string {
   return `peer-${String(i).padStart(4, '0')}`
 }
 
+/** Seeded inputs in [−1, 1] with six decimals, one call to the source per vector. */
 function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
-  const vectors = Array.from({ length: peers }, () => Float64Array.from({ length: dim }, () => randomInt(rng, 2_000_001) / 1_000_000 - 1))
+  const vectors = Array.from({ length: peers }, () => {
+    const v = randomInts(rng, 2_000_001, dim)
+    for (let j = 0; j < dim; j++) v[j] = v[j]! / 1_000_000 - 1
+    return v
+  })
   return { vectors }
 }
 

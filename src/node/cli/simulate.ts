@@ -9,7 +9,7 @@ import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { runSimulation } from '../../sim/memory-swarm.ts'
 import type { SimulationInputs, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
-import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS, runLibp2pSimulation } from '../sim/libp2p-swarm.ts'
+import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from '../sim/libp2p-limits.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
@@ -89,6 +89,8 @@ async function runOverLibp2p (options: SimulationOptions): Promise<SimulationRep
   const onSignal = (): void => interrupted.abort(new Error('interrupted'))
   process.once('SIGINT', onSignal)
   try {
+    // Loaded only for this transport: libp2p is most of the CLI's start-up time.
+    const { runLibp2pSimulation } = await import('../sim/libp2p-swarm.ts')
     return (await runLibp2pSimulation(options, interrupted.signal)).report
   } finally {
     process.off('SIGINT', onSignal)

@@ -20,10 +20,9 @@ import { SessionRunner } from '../round/session-runner.ts'
 import { buildReport, prepareScenario } from '../../sim/scenario.ts'
 import type { Scenario, SimulationOptions, SimulationReport } from '../../sim/scenario.ts'
 
-/** All hosts share one thread and one process's file descriptors; larger swarms: the memory transport. */
-export const MAX_LIBP2P_PEERS = 256
-/** Real seconds per stage by default: loopback needs milliseconds, dropouts wait a deadline. */
-export const DEFAULT_LIBP2P_STAGE_MS = 3_000
+import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from './libp2p-limits.ts'
+
+export { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS }
 
 export class Libp2pSimulationError extends Error {
   static override name = 'Libp2pSimulationError'
