@@ -93,6 +93,56 @@ export function ed25519Verify (publicKey: Uint8Array, message: Uint8Array, signa
   })
 }
 
+/** One signer's key and signature, for `ed25519VerifyBatch`. */
+export interface SignedBy {
+  readonly publicKey: Uint8Array
+  readonly signature: Uint8Array
+}
+
+/** How a batch fared: signatures that verified before the stop, and the first that failed (−1: none). */
+export interface BatchVerification {
+  readonly valid: number
+  readonly failedAt: number
+}
+
+/** Outcomes of whole batches, keyed by SHA-256 over (enough, message, every key and signature): public data only. */
+const batches = new BoundedCache<BatchVerification>(1024)
+
+/**
+ * Checks signatures by several keys over one message, in order, stopping at the first that
+ * fails or once `enough` have verified. A quorum certificate (Q consistency signatures over
+ * one U3) is checked this way: the whole batch is memoized under one hash of its inputs, so
+ * members that receive the same certificate — in one process, the simulator's N members —
+ * pay one hash of it instead of Q signature checks each, and the message is never rehashed
+ * per signature.
+ */
+export function ed25519VerifyBatch (message: Uint8Array, entries: readonly SignedBy[], enough: number = entries.length): BatchVerification {
+  const hash = createHash('sha256').update(u32le(enough)).update(u32le(message.length)).update(message)
+  for (const { publicKey, signature } of entries) hash.update(u32le(publicKey.length)).update(publicKey).update(u32le(signature.length)).update(signature)
+  return batches.get(hash.digest('base64'), () => {
+    let valid = 0
+    for (let i = 0; i < entries.length && valid < enough; i++) {
+      const { publicKey, signature } = entries[i]!
+      if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return { valid, failedAt: i }
+      let ok: boolean
+      try {
+        ok = verify(null, message, publicKeyObject(publicKey), signature)
+      } catch {
+        ok = false // a public key that is not a curve point
+      }
+      if (!ok) return { valid, failedAt: i }
+      valid++
+    }
+    return { valid, failedAt: -1 }
+  })
+}
+
+function u32le (value: number): Uint8Array {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, value, true)
+  return out
+}
+
 /** Throws InvalidSignatureError unless the signature verifies; `what` names it in the message. */
 export function assertEd25519Signature (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, what: string): void {
   if (!ed25519Verify(publicKey, message, signature)) {

@@ -20,7 +20,8 @@ import type { AbortReason } from './reasons.ts'
 import { resultBoundsViolation } from './result-bounds.ts'
 import { openSession } from './session-config.ts'
 import type { Session, SessionConfig } from './session-config.ts'
-import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, shareSignatureMessage } from './transcript.ts'
+import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, shareRootMessage } from './transcript.ts'
+import { verifyShare } from './share-commitment.ts'
 import type { AdvertisedKeys } from './transcript.ts'
 import { unmaskSum } from './unmask.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
@@ -46,6 +47,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private sessionId: Uint8Array | undefined
   private keysRoot: Uint8Array | undefined
   private survivors: readonly string[] = []
+  /** What each survivor signs in step 3, built once per session, not once per signature. */
+  private consistencyBytes: Uint8Array | undefined
   private started = false
 
   constructor (config: SessionConfig, identity: AggregatorIdentity) {
@@ -132,7 +135,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private onConsistency (from: string, signature: Uint8Array, now: number): void {
     if (!this.maskedFrom.has(from)) return this.reject(from, 'not-expected-sender', 'not in U3')
     if (this.consistency.has(from)) return this.reject(from, 'duplicate', 'consistency signature already sent')
-    if (!ed25519Verify(this.session.signingKeys.get(from)!, consistencyMessage(this.sessionId!, this.survivors), signature)) {
+    if (!ed25519Verify(this.session.signingKeys.get(from)!, this.consistencyBytes!, signature)) {
       return this.reject(from, 'invalid-signature', 'consistency signature does not verify over U3')
     }
     this.consistency.set(from, signature)
@@ -143,7 +146,6 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private onUnmaskShares (from: string, shares: readonly RevealedShare[], now: number): void {
     if (!this.consistency.has(from)) return this.reject(from, 'not-expected-sender', 'not in U4')
     if (this.revealed.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
-    const index = this.session.memberIndex.get(from)!
     const valid: RevealedShare[] = []
     for (const s of shares) {
       const kind = s.selfMask ? 'self-mask' : 'masking'
@@ -151,8 +153,9 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
       } else if (s.selfMask !== this.maskedFrom.has(s.owner)) {
         this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
-      } else if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareSignatureMessage(this.sessionId!, s.owner, from, index, kind, s.value), s.signature)) {
-        this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not sign`)
+      } else if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature) ||
+        !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
+        this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not commit to`)
       } else {
         valid.push(s)
       }
@@ -199,6 +202,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
             `${this.maskedFrom.size} masked inputs arrived (U3), a sum needs at least ${least}`, now)
         }
         this.survivors = [...this.maskedFrom].sort()
+        this.consistencyBytes = consistencyMessage(this.sessionId!, this.survivors)
         this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round, peers: this.survivors })
         return this.enterStage('consistency', now, this.config.stageTimeouts.consistency)
       }

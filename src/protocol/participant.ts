@@ -16,8 +16,8 @@
  *   - no request makes it release both the b-share and the s-share of one peer.
  */
 import {
-  aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
-  x25519KeyPair, ED25519_SIGNATURE_BYTES, SHAMIR_SHARE_BYTES
+  aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, ed25519VerifyBatch, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
+  x25519KeyPair, ED25519_SIGNATURE_BYTES, MERKLE_HASH_BYTES, SHAMIR_SHARE_BYTES
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
@@ -26,14 +26,15 @@ import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
 import { encodeInput } from './quantize.ts'
 import type { AbortReason } from './reasons.ts'
-import { openSession, pairSign } from './session-config.ts'
+import { openSession, pairSign, sortedIds } from './session-config.ts'
 import type { Session, SessionConfig, StageTimeouts } from './session-config.ts'
 import {
   advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData,
-  shareEncryptionKey, shareSignatureMessage
+  shareEncryptionKey, shareRootMessage
 } from './transcript.ts'
+import { commitShares, shareProof, shareProofLength, verifyShare } from './share-commitment.ts'
 import type { AdvertisedKeys, ShareKind } from './transcript.ts'
-import { decodeMessage, encodeMessage } from './wire/codec.ts'
+import { decodeMessage, encodeMessage, shareBoxPlaintextBytes } from './wire/codec.ts'
 import { MaskedInputFrame } from './wire/masked-input-frame.ts'
 import type { Box, Message, PeerSignature, ProvenKeys, RevealedShare } from './wire/codec.ts'
 
@@ -42,16 +43,19 @@ export interface ParticipantIdentity {
   readonly signer: Ed25519Signer
 }
 
-/** One neighbour's shares held by this peer, each with its dealer's signature. */
+/** One neighbour's shares held by this peer, with its dealer's signed root and each share's proof. */
 interface HeldShares {
   readonly masking: Uint8Array
   readonly selfMask: Uint8Array
-  readonly maskingSignature: Uint8Array
-  readonly selfMaskSignature: Uint8Array
+  readonly root: Uint8Array
+  readonly rootSignature: Uint8Array
+  readonly maskingProof: readonly Uint8Array[]
+  readonly selfMaskProof: readonly Uint8Array[]
 }
 
 const S = SHAMIR_SHARE_BYTES
 const SIG = ED25519_SIGNATURE_BYTES
+const H = MERKLE_HASH_BYTES
 
 export class Participant extends MachineBase implements SansIoMachine {
   private readonly session: Session
@@ -68,6 +72,12 @@ export class Participant extends MachineBase implements SansIoMachine {
   private sessionId: Uint8Array | undefined
   /** N(u) ∩ U1: the neighbours' keys, the only ones this peer ever sees. */
   private neighbourKeys = new Map<string, AdvertisedKeys>()
+  /**
+   * The AEAD key of each neighbour's box pair, agreed once in step 1 and reused to open that
+   * neighbour's box to this peer (the key is symmetric in u and v): one X25519 per neighbour,
+   * not two. Secret; erased once the inbox is opened or the session ends.
+   */
+  private readonly boxKeys = new Map<string, Uint8Array>()
   /** Shares this peer holds, by owner: N(u) ∩ U2, never itself. */
   private held = new Map<string, HeldShares>()
   /** Owners of the shares held (kept after the share values are erased, for retries). */
@@ -219,14 +229,15 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.selfMaskSecret = this.rng(32)
     const maskingShares = shamirSplitAt(this.maskingKeys!.secretKey, this.config.threshold, indices, this.rng)
     const selfShares = shamirSplitAt(this.selfMaskSecret, this.config.threshold, indices, this.rng)
+    // One signature over a commitment to every share dealt (share-commitment.ts), not one per share.
+    const commitment = commitShares(this.session, sid, this.id, new Map(holders.map((v, i) => [v, { masking: maskingShares[i]!.value, selfMask: selfShares[i]!.value }])))
+    const rootSignature = this.signer.sign(shareRootMessage(sid, this.id, commitment.root))
     const boxes: Box[] = holders.map((v, i) => {
       const masking = maskingShares[i]!.value
       const selfMask = selfShares[i]!.value
-      const plain = concatBytes(
-        masking, selfMask,
-        this.signer.sign(shareSignatureMessage(sid, this.id, v, indices[i]!, 'masking', masking)),
-        this.signer.sign(shareSignatureMessage(sid, this.id, v, indices[i]!, 'self-mask', selfMask)))
+      const plain = concatBytes(masking, selfMask, commitment.root, rootSignature, ...commitment.pairPath(v))
       const key = shareEncryptionKey(sid, this.encryptionKeys!.secretKey, this.neighbourKeys.get(v)!.encryptionKey, this.id, v)
+      this.boxKeys.set(v, key)
       const box = { peer: v, ciphertext: aeadSeal(key, plain, shareBoxAssociatedData(sid, this.id, v), this.rng) }
       plain.fill(0); masking.fill(0); selfMask.fill(0)
       return box
@@ -242,7 +253,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     for (const box of boxes) {
       const sender = this.neighbourKeys.get(box.peer)
       if (sender === undefined) { wipe(); return this.abort('invalid-key-list', `share box from ${box.peer}, who is not a neighbour in U1`, now) }
-      const key = shareEncryptionKey(sid, this.encryptionKeys!.secretKey, sender.encryptionKey, this.id, box.peer)
+      const key = this.boxKeys.get(box.peer) ?? shareEncryptionKey(sid, this.encryptionKeys!.secretKey, sender.encryptionKey, this.id, box.peer)
       let plain: Uint8Array
       try {
         plain = aeadOpen(key, box.ciphertext, shareBoxAssociatedData(sid, box.peer, this.id))
@@ -250,15 +261,28 @@ export class Participant extends MachineBase implements SansIoMachine {
         wipe()
         return this.abort('decryption-failed', `share box from ${box.peer} failed authentication`, now)
       }
-      const shares: HeldShares = {
-        masking: plain.slice(0, S), selfMask: plain.slice(S, 2 * S), maskingSignature: plain.slice(2 * S, 2 * S + SIG), selfMaskSignature: plain.slice(2 * S + SIG)
+      const pathHashes = shareProofLength(this.session, box.peer) - 1
+      if (plain.length !== shareBoxPlaintextBytes(pathHashes)) {
+        plain.fill(0); wipe()
+        return this.abort('invalid-share', `the box from ${box.peer} holds a path of the wrong depth for its commitment (${pathHashes} hashes expected)`, now)
       }
+      const masking = plain.slice(0, S)
+      const selfMask = plain.slice(S, 2 * S)
+      const root = plain.slice(2 * S, 2 * S + H)
+      const rootSignature = plain.slice(2 * S + H, 2 * S + H + SIG)
+      const path = Array.from({ length: pathHashes }, (_, j) => plain.slice(2 * S + H + SIG + j * H, 2 * S + H + SIG + (j + 1) * H))
       plain.fill(0)
-      const dealerKey = this.session.signingKeys.get(box.peer)!
-      if (!ed25519Verify(dealerKey, shareSignatureMessage(sid, box.peer, this.id, this.index, 'masking', shares.masking), shares.maskingSignature) ||
-        !ed25519Verify(dealerKey, shareSignatureMessage(sid, box.peer, this.id, this.index, 'self-mask', shares.selfMask), shares.selfMaskSignature)) {
-        wipe(); shares.masking.fill(0); shares.selfMask.fill(0)
-        return this.abort('invalid-share', `the shares from ${box.peer} are not signed by ${box.peer}`, now)
+      const shares: HeldShares = {
+        masking, selfMask, root, rootSignature,
+        // The proof of each kind starts with the other kind's leaf: a hash, never the share itself.
+        maskingProof: shareProof(this.session, sid, box.peer, this.id, 'masking', selfMask, path),
+        selfMaskProof: shareProof(this.session, sid, box.peer, this.id, 'self-mask', masking, path)
+      }
+      if (!ed25519Verify(this.session.signingKeys.get(box.peer)!, shareRootMessage(sid, box.peer, root), rootSignature) ||
+        !verifyShare(this.session, sid, box.peer, this.id, 'masking', masking, root, shares.maskingProof) ||
+        !verifyShare(this.session, sid, box.peer, this.id, 'self-mask', selfMask, root, shares.selfMaskProof)) {
+        wipe(); masking.fill(0); selfMask.fill(0)
+        return this.abort('invalid-share', `the shares from ${box.peer} are not committed under a root signed by ${box.peer}`, now)
       }
       held.set(box.peer, shares)
     }
@@ -266,6 +290,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       wipe()
       return this.abort('not-enough-peers', `${held.size} neighbours of this peer sent shares (U2, others only), threshold is ${this.config.threshold}`, now)
     }
+    this.forgetBoxKeys()
     this.held = held
     this.heldOwners = [...held.keys()]
     if (this.input !== undefined) this.sendMaskedInput(now)
@@ -301,7 +326,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     }
     const live = this.heldOwners.filter((v) => set.has(v)).length
     if (live < this.config.threshold) return this.abort('not-enough-peers', `${live} of this peer's shareholders survive in U3, threshold is ${this.config.threshold}`, now)
-    this.signedSurvivors = [...survivors].sort()
+    this.signedSurvivors = sortedIds(survivors)
     const signature = this.signer.sign(consistencyMessage(this.sessionId!, this.signedSurvivors))
     this.toAggregator({ kind: 'consistency-signature', binding: this.sessionId!, round: this.config.round, signature })
     this.enterStage('consistency', now, this.waitFor('consistency'))
@@ -315,7 +340,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     if (conflict !== undefined) {
       return this.abort('both-shares-requested', `asked for the ${conflict[1]} share of ${conflict[0]} after releasing its ${this.released.get(conflict[0])} share`, now)
     }
-    const sorted = [...survivors].sort()
+    const sorted = sortedIds(survivors)
     if (sorted.length !== this.signedSurvivors!.length || sorted.some((v, i) => v !== this.signedSurvivors![i])) {
       return this.abort('inconsistent-survivor-list', 'the unmask request\'s U3 differs from the list this peer signed', now)
     }
@@ -323,23 +348,23 @@ export class Participant extends MachineBase implements SansIoMachine {
       if (this.releasedMessage !== undefined) this.send(this.config.aggregator, this.releasedMessage)
       return
     }
-    const message = consistencyMessage(this.sessionId!, sorted)
     const quorum = this.session.consistencyQuorum
-    let valid = 0
-    for (const { peer, signature } of signatures) {
-      if (!u3.has(peer)) return this.abort('invalid-signature', `consistency signature from ${peer}, who is not in U3`, now)
-      if (!ed25519Verify(this.session.signingKeys.get(peer)!, message, signature)) return this.abort('invalid-signature', `consistency signature of ${peer} does not verify`, now)
-      // Q valid signatures over this exact list make it the only list any honest member
-      // reveals shares for (threshold.ts, consistencyQuorum); skip checking the rest.
-      if (++valid >= quorum) break
-    }
-    if (valid < quorum) return this.abort('not-enough-signatures', `${valid} valid consistency signatures over this U3, ${quorum} needed (more than (n + c + 1)/2, at least t)`, now)
+    // In order: a signer outside U3 or a signature that fails aborts, unless Q valid ones came
+    // before it. Q valid signatures over this exact list make it the only list any honest
+    // member reveals shares for (threshold.ts, consistencyQuorum); the rest need no check.
+    let outsider = signatures.findIndex((s) => !u3.has(s.peer))
+    if (outsider < 0) outsider = signatures.length
+    const checked = ed25519VerifyBatch(consistencyMessage(this.sessionId!, sorted),
+      signatures.slice(0, outsider).map(({ peer, signature }) => ({ publicKey: this.session.signingKeys.get(peer)!, signature })), quorum)
+    if (checked.failedAt >= 0) return this.abort('invalid-signature', `consistency signature of ${signatures[checked.failedAt]!.peer} does not verify`, now)
+    if (checked.valid < quorum && outsider < signatures.length) return this.abort('invalid-signature', `consistency signature from ${signatures[outsider]!.peer}, who is not in U3`, now)
+    if (checked.valid < quorum) return this.abort('not-enough-signatures', `${checked.valid} valid consistency signatures over this U3, ${quorum} needed (more than (n + c + 1)/2, at least t)`, now)
     const shares: RevealedShare[] = wanted.map(([owner, kind]) => {
       this.released.set(owner, kind)
       const held = this.held.get(owner)!
       return kind === 'self-mask'
-        ? { owner, selfMask: true, value: held.selfMask.slice(), signature: held.selfMaskSignature }
-        : { owner, selfMask: false, value: held.masking.slice(), signature: held.maskingSignature }
+        ? { owner, selfMask: true, value: held.selfMask.slice(), signature: held.rootSignature, root: held.root, proof: held.selfMaskProof }
+        : { owner, selfMask: false, value: held.masking.slice(), signature: held.rootSignature, root: held.root, proof: held.maskingProof }
     })
     this.releasedMessage = encodeMessage({ kind: 'unmask-shares', binding: this.sessionId!, round: this.config.round, shares })
     for (const s of shares) s.value.fill(0)
@@ -386,6 +411,11 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.emit({ type: 'aborted', reason, detail, at: now })
   }
 
+  private forgetBoxKeys (): void {
+    for (const key of this.boxKeys.values()) key.fill(0)
+    this.boxKeys.clear()
+  }
+
   /** Per-session secrets do not outlive the session (docs/PROTOCOL.md, "Fresh secrets"). */
   private erase (): void {
     for (const pair of [this.encryptionKeys, this.maskingKeys]) {
@@ -394,6 +424,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       pair.secretKey.fill(0)
     }
     this.selfMaskSecret?.fill(0)
+    this.forgetBoxKeys()
     this.input?.wipe()
     this.input = undefined
     for (const h of this.held.values()) { h.masking.fill(0); h.selfMask.fill(0) }

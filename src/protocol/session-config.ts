@@ -13,7 +13,7 @@ import type { NeighbourGraph } from './neighbour-graph.ts'
 import type { QuantizationPlan } from './quantize.ts'
 import { assertSafeThreshold, consistencyQuorum, minimumSurvivors } from './threshold.ts'
 
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 export const MAX_PEER_ID_LENGTH = 256
 
 export interface Member {
@@ -84,7 +84,23 @@ export interface Session {
   readonly consistencyQuorum: number
 }
 
+/**
+ * Sessions already opened, by config object. A config is a value: nothing mutates it once a
+ * session is opened from it, so every machine of one session (in the simulator, thousands in
+ * one process) shares one validated Session instead of rehashing the member list each.
+ */
+const opened = new WeakMap<SessionConfig, Session>()
+
 export function openSession (config: SessionConfig): Session {
+  let session = opened.get(config)
+  if (session === undefined) {
+    session = validateAndDerive(config)
+    opened.set(config, session)
+  }
+  return session
+}
+
+function validateAndDerive (config: SessionConfig): Session {
   const { members, threshold, neighbours, vectorLength, round } = config
   if (!(config.consortium instanceof Uint8Array) || config.consortium.length !== 32) throw new ProtocolConfigError('consortium must be the 32-byte hash of the consortium file')
   if (!Number.isSafeInteger(round) || round < 0) throw new ProtocolConfigError(`round must be a non-negative integer, got ${round}`)
@@ -126,6 +142,12 @@ export function openSession (config: SessionConfig): Session {
     minSurvivors: minimumSurvivors(config.maxCorrupt),
     consistencyQuorum: consistencyQuorum(members.length, config.maxCorrupt, threshold)
   }
+}
+
+/** The ids in sorted order: the list itself when it already is (the wire sends U3 sorted), else a sorted copy. */
+export function sortedIds (ids: readonly string[]): readonly string[] {
+  for (let i = 1; i < ids.length; i++) if (!(ids[i - 1]! < ids[i]!)) return [...ids].sort()
+  return ids
 }
 
 /** sign(u, v) of Bonawitz et al.: +1 if u < v in the total order of ids, else −1. */

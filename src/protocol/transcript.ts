@@ -3,7 +3,7 @@
  * (docs/PROTOCOL.md, "Session binding") and to a purpose label so no value can be replayed as another.
  */
 import { computeSessionId, deriveKey, encodeFields, x25519Agree } from '../crypto/index.ts'
-import { PROTOCOL_VERSION } from './session-config.ts'
+import { PROTOCOL_VERSION, sortedIds } from './session-config.ts'
 
 export interface AdvertisedKeys {
   readonly peer: string
@@ -44,12 +44,23 @@ export function keyRootMessage (preSessionId: Uint8Array, keysRoot: Uint8Array):
 export type ShareKind = 'self-mask' | 'masking'
 
 /**
- * Step 1: the bytes a dealer signs for each share it deals, carried inside the encrypted box
- * and forwarded with the share at unmasking, so the aggregator can drop a wrong share and
- * name the holder that sent it.
+ * Step 1: the leaf content of one dealt share in its dealer's share commitment
+ * (share-commitment.ts): the dealer signs the root over all of them once, and each share is
+ * forwarded at unmasking with its proof, so the aggregator can drop a wrong share and name
+ * the holder that sent it.
  */
-export function shareSignatureMessage (sessionId: Uint8Array, dealer: string, holder: string, index: number, kind: ShareKind, value: Uint8Array): Uint8Array {
-  return encodeFields(['secagg/share', sessionId, dealer, holder, index, kind, value])
+export function shareLeafContent (sessionId: Uint8Array, dealer: string, holder: string, index: number, kind: ShareKind, value: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/share-leaf', sessionId, dealer, holder, index, kind, value])
+}
+
+/** Step 1: the leaf of a slot whose neighbour is outside U1 (no share dealt). */
+export function absentShareLeafContent (sessionId: Uint8Array, dealer: string, slot: number): Uint8Array {
+  return encodeFields(['secagg/share-leaf/absent', sessionId, dealer, slot])
+}
+
+/** Step 1: what a dealer signs to commit to every share it deals in this session. */
+export function shareRootMessage (sessionId: Uint8Array, dealer: string, root: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/share-root', sessionId, dealer, root])
 }
 
 const orderedPair = (u: string, v: string): [string, string] => (u < v ? [u, v] : [v, u])
@@ -76,5 +87,5 @@ export function selfMaskSeed (sessionId: Uint8Array, b: Uint8Array, u: string): 
 
 /** Step 3: the bytes each survivor signs: the session and U3 in sorted order. */
 export function consistencyMessage (sessionId: Uint8Array, survivors: readonly string[]): Uint8Array {
-  return encodeFields(['secagg/consistency-check', sessionId, survivors.length, ...[...survivors].sort()])
+  return encodeFields(['secagg/consistency-check', sessionId, survivors.length, ...sortedIds(survivors)])
 }

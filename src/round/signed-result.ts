@@ -105,9 +105,10 @@ export function verifySignedResult (data: Uint8Array, ctx: {
   if (new Set(msg.included).size !== msg.included.length || msg.included.some((p) => !ctx.signingKeys.has(p))) throw new ResultRejectedError('included lists a non-member or a member twice')
   const message = consistencyMessage(msg.sessionId, msg.included)
   const signers = new Set<string>()
+  const included = new Set(msg.included)
   for (const s of msg.signatures) {
     const key = ctx.signingKeys.get(s.peer)
-    if (key === undefined || signers.has(s.peer) || !msg.included.includes(s.peer)) throw new ResultRejectedError(`consistency signature from ${s.peer}, who is not an included member`)
+    if (key === undefined || signers.has(s.peer) || !included.has(s.peer)) throw new ResultRejectedError(`consistency signature from ${s.peer}, who is not an included member`)
     if (!ed25519Verify(key, message, s.signature)) throw new ResultRejectedError(`consistency signature of ${s.peer} does not verify`)
     signers.add(s.peer)
   }

@@ -10,15 +10,32 @@ import type { AdvertisedKeys } from '../transcript.ts'
 import { Envelope, Kind } from './secagg.generated.ts'
 import type { RejectReason } from '../reasons.ts'
 
-/** Two 33-byte Shamir shares (of s^SK and of b), then the dealer's signature of each. */
-export const SHARE_BOX_PLAINTEXT_BYTES = 2 * SHAMIR_SHARE_BYTES + 2 * ED25519_SIGNATURE_BYTES
 /** A key commitment over at most 65,535 member slots has 16 levels. */
 export const MAX_PROOF_HASHES = 16
-export const SHARE_BOX_BYTES = AEAD_NONCE_BYTES + SHARE_BOX_PLAINTEXT_BYTES + AEAD_TAG_BYTES
+/** A dealer's share commitment has two slots per neighbour (at most 65,534): 17 levels. */
+export const MAX_SHARE_PROOF_HASHES = MAX_PROOF_HASHES + 1
+
+/**
+ * A box's plaintext: two 33-byte Shamir shares (of s^SK and of b), the dealer's share root and
+ * its signature, then the path above the holder's pair of leaves (`pathHashes` hashes: the
+ * depth of the dealer's commitment minus one).
+ */
+export function shareBoxPlaintextBytes (pathHashes: number): number {
+  return 2 * SHAMIR_SHARE_BYTES + MERKLE_HASH_BYTES + ED25519_SIGNATURE_BYTES + pathHashes * MERKLE_HASH_BYTES
+}
+const BOX_OVERHEAD = AEAD_NONCE_BYTES + AEAD_TAG_BYTES
 
 export interface Box { readonly peer: string, readonly ciphertext: Uint8Array }
 export interface PeerSignature { readonly peer: string, readonly signature: Uint8Array }
-export interface RevealedShare { readonly owner: string, readonly selfMask: boolean, readonly value: Uint8Array, readonly signature: Uint8Array }
+/** A revealed share with its proof: `signature` is the dealer's over `root`, `proof` the share's path to it. */
+export interface RevealedShare {
+  readonly owner: string
+  readonly selfMask: boolean
+  readonly value: Uint8Array
+  readonly signature: Uint8Array
+  readonly root: Uint8Array
+  readonly proof: readonly Uint8Array[]
+}
 /** A key-list entry: the advertised keys and the Merkle path of the member's slot. */
 export interface ProvenKeys extends AdvertisedKeys { readonly proof: readonly Uint8Array[] }
 
@@ -111,9 +128,23 @@ function provenKeysOf (k: WireKeys): ProvenKeys {
 }
 
 function boxesOf (env: Envelope): Box[] {
-  const boxes = env.boxes.map((b) => ({ peer: peerId(b.peer, 'box.peer'), ciphertext: bytes(b.ciphertext, SHARE_BOX_BYTES, `box for ${b.peer}`) }))
+  const boxes = env.boxes.map((b) => ({ peer: peerId(b.peer, 'box.peer'), ciphertext: boxBytes(b.ciphertext, b.peer) }))
   uniquePeers(boxes.map((b) => b.peer), 'boxes')
   return boxes
+}
+
+function proofOf (proof: readonly Uint8Array[], what: string): Uint8Array[] {
+  if (proof.length < 1 || proof.length > MAX_SHARE_PROOF_HASHES) throw new Invalid('malformed', `${what}: proof of ${proof.length} hashes, expected 1..${MAX_SHARE_PROOF_HASHES}`)
+  return proof.map((h, i) => bytes(h, MERKLE_HASH_BYTES, `${what}: proof hash ${i}`))
+}
+
+/** A box holds a path of 0..MAX_PROOF_HASHES hashes; the holder checks the exact depth once opened. */
+function boxBytes (ciphertext: Uint8Array, peer: string): Uint8Array {
+  const path = (ciphertext.length - BOX_OVERHEAD - shareBoxPlaintextBytes(0)) / MERKLE_HASH_BYTES
+  if (!Number.isInteger(path) || path < 0 || path > MAX_PROOF_HASHES) {
+    throw new Invalid('malformed', `box for ${peer}: ${ciphertext.length} bytes is not a share box with a path of 0..${MAX_PROOF_HASHES} hashes`)
+  }
+  return ciphertext
 }
 
 function onlyFields (env: Envelope, allowed: ReadonlyArray<keyof Envelope>): void {
@@ -173,7 +204,9 @@ function toMessage (env: Envelope, limits: DecodeLimits): Message {
       onlyFields(env, ['shares'])
       const shares = env.shares.map((s) => ({
         owner: peerId(s.owner, 'share owner'), selfMask: s.selfMask, value: bytes(s.value, SHAMIR_SHARE_BYTES, `share of ${s.owner}`),
-        signature: bytes(s.signature, ED25519_SIGNATURE_BYTES, `dealer signature of the share of ${s.owner}`)
+        signature: bytes(s.signature, ED25519_SIGNATURE_BYTES, `dealer signature of the share of ${s.owner}`),
+        root: bytes(s.root, MERKLE_HASH_BYTES, `share root of ${s.owner}`),
+        proof: proofOf(s.proof, `share of ${s.owner}`)
       }))
       uniquePeers(shares.map((s) => s.owner), 'unmask-shares owners')
       return { ...header, kind, shares }
@@ -189,7 +222,7 @@ export function decodeMessage (data: Uint8Array, limits: DecodeLimits): DecodeRe
   try {
     const env = Envelope.decode(data, {
       limits: {
-        keys: limits.maxPeers, keys$: { proof: MAX_PROOF_HASHES + 1 }, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers
+        keys: limits.maxPeers, keys$: { proof: MAX_PROOF_HASHES + 1 }, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers, shares$: { proof: MAX_SHARE_PROOF_HASHES + 1 }
       }
     } as never)
     return { ok: true, message: toMessage(env, limits) }

@@ -466,6 +466,8 @@ export interface RevealedShare {
   selfMask: boolean
   value: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  root: Uint8Array<ArrayBuffer>
+  proof: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace RevealedShare {
@@ -498,6 +500,18 @@ export namespace RevealedShare {
           w.bytes(obj.signature)
         }
 
+        if ((obj.root != null && obj.root.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.root)
+        }
+
+        if (obj.proof != null && obj.proof.length > 0) {
+          for (const value of obj.proof) {
+            w.uint32(50)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -506,7 +520,9 @@ export namespace RevealedShare {
           owner: '',
           selfMask: false,
           value: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          root: uint8ArrayAlloc(0),
+          proof: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -531,6 +547,18 @@ export namespace RevealedShare {
               obj.signature = reader.bytes()
               break
             }
+            case 5: {
+              obj.root = reader.bytes()
+              break
+            }
+            case 6: {
+              if (opts.limits?.proof != null && obj.proof.length === opts.limits.proof) {
+                throw new MaxLengthError('Decode error - repeated field "proof" had too many elements')
+              }
+
+              obj.proof.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -540,6 +568,10 @@ export namespace RevealedShare {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          proof: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -574,6 +606,28 @@ export namespace RevealedShare {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.root`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.proof != null && obj.proof === opts.limits.proof) {
+                throw new MaxLengthError('Streaming decode error - repeated field "proof" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.proof[]`,
+                index: obj.proof,
+                value: reader.bytes()
+              }
+
+              obj.proof++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -606,6 +660,17 @@ export namespace RevealedShare {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RevealedShareRootFieldEvent {
+    field: '$.root'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RevealedShareProofFieldEvent {
+    field: '$.proof[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RevealedShare>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RevealedShare.codec())
   }
@@ -614,7 +679,7 @@ export namespace RevealedShare {
     return decodeMessage(buf, RevealedShare.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevealedShare>): Generator<RevealedShareOwnerFieldEvent | RevealedShareSelfMaskFieldEvent | RevealedShareValueFieldEvent | RevealedShareSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevealedShare>): Generator<RevealedShareOwnerFieldEvent | RevealedShareSelfMaskFieldEvent | RevealedShareValueFieldEvent | RevealedShareSignatureFieldEvent | RevealedShareRootFieldEvent | RevealedShareProofFieldEvent> {
     return streamMessage(buf, RevealedShare.codec(), opts)
   }
 }
@@ -1118,6 +1183,18 @@ export namespace Envelope {
     index: number
   }
 
+  export interface EnvelopeSharesRootFieldEvent {
+    field: '$.shares[].root'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface EnvelopeSharesProofFieldEvent {
+    field: '$.shares[].proof[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface EnvelopeReasonFieldEvent {
     field: '$.reason'
     value: string
@@ -1136,7 +1213,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeKeysProofFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopePeersFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSignaturesPeerFieldEvent | EnvelopeSignaturesSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeSharesSignatureFieldEvent | EnvelopeReasonFieldEvent | EnvelopeRootFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeKeysProofFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopePeersFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSignaturesPeerFieldEvent | EnvelopeSignaturesSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeSharesSignatureFieldEvent | EnvelopeSharesRootFieldEvent | EnvelopeSharesProofFieldEvent | EnvelopeReasonFieldEvent | EnvelopeRootFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }

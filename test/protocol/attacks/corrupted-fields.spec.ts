@@ -418,11 +418,19 @@ function unmaskSharesCases (c: Cases): void {
   for (const owner of ['', TARGET, base.shares[2]!.owner, 'zz']) c.edit(`shares[1].owner ${JSON.stringify(owner)}`, (e) => { e.shares[1]!.owner = owner })
   c.edit('shares[1] and shares[2] owners swapped', (e) => { [e.shares[1]!.owner, e.shares[2]!.owner] = [e.shares[2]!.owner, e.shares[1]!.owner] })
   c.edit('shares[1].selfMask flipped', (e) => { e.shares[1]!.selfMask = !e.shares[1]!.selfMask })
-  for (const field of ['value', 'signature'] as const) {
+  for (const field of ['value', 'signature', 'root'] as const) {
     for (const [name, value] of byteVariants(share[field], { 'shares[2]\'s value': base.shares[2]![field], 'another session\'s value': other.shares[1]![field] })) {
       c.edit(`shares[1].${field}: ${name}`, (e) => { e.shares[1]![field] = value })
     }
   }
+  // The proof of the share's slot in its dealer's commitment.
+  c.edit('shares[1].proof: none', (e) => { e.shares[1]!.proof = [] })
+  c.edit('shares[1].proof: last hash dropped', (e) => { e.shares[1]!.proof = e.shares[1]!.proof.slice(0, -1) })
+  c.edit('shares[1].proof: one hash more', (e) => { e.shares[1]!.proof = [...e.shares[1]!.proof, new Uint8Array(32)] })
+  c.edit('shares[1].proof: 40 hashes', (e) => { e.shares[1]!.proof = Array.from({ length: 40 }, () => new Uint8Array(32)) })
+  c.edit('shares[1].proof: shares[2]\'s proof', (e) => { e.shares[1]!.proof = e.shares[2]!.proof.map((h) => h.slice()) })
+  c.edit('shares[1].proof: another session\'s proof', (e) => { e.shares[1]!.proof = other.shares[1]!.proof.map((h) => h.slice()) })
+  for (const [name, value] of byteVariants(share.proof[0]!)) c.edit(`shares[1].proof[0]: ${name}`, (e) => { e.shares[1]!.proof[0] = value })
 }
 
 function abortCases (c: Cases): void {

@@ -67,7 +67,7 @@ describe('attack: one member cannot stall or corrupt the round', () => {
     const events = drainEvents(h.aggregator)
     const bad = events.filter((e) => e.type === 'rejected' && e.reason === 'invalid-share')
     assert.equal(bad.length, 6, 'each of p02\'s six shares is dropped')
-    assert.ok(bad.every((e) => e.type === 'rejected' && e.from === 'p02' && /p02 revealed a self-mask share of p0\d that p0\d did not sign/.test(e.detail)))
+    assert.ok(bad.every((e) => e.type === 'rejected' && e.from === 'p02' && /p02 revealed a self-mask share of p0\d that p0\d did not commit to/.test(e.detail)))
     const result = resultOf(events)
     assert.ok(result, `aborted: ${abortOf(events)}`)
     assert.deepEqual(rounded(result.sum), honestSum(7))
