@@ -117,30 +117,39 @@ const batches = new BoundedCache<BatchVerification>(1024)
  * per signature.
  */
 export function ed25519VerifyBatch (message: Uint8Array, entries: readonly SignedBy[], enough: number = entries.length): BatchVerification {
-  const hash = createHash('sha256').update(u32le(enough)).update(u32le(message.length)).update(message)
-  for (const { publicKey, signature } of entries) hash.update(u32le(publicKey.length)).update(publicKey).update(u32le(signature.length)).update(signature)
-  return batches.get(hash.digest('base64'), () => {
-    let valid = 0
-    for (let i = 0; i < entries.length && valid < enough; i++) {
-      const { publicKey, signature } = entries[i]!
-      if (signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return { valid, failedAt: i }
-      let ok: boolean
-      try {
-        ok = verify(null, message, publicKeyObject(publicKey), signature)
-      } catch {
-        ok = false // a public key that is not a curve point
-      }
-      if (!ok) return { valid, failedAt: i }
-      valid++
-    }
-    return { valid, failedAt: -1 }
-  })
+  // Key and signature lengths are checked before anything is hashed: a batch with a malformed
+  // entry is verified up to it and never cached, so the entries below pack unambiguously.
+  const malformed = entries.findIndex((e) => e.signature.length !== ED25519_SIGNATURE_BYTES || e.publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+  if (malformed >= 0) return verifyInOrder(message, entries.slice(0, malformed), enough, malformed)
+  const packed = new Uint8Array(8 + entries.length * (ED25519_PUBLIC_KEY_BYTES + ED25519_SIGNATURE_BYTES))
+  const view = new DataView(packed.buffer)
+  view.setUint32(0, Math.min(enough, 0xffffffff), true)
+  view.setUint32(4, entries.length, true)
+  let offset = 8
+  for (const { publicKey, signature } of entries) {
+    packed.set(publicKey, offset)
+    packed.set(signature, offset + ED25519_PUBLIC_KEY_BYTES)
+    offset += ED25519_PUBLIC_KEY_BYTES + ED25519_SIGNATURE_BYTES
+  }
+  const key = createHash('sha256').update(packed).update(message).digest('base64')
+  return batches.get(key, () => verifyInOrder(message, entries, enough, -1))
 }
 
-function u32le (value: number): Uint8Array {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value, true)
-  return out
+/** The uncached check: in order, until one fails or `enough` verified; `failedAt` if all pass but a malformed entry follows. */
+function verifyInOrder (message: Uint8Array, entries: readonly SignedBy[], enough: number, malformedAt: number): BatchVerification {
+  let valid = 0
+  for (let i = 0; i < entries.length && valid < enough; i++) {
+    const { publicKey, signature } = entries[i]!
+    let ok: boolean
+    try {
+      ok = verify(null, message, publicKeyObject(publicKey), signature)
+    } catch {
+      ok = false // a public key that is not a curve point
+    }
+    if (!ok) return { valid, failedAt: i }
+    valid++
+  }
+  return { valid, failedAt: valid < enough ? malformedAt : -1 }
 }
 
 /** Throws InvalidSignatureError unless the signature verifies; `what` names it in the message. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js'
 import fc from 'fast-check'
 import {
-  assertEd25519Signature, createEd25519Signer, ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, seededRandom, concatBytes
+  assertEd25519Signature, createEd25519Signer, ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyBatch, seededRandom, concatBytes
 } from '../../src/crypto/index.ts'
 import { hex, loadVectors, toHexString } from '../helpers/vectors.ts'
 
@@ -51,5 +51,26 @@ describe('crypto/ed25519 (RFC 8032)', () => {
 
   it('rejects secret keys of the wrong length', () => {
     assert.throws(() => ed25519Sign(new Uint8Array(31), new Uint8Array(0)), { name: 'InvalidCryptoInputError', message: /32 bytes \(seed\) or 64 bytes/ })
+  })
+
+  it('ed25519VerifyBatch: in order, stops at the first failure or once enough verified, same answer cached or not', () => {
+    const rng = seededRandom('batch')
+    const signers = Array.from({ length: 6 }, () => createEd25519Signer(rng(32)))
+    const message = rng(100)
+    const good = signers.map((s) => ({ publicKey: s.publicKey, signature: s.sign(message) }))
+    for (let round = 0; round < 2; round++) { // the second round answers from the memo
+      assert.deepEqual(ed25519VerifyBatch(message, good), { valid: 6, failedAt: -1 })
+      assert.deepEqual(ed25519VerifyBatch(message, good, 3), { valid: 3, failedAt: -1 })
+      const forged = good.map((e, i) => (i === 2 ? { ...e, signature: good[3]!.signature } : e))
+      assert.deepEqual(ed25519VerifyBatch(message, forged), { valid: 2, failedAt: 2 })
+      assert.deepEqual(ed25519VerifyBatch(message, forged, 2), { valid: 2, failedAt: -1 }, 'enough valid before the bad one')
+      assert.deepEqual(ed25519VerifyBatch(rng(100), good), { valid: 0, failedAt: 0 }, 'another message')
+      const short = good.map((e, i) => (i === 4 ? { ...e, signature: e.signature.slice(1) } : e))
+      assert.deepEqual(ed25519VerifyBatch(message, short), { valid: 4, failedAt: 4 })
+      assert.deepEqual(ed25519VerifyBatch(message, short, 4), { valid: 4, failedAt: -1 })
+      const offCurve = good.map((e, i) => (i === 1 ? { ...e, publicKey: new Uint8Array(32).fill(0xff) } : e))
+      assert.deepEqual(ed25519VerifyBatch(message, offCurve), { valid: 1, failedAt: 1 })
+      assert.deepEqual(ed25519VerifyBatch(message, []), { valid: 0, failedAt: -1 })
+    }
   })
 })
