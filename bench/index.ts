@@ -5,11 +5,13 @@
 import { cpus } from 'node:os'
 import { benchCrypto } from './crypto.ts'
 import { benchProtocol, benchScale } from './protocol.ts'
+import { benchRound } from './round.ts'
 import { benchSwarm } from './swarm.ts'
 import { benchTrain } from './train.ts'
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   crypto: benchCrypto,
+  round: benchRound,
   protocol: benchProtocol,
   scale: benchScale,
   swarm: benchSwarm,

@@ -22,10 +22,12 @@ function maskMemory (dim: number, neighbours: number): object {
   return { inputBytes: input.byteLength, messageBytes: out.data.length, rssBefore: before, peakRss: maxRssBytes() }
 }
 
-function scaleRun (): object {
-  const { report } = runSimulation({ peers: 1000, dim: 1000, dropout: new Map([['masked', 0.05]]), seed: '3' })
+function scaleRun (peers: number, dropout: number): object {
+  const { report } = runSimulation({ peers, dim: 1000, dropout: new Map([['masked', dropout]]), seed: '3' })
   return {
     wallMs: report.wallMs,
+    aggregatorCpuMs: report.cpuMs?.aggregator,
+    participantCpuMs: report.cpuMs?.participantMean,
     peakRss: maxRssBytes(),
     neighbours: report.neighbours,
     threshold: report.threshold,
@@ -39,5 +41,5 @@ function scaleRun (): object {
 
 const [mode, ...args] = process.argv.slice(2)
 if (mode === 'mask-memory') console.log(JSON.stringify(maskMemory(Number(args[0]), Number(args[1]))))
-else if (mode === 'scale') console.log(JSON.stringify(scaleRun()))
+else if (mode === 'scale') console.log(JSON.stringify(scaleRun(Number(args[0]), Number(args[1]))))
 else { console.error(`unknown mode ${mode}`); process.exit(2) }

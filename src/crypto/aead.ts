@@ -42,6 +42,8 @@ export function chacha20Poly1305Decrypt (key: Uint8Array, nonce: Uint8Array, sea
     return concatBytes(out, decipher.final())
   } catch {
     throw new DecryptionError('AEAD authentication failed: the ciphertext was tampered with, misaddressed, or belongs to another session')
+  } finally {
+    out.fill(0) // the caller gets its own copy; the decipher's buffer may hold shares
   }
 }
 

@@ -22,6 +22,7 @@ import { openSession } from './session-config.ts'
 import type { Session, SessionConfig } from './session-config.ts'
 import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, shareRootMessage } from './transcript.ts'
 import { verifyShare } from './share-commitment.ts'
+import { memberBitmap, packSignatures } from './member-bitmap.ts'
 import type { AdvertisedKeys } from './transcript.ts'
 import { unmaskSum } from './unmask.ts'
 import { decodeMessage, encodeMessage } from './wire/codec.ts'
@@ -47,6 +48,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private sessionId: Uint8Array | undefined
   private keysRoot: Uint8Array | undefined
   private survivors: readonly string[] = []
+  /** U3 as sent: a bitmap over the sorted members. */
+  private survivorBits: Uint8Array | undefined
   /** What each survivor signs in step 3, built once per session, not once per signature. */
   private consistencyBytes: Uint8Array | undefined
   private started = false
@@ -202,15 +205,16 @@ export class Aggregator extends MachineBase implements SansIoMachine {
             `${this.maskedFrom.size} masked inputs arrived (U3), a sum needs at least ${least}`, now)
         }
         this.survivors = [...this.maskedFrom].sort()
-        this.consistencyBytes = consistencyMessage(this.sessionId!, this.survivors)
-        this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round, peers: this.survivors })
+        this.survivorBits = memberBitmap(this.session.memberIds, this.survivors)
+        this.consistencyBytes = consistencyMessage(this.sessionId!, this.survivorBits)
+        this.broadcast(this.survivors, { kind: 'survivor-list', binding: this.sessionId!, round, survivors: this.survivorBits })
         return this.enterStage('consistency', now, this.config.stageTimeouts.consistency)
       }
       case 'consistency': {
         const quorum = this.session.consistencyQuorum
         if (this.consistency.size < quorum) return this.abort('not-enough-signatures', `${this.consistency.size} consistency signatures (U4), ${quorum} needed`, now)
-        const signatures = [...this.consistency].map(([peer, signature]) => ({ peer, signature }))
-        this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round, peers: this.survivors, signatures })
+        const packed = packSignatures(this.session.memberIds, [...this.consistency].map(([peer, signature]) => ({ peer, signature })))
+        this.broadcast(this.consistency.keys(), { kind: 'unmask-request', binding: this.sessionId!, round, survivors: this.survivorBits!, signers: packed.signers, signatures: packed.signatures })
         return this.enterStage('unmask', now, this.config.stageTimeouts.unmask)
       }
       case 'unmask': {

@@ -26,7 +26,8 @@ import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
 import { encodeInput } from './quantize.ts'
 import type { AbortReason } from './reasons.ts'
-import { openSession, pairSign, sortedIds } from './session-config.ts'
+import { openSession, pairSign } from './session-config.ts'
+import { bitmapCount, bitmapPositions, bitmapProblem, hasMember, isSubset } from './member-bitmap.ts'
 import type { Session, SessionConfig, StageTimeouts } from './session-config.ts'
 import {
   advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData,
@@ -36,21 +37,28 @@ import { commitShares, shareProof, shareProofLength, verifyShare } from './share
 import type { AdvertisedKeys, ShareKind } from './transcript.ts'
 import { decodeMessage, encodeMessage, shareBoxPlaintextBytes } from './wire/codec.ts'
 import { MaskedInputFrame } from './wire/masked-input-frame.ts'
-import type { Box, Message, PeerSignature, ProvenKeys, RevealedShare } from './wire/codec.ts'
+import type { Box, Message, ProvenKeys, RevealedShare } from './wire/codec.ts'
 
 export interface ParticipantIdentity {
   readonly id: string
   readonly signer: Ed25519Signer
 }
 
-/** One neighbour's shares held by this peer, with its dealer's signed root and each share's proof. */
+/**
+ * One neighbour's shares held by this peer, with its dealer's signed root and the path above
+ * the pair of leaves — all views into the one opened box, so a peer holding k boxes keeps k
+ * buffers (at n = 10,000 in one process, per-hash arrays cost more memory than the shares).
+ */
 interface HeldShares {
   readonly masking: Uint8Array
   readonly selfMask: Uint8Array
   readonly root: Uint8Array
   readonly rootSignature: Uint8Array
-  readonly maskingProof: readonly Uint8Array[]
-  readonly selfMaskProof: readonly Uint8Array[]
+  readonly path: Uint8Array
+}
+
+function pathHashes (path: Uint8Array): Uint8Array[] {
+  return Array.from({ length: path.length / MERKLE_HASH_BYTES }, (_, j) => path.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES))
 }
 
 const S = SHAMIR_SHARE_BYTES
@@ -85,7 +93,8 @@ export class Participant extends MachineBase implements SansIoMachine {
   /** The quantized input, encoded straight into the outgoing message; masked in place. */
   private input: MaskedInputFrame | undefined
   private inputSet = false
-  private signedSurvivors: readonly string[] | undefined
+  /** U3 as signed in step 3 (a member bitmap), to compare the unmask request against. */
+  private signedSurvivors: Uint8Array | undefined
   /** The one kind of share released per owner, kept across retries. */
   private readonly released = new Map<string, ShareKind>()
   private releasedMessage: Uint8Array | undefined
@@ -165,8 +174,8 @@ export class Participant extends MachineBase implements SansIoMachine {
     switch (msg.kind) {
       case 'key-list': return this.stage === 'advertise' ? this.onKeyList(msg, now) : this.reject(from, 'unexpected-message', `key-list in stage ${this.stage}`)
       case 'share-inbox': return this.stage === 'share' && this.held.size === 0 ? this.onShareInbox(msg.boxes, now) : this.reject(from, 'unexpected-message', `share-inbox in stage ${this.stage}`)
-      case 'survivor-list': return this.stage === 'masked' ? this.onSurvivorList(msg.peers, now) : this.reject(from, 'unexpected-message', `survivor-list in stage ${this.stage}`)
-      case 'unmask-request': return this.stage === 'consistency' || this.stage === 'unmask' ? this.onUnmaskRequest(msg.peers, msg.signatures, now) : this.reject(from, 'unexpected-message', `unmask-request in stage ${this.stage}`)
+      case 'survivor-list': return this.stage === 'masked' ? this.onSurvivorList(msg.survivors, now) : this.reject(from, 'unexpected-message', `survivor-list in stage ${this.stage}`)
+      case 'unmask-request': return this.stage === 'consistency' || this.stage === 'unmask' ? this.onUnmaskRequest(msg, now) : this.reject(from, 'unexpected-message', `unmask-request in stage ${this.stage}`)
       default: return this.reject(from, 'unexpected-message', `${msg.kind} is not sent to participants`)
     }
   }
@@ -212,7 +221,8 @@ export class Participant extends MachineBase implements SansIoMachine {
       if (k.peer === this.id) continue
       const problem = this.entryProblem(k, msg.root, seen)
       if (problem !== undefined) return this.abort(problem[0], problem[1], now)
-      keys.set(k.peer, k)
+      // Copies: a view would keep the whole key-list message alive for the session.
+      keys.set(k.peer, { peer: k.peer, encryptionKey: k.encryptionKey.slice(), maskingKey: k.maskingKey.slice(), signature: k.signature.slice() })
     }
     const t = this.config.threshold
     if (keys.size < t) return this.abort('not-enough-peers', `${keys.size} of this peer's neighbours advertised keys (U1, others only), threshold is ${t}`, now)
@@ -261,27 +271,21 @@ export class Participant extends MachineBase implements SansIoMachine {
         wipe()
         return this.abort('decryption-failed', `share box from ${box.peer} failed authentication`, now)
       }
-      const pathHashes = shareProofLength(this.session, box.peer) - 1
-      if (plain.length !== shareBoxPlaintextBytes(pathHashes)) {
+      const depth = shareProofLength(this.session, box.peer) - 1
+      if (plain.length !== shareBoxPlaintextBytes(depth)) {
         plain.fill(0); wipe()
-        return this.abort('invalid-share', `the box from ${box.peer} holds a path of the wrong depth for its commitment (${pathHashes} hashes expected)`, now)
+        return this.abort('invalid-share', `the box from ${box.peer} holds a path of the wrong depth for its commitment (${depth} hashes expected)`, now)
       }
-      const masking = plain.slice(0, S)
-      const selfMask = plain.slice(S, 2 * S)
-      const root = plain.slice(2 * S, 2 * S + H)
-      const rootSignature = plain.slice(2 * S + H, 2 * S + H + SIG)
-      const path = Array.from({ length: pathHashes }, (_, j) => plain.slice(2 * S + H + SIG + j * H, 2 * S + H + SIG + (j + 1) * H))
-      plain.fill(0)
+      // `plain` is this peer's own buffer: the held shares are views into it, wiped with it.
       const shares: HeldShares = {
-        masking, selfMask, root, rootSignature,
-        // The proof of each kind starts with the other kind's leaf: a hash, never the share itself.
-        maskingProof: shareProof(this.session, sid, box.peer, this.id, 'masking', selfMask, path),
-        selfMaskProof: shareProof(this.session, sid, box.peer, this.id, 'self-mask', masking, path)
+        masking: plain.subarray(0, S), selfMask: plain.subarray(S, 2 * S), root: plain.subarray(2 * S, 2 * S + H),
+        rootSignature: plain.subarray(2 * S + H, 2 * S + H + SIG), path: plain.subarray(2 * S + H + SIG)
       }
       // The masking share's proof starts with the leaf hashed from the b share: one check binds both.
-      if (!ed25519Verify(this.session.signingKeys.get(box.peer)!, shareRootMessage(sid, box.peer, root), rootSignature) ||
-        !verifyShare(this.session, sid, box.peer, this.id, 'masking', masking, root, shares.maskingProof)) {
-        wipe(); masking.fill(0); selfMask.fill(0)
+      if (!ed25519Verify(this.session.signingKeys.get(box.peer)!, shareRootMessage(sid, box.peer, shares.root), shares.rootSignature) ||
+        !verifyShare(this.session, sid, box.peer, this.id, 'masking', shares.masking, shares.root,
+          shareProof(this.session, sid, box.peer, this.id, 'masking', shares.selfMask, pathHashes(shares.path)))) {
+        wipe(); plain.fill(0)
         return this.abort('invalid-share', `the shares from ${box.peer} are not committed under a root signed by ${box.peer}`, now)
       }
       held.set(box.peer, shares)
@@ -313,58 +317,69 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.enterStage('masked', now, this.waitFor('masked'))
   }
 
+  /** Position of a member in the session's sorted member list (its bit in a member set). */
+  private position (id: string): number {
+    return this.session.memberIndex.get(id)! - 1
+  }
+
   /** Step 3: sign U3 after checking it against what this peer saw. */
-  private onSurvivorList (survivors: readonly string[], now: number): void {
-    const set = new Set(survivors)
-    if (!set.has(this.id)) return this.abort('not-included', 'this peer\'s masked input is not in U3', now)
-    if (survivors.length < this.session.minSurvivors) {
-      return this.abort('too-few-survivors', `U3 holds ${survivors.length} members; a sum over fewer than ${this.session.minSurvivors} (maxCorrupt + 3) could expose an input`, now)
+  private onSurvivorList (survivors: Uint8Array, now: number): void {
+    const problem = bitmapProblem(this.session.memberIds.length, survivors)
+    if (problem !== undefined) return this.abort('inconsistent-survivor-list', `U3 is not a set of this session's members: ${problem}`, now)
+    if (!hasMember(survivors, this.index - 1)) return this.abort('not-included', 'this peer\'s masked input is not in U3', now)
+    const count = bitmapCount(survivors)
+    if (count < this.session.minSurvivors) {
+      return this.abort('too-few-survivors', `U3 holds ${count} members; a sum over fewer than ${this.session.minSurvivors} (maxCorrupt + 3) could expose an input`, now)
     }
-    for (const v of survivors) {
-      if (!this.session.memberIndex.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists ${v}, who is not a member`, now)
-      if (this.neighbours.has(v) && !this.held.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists neighbour ${v}, who never sent this peer shares (U3 ⊄ U2)`, now)
+    for (const v of this.neighbours) {
+      if (hasMember(survivors, this.position(v)) && !this.held.has(v)) return this.abort('inconsistent-survivor-list', `U3 lists neighbour ${v}, who never sent this peer shares (U3 ⊄ U2)`, now)
     }
-    const live = this.heldOwners.filter((v) => set.has(v)).length
+    const live = this.heldOwners.filter((v) => hasMember(survivors, this.position(v))).length
     if (live < this.config.threshold) return this.abort('not-enough-peers', `${live} of this peer's shareholders survive in U3, threshold is ${this.config.threshold}`, now)
-    this.signedSurvivors = sortedIds(survivors)
+    this.signedSurvivors = survivors.slice()
     const signature = this.signer.sign(consistencyMessage(this.sessionId!, this.signedSurvivors))
     this.toAggregator({ kind: 'consistency-signature', binding: this.sessionId!, round: this.config.round, signature })
     this.enterStage('consistency', now, this.waitFor('consistency'))
   }
 
   /** Step 4: b-shares of survivors, s-shares of neighbours that dropped after sharing; never both. */
-  private onUnmaskRequest (survivors: readonly string[], signatures: readonly PeerSignature[], now: number): void {
-    const u3 = new Set(survivors)
-    const wanted: Array<[string, ShareKind]> = this.heldOwners.map((v) => [v, u3.has(v) ? 'self-mask' : 'masking'])
+  private onUnmaskRequest (msg: Extract<Message, { kind: 'unmask-request' }>, now: number): void {
+    const { survivors, signers, signatures } = msg
+    const wanted: Array<[string, ShareKind]> = this.heldOwners.map((v) => [v, hasMember(survivors, this.position(v)) ? 'self-mask' : 'masking'])
     const conflict = wanted.find(([v, kind]) => this.released.has(v) && this.released.get(v) !== kind)
     if (conflict !== undefined) {
       return this.abort('both-shares-requested', `asked for the ${conflict[1]} share of ${conflict[0]} after releasing its ${this.released.get(conflict[0])} share`, now)
     }
-    const sorted = sortedIds(survivors)
-    if (sorted.length !== this.signedSurvivors!.length || sorted.some((v, i) => v !== this.signedSurvivors![i])) {
+    if (!bytesEqual(survivors, this.signedSurvivors!)) {
       return this.abort('inconsistent-survivor-list', 'the unmask request\'s U3 differs from the list this peer signed', now)
     }
     if (this.stage === 'unmask') { // an identical retry: send the same shares again
       if (this.releasedMessage !== undefined) this.send(this.config.aggregator, this.releasedMessage)
       return
     }
+    const { memberIds } = this.session
+    const problem = bitmapProblem(memberIds.length, signers)
+    if (problem !== undefined) return this.abort('invalid-signature', `the signers are not a set of this session's members: ${problem}`, now)
+    if (!isSubset(signers, survivors)) {
+      const outsider = bitmapPositions(signers).find((p) => !hasMember(survivors, p))!
+      return this.abort('invalid-signature', `consistency signature from ${memberIds[outsider]}, who is not in U3`, now)
+    }
+    // Q valid signatures over this exact U3 make it the only set any honest member reveals
+    // shares for (threshold.ts, consistencyQuorum); checked in member order, the rest skipped.
     const quorum = this.session.consistencyQuorum
-    // In order: a signer outside U3 or a signature that fails aborts, unless Q valid ones came
-    // before it. Q valid signatures over this exact list make it the only list any honest
-    // member reveals shares for (threshold.ts, consistencyQuorum); the rest need no check.
-    let outsider = signatures.findIndex((s) => !u3.has(s.peer))
-    if (outsider < 0) outsider = signatures.length
-    const checked = ed25519VerifyBatch(consistencyMessage(this.sessionId!, sorted),
-      signatures.slice(0, outsider).map(({ peer, signature }) => ({ publicKey: this.session.signingKeys.get(peer)!, signature })), quorum)
-    if (checked.failedAt >= 0) return this.abort('invalid-signature', `consistency signature of ${signatures[checked.failedAt]!.peer} does not verify`, now)
-    if (checked.valid < quorum && outsider < signatures.length) return this.abort('invalid-signature', `consistency signature from ${signatures[outsider]!.peer}, who is not in U3`, now)
+    const positions = bitmapPositions(signers)
+    const checked = ed25519VerifyBatch(consistencyMessage(this.sessionId!, survivors), positions.map((p, j) => ({
+      publicKey: this.session.signingKeys.get(memberIds[p]!)!, signature: signatures.subarray(j * SIG, (j + 1) * SIG)
+    })), quorum)
+    if (checked.failedAt >= 0) return this.abort('invalid-signature', `consistency signature of ${memberIds[positions[checked.failedAt]!]} does not verify`, now)
     if (checked.valid < quorum) return this.abort('not-enough-signatures', `${checked.valid} valid consistency signatures over this U3, ${quorum} needed (more than (n + c + 1)/2, at least t)`, now)
     const shares: RevealedShare[] = wanted.map(([owner, kind]) => {
       this.released.set(owner, kind)
       const held = this.held.get(owner)!
-      return kind === 'self-mask'
-        ? { owner, selfMask: true, value: held.selfMask.slice(), signature: held.rootSignature, root: held.root, proof: held.selfMaskProof }
-        : { owner, selfMask: false, value: held.masking.slice(), signature: held.rootSignature, root: held.root, proof: held.maskingProof }
+      // The proof of each kind starts with the other kind's leaf: a hash, never the share itself.
+      const [value, other] = kind === 'self-mask' ? [held.selfMask, held.masking] : [held.masking, held.selfMask]
+      const proof = shareProof(this.session, this.sessionId!, owner, this.id, kind, other, pathHashes(held.path))
+      return { owner, selfMask: kind === 'self-mask', value: value.slice(), signature: held.rootSignature.slice(), root: held.root.slice(), proof }
     })
     this.releasedMessage = encodeMessage({ kind: 'unmask-shares', binding: this.sessionId!, round: this.config.round, shares })
     for (const s of shares) s.value.fill(0)

@@ -3,6 +3,7 @@
  * (docs/PROTOCOL.md, "Session binding") and to a purpose label so no value can be replayed as another.
  */
 import { computeSessionId, deriveKey, encodeFields, x25519Agree } from '../crypto/index.ts'
+import { memberBitmap } from './member-bitmap.ts'
 import { PROTOCOL_VERSION, sortedIds } from './session-config.ts'
 
 export interface AdvertisedKeys {
@@ -85,7 +86,15 @@ export function selfMaskSeed (sessionId: Uint8Array, b: Uint8Array, u: string): 
   return deriveKey({ ikm: b, purpose: 'self-mask', context: [sessionId, u], salt: sessionId })
 }
 
-/** Step 3: the bytes each survivor signs: the session and U3 in sorted order. */
-export function consistencyMessage (sessionId: Uint8Array, survivors: readonly string[]): Uint8Array {
-  return encodeFields(['secagg/consistency-check', sessionId, survivors.length, ...sortedIds(survivors)])
+/**
+ * Step 3: the bytes each survivor signs: the session and U3 as a bitmap over the sorted member
+ * list (member-bitmap.ts), which names the same set for every party of the session.
+ */
+export function consistencyMessage (sessionId: Uint8Array, survivors: Uint8Array): Uint8Array {
+  return encodeFields(['secagg/consistency-check', sessionId, survivors])
+}
+
+/** The consistency message over a U3 given as ids (the aggregator, result certificates). */
+export function consistencyMessageFor (sessionId: Uint8Array, memberIds: readonly string[], survivors: Iterable<string>): Uint8Array {
+  return consistencyMessage(sessionId, memberBitmap(sortedIds(memberIds), survivors))
 }

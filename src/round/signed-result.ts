@@ -9,7 +9,7 @@
  */
 import { bytesEqual, ed25519Verify, encodeFields } from '../crypto/index.ts'
 import type { Ed25519Signer } from '../crypto/index.ts'
-import { consistencyMessage, resultBoundsViolation } from '../protocol/index.ts'
+import { consistencyMessageFor, resultBoundsViolation } from '../protocol/index.ts'
 import type { QuantizationPlan } from '../protocol/index.ts'
 import { SignedResult } from './wire/round.generated.ts'
 import type { ResultEcho } from './wire/round.generated.ts'
@@ -103,7 +103,7 @@ export function verifySignedResult (data: Uint8Array, ctx: {
     throw new ResultRejectedError(`the session id is not one of round ${outcome.round}, attempt ${outcome.attempt} with aggregator ${outcome.aggregator} (signatures from another session, or this member is on another model)`)
   }
   if (new Set(msg.included).size !== msg.included.length || msg.included.some((p) => !ctx.signingKeys.has(p))) throw new ResultRejectedError('included lists a non-member or a member twice')
-  const message = consistencyMessage(msg.sessionId, msg.included)
+  const message = consistencyMessageFor(msg.sessionId, [...ctx.signingKeys.keys()], msg.included)
   const signers = new Set<string>()
   const included = new Set(msg.included)
   for (const s of msg.signatures) {

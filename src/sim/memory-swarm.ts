@@ -62,28 +62,44 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
     }
   }
 
-  aggregator.start(0)
+  // CPU time inside each machine (its own work; the simulator's queue and decoding excluded).
+  const participantCpu = new Float64Array(n)
+  let aggregatorCpu = 0
+  const timed = (toAggregator: boolean, peer: number, work: () => void): void => {
+    const start = performance.now()
+    work()
+    const spent = performance.now() - start
+    if (toAggregator) aggregatorCpu += spent
+    else participantCpu[peer]! += spent
+  }
+
+  timed(true, aggregatorIndex, () => aggregator.start(0))
   drain(aggregator, aggregatorIndex, 'aggregator', 0)
   participants.forEach((p, i) => {
-    p.setInput(s.inputs.vectors[i]!, s.weights[i]!, 0)
-    p.start(0)
+    timed(false, i, () => { p.setInput(s.inputs.vectors[i]!, s.weights[i]!, 0); p.start(0) })
     drain(p, i, 'participant', 0)
   })
   for (let ev = queue.pop(); ev !== undefined; ev = queue.pop()) {
     const machine: SansIoMachine = ev.toAggregator ? aggregator : participants[ev.target]!
     if (ev.kind === 'timeout') {
-      if (machine.pollTimeout() === ev.time) machine.handleTimeout(ev.time)
+      if (machine.pollTimeout() === ev.time) timed(ev.toAggregator, ev.target, () => machine.handleTimeout(ev.time))
     } else {
       if (offline.has(ev.target) && !(ev.toAggregator && ev.target === aggregatorIndex && !offline.has(aggregatorIndex))) continue
-      machine.receive(ev.from, ev.data!, ev.time)
+      timed(ev.toAggregator, ev.target, () => machine.receive(ev.from, ev.data!, ev.time))
     }
     drain(machine, ev.target, ev.toAggregator ? 'aggregator' : 'participant', ev.time)
   }
+  const others = [...participantCpu].filter((_, i) => i !== aggregatorIndex && !s.dropouts.has(i))
 
   const report = buildReport(s, {
     events, offline, bytesSent,
     clippedCoordinates: participants.reduce((sum, p) => sum + p.clippedCoordinates, 0),
-    wallMs: Math.round(performance.now() - wallStart)
+    wallMs: Math.round(performance.now() - wallStart),
+    cpuMs: {
+      aggregator: Math.round(aggregatorCpu),
+      participantMean: Math.round(10 * others.reduce((a, b) => a + b, 0) / Math.max(1, others.length)) / 10,
+      participantMax: Math.round(10 * Math.max(0, ...others)) / 10
+    }
   }, options.emitSum === true, 'memory')
   return { report, trace: { releasedKinds, events } }
 }

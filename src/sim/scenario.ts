@@ -67,6 +67,11 @@ export interface SimulationReport {
   /** memory: stageMs in virtual ms; libp2p: wall-clock ms over real connections. */
   transport: Transport
   wallMs: number
+  /**
+   * memory only: real CPU milliseconds spent inside each role's state machine (the time one
+   * member's own machine would spend), so aggregator and participant costs can be told apart.
+   */
+  cpuMs?: { aggregator: number, participantMean: number, participantMax: number }
 }
 
 export type Transport = 'memory' | 'libp2p'
@@ -189,6 +194,7 @@ export interface Observations {
   readonly bytesSent: readonly number[]
   readonly clippedCoordinates: number
   readonly wallMs: number
+  readonly cpuMs?: SimulationReport['cpuMs']
 }
 
 export function buildReport (s: Scenario, seen: Observations, emitSum: boolean, transport: Transport): SimulationReport {
@@ -234,6 +240,7 @@ export function buildReport (s: Scenario, seen: Observations, emitSum: boolean, 
     ...(emitSum && result !== undefined ? { sum: Array.from(result.sum) } : {}),
     maxAbsError, stageMs, bytesSent: [...seen.bytesSent], participantAborts, rejectedMessages: rejected,
     clippedCoordinates: seen.clippedCoordinates,
-    seed: s.seed, transport, wallMs: seen.wallMs
+    seed: s.seed, transport, wallMs: seen.wallMs,
+    ...(seen.cpuMs !== undefined ? { cpuMs: seen.cpuMs } : {})
   }
 }

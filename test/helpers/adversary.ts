@@ -14,10 +14,10 @@ import {
   aeadOpen, addMasks, bytesEqual, shamirCombine, x25519PublicKey
 } from '../../src/crypto/index.ts'
 import type { MaskTerm, Share } from '../../src/crypto/index.ts'
-import { decodeMessage, decodeSum, encodeMessage, pairSign } from '../../src/protocol/index.ts'
+import { bitmapIds, decodeMessage, decodeSum, encodeMessage, memberBitmap, packSignatures, pairSign } from '../../src/protocol/index.ts'
 import type { Message, ProtocolEvent } from '../../src/protocol/index.ts'
 import {
-  consistencyMessage, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData, shareEncryptionKey
+  consistencyMessageFor, pairwiseMaskSeed, selfMaskSeed, shareBoxAssociatedData, shareEncryptionKey
 } from '../../src/protocol/transcript.ts'
 import type { AdvertisedKeys } from '../../src/protocol/transcript.ts'
 import { drainEvents } from './session.ts'
@@ -67,7 +67,8 @@ export function runAttack (h: Harness, plan: AttackPlan): AttackRun {
     if (!r.ok) throw new Error(`adversary could not decode: ${r.detail}`)
     return r.message
   }
-  const memberIndex = new Map([...ids].sort().map((id, i) => [id, i + 1]))
+  const sortedIds = [...ids].sort()
+  const memberIndex = new Map(sortedIds.map((id, i) => [id, i + 1]))
   const inputs = new Map<string, number[]>()
   const weights = new Map<string, number>()
   const secrets = new Map<string, CapturedSecrets>()
@@ -113,9 +114,10 @@ export function runAttack (h: Harness, plan: AttackPlan): AttackRun {
       takenOver = true
       sessionId = m.binding
       if (corrupt.has(to)) return deliver(to, data, now)
-      const list = [...(plan.survivorList?.(to, m.peers) ?? m.peers)].sort()
+      const shown = bitmapIds(sortedIds, m.survivors)
+      const list = [...(plan.survivorList?.(to, shown) ?? shown)].sort()
       shownList.set(to, list)
-      return deliver(to, { ...m, peers: list }, now)
+      return deliver(to, { ...m, survivors: memberBitmap(sortedIds, list) }, now)
     }
     deliver(to, data, now)
   }
@@ -155,8 +157,9 @@ export function runAttack (h: Harness, plan: AttackPlan): AttackRun {
             const theirs = shownList.get(signer)
             if (theirs !== undefined && theirs.join() === list.join()) sigs.push({ peer: signer, signature: sig })
           }
-          for (const c of corrupt) if (list.includes(c)) sigs.push({ peer: c, signature: h.signers[index.get(c)!]!.sign(consistencyMessage(sessionId, list)) })
-          deliver(to, { kind: 'unmask-request', binding: sessionId, round: config.round, peers: list, signatures: sigs }, now)
+          for (const c of corrupt) if (list.includes(c)) sigs.push({ peer: c, signature: h.signers[index.get(c)!]!.sign(consistencyMessageFor(sessionId, ids, list)) })
+          const packed = packSignatures(sortedIds, sigs)
+          deliver(to, { kind: 'unmask-request', binding: sessionId, round: config.round, survivors: memberBitmap(sortedIds, list), signers: packed.signers, signatures: packed.signatures }, now)
         }
         return true
       }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { createEd25519Signer, seededRandom } from '../../src/crypto/index.ts'
-import { consistencyMessage, planQuantization } from '../../src/protocol/index.ts'
+import { consistencyMessageFor, planQuantization } from '../../src/protocol/index.ts'
 import { encodeSignedResult, verifySignedResult } from '../../src/round/signed-result.ts'
 import type { RoundOutcome } from '../../src/round/signed-result.ts'
 
@@ -24,7 +24,7 @@ function outcome (overrides: Partial<RoundOutcome> = {}): RoundOutcome {
   return {
     round: 2, attempt: 0, aggregator: 'm0', sessionId, keysRoot, included,
     sum: Float64Array.from([1.5, -2, 0.25]), weightSum: 4,
-    signatures: included.map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessage(sessionId, included)) })),
+    signatures: included.map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessageFor(sessionId, ids, included)) })),
     ...overrides
   }
 }
@@ -54,7 +54,7 @@ describe('node: a signed round result is checked before it is applied', () => {
 
   it('a majority of all members is not enough: the consistency quorum Q > (n + c + 1)/2 is (c corrupt members sign in two sessions)', () => {
     const included = ids.slice(0, 4)
-    const three = included.slice(0, 3).map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessage(sessionId, included)) }))
+    const three = included.slice(0, 3).map((peer) => ({ peer, signature: signers[ids.indexOf(peer)]!.sign(consistencyMessageFor(sessionId, ids, included)) }))
     assert.throws(() => verify(outcome({ included, signatures: three })), { name: 'ResultRejectedError', message: /3 consistency signatures, a result needs 4/ })
   })
 

@@ -103,7 +103,7 @@ describe('secagg simulate (CLI)', () => {
     const b = join(dir, 'b.json')
     await cli('simulate', '--peers', '12', '--dim', '8', '--dropout', 'share=1,consistency=1', '--seed', 'same', '--emit-sum', '--out', a)
     await cli('simulate', '--peers', '12', '--dim', '8', '--dropout', 'share=1,consistency=1', '--seed', 'same', '--emit-sum', '--out', b)
-    const strip = (p: string): unknown => { const r = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>; delete r.wallMs; return r }
+    const strip = (p: string): unknown => { const r = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>; delete r.wallMs; delete r.cpuMs; return r }
     assert.deepEqual(strip(a), strip(b))
   })
 

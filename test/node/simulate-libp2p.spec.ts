@@ -11,7 +11,7 @@ import { cli } from '../helpers/cli.ts'
 import { LoopbackSwarm, messageLimitFor, runPlainRound } from '../../src/node/sim/libp2p-swarm.ts'
 import { prepareScenario } from '../../src/sim/scenario.ts'
 
-const TIMING_FIELDS = ['stageMs', 'wallMs', 'transport']
+const TIMING_FIELDS = ['stageMs', 'wallMs', 'transport', 'cpuMs']
 
 function withoutTimings (report: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(report).filter(([k]) => !TIMING_FIELDS.includes(k)))

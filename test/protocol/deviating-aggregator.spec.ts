@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { decodeMessage, encodeMessage } from '../../src/protocol/index.ts'
+import { bitmapIds, decodeMessage, encodeMessage, memberBitmap, packSignatures, unpackSignatures } from '../../src/protocol/index.ts'
 import type { Message, ProtocolEvent } from '../../src/protocol/index.ts'
-import { consistencyMessage } from '../../src/protocol/transcript.ts'
+import { consistencyMessageFor } from '../../src/protocol/transcript.ts'
 import { drainEvents, drainOutbound, makeSession, runHonest } from '../helpers/session.ts'
 import type { Harness } from '../helpers/session.ts'
 
@@ -50,7 +50,7 @@ describe('protocol: a deviating aggregator is caught by honest participants', ()
     assert.ok(first)
     const p = h.participants[2]!
     drainOutbound(p); drainEvents(p)
-    const moved = { ...first, peers: first.peers.filter((v) => v !== h.ids[3]) }
+    const moved = { ...first, survivors: memberBitmap(h.ids, bitmapIds(h.ids, first.survivors).filter((v) => v !== h.ids[3])) }
     p.receive(h.ids[0]!, encodeMessage(moved), 100)
     assert.equal(abortReason(drainEvents(p)), 'both-shares-requested')
     assert.equal(drainOutbound(p).length, 0, 'nothing more is released')
@@ -74,23 +74,23 @@ describe('protocol: a deviating aggregator is caught by honest participants', ()
     const victim = h.ids[1]!
     const events = withUnmaskRequest(h, victim, (m) => {
       // What the aggregator would hold if it had shown the others a list without p04.
-      const otherList = m.peers.filter((v) => v !== h.ids[4])
-      const signatures = m.signatures.map((s) => ({ peer: s.peer, signature: h.signers[h.ids.indexOf(s.peer)]!.sign(consistencyMessage(m.binding, otherList)) }))
-      return { ...m, signatures }
+      const otherList = bitmapIds(h.ids, m.survivors).filter((v) => v !== h.ids[4])
+      const signatures = unpackSignatures(h.ids, m).map((s) => ({ peer: s.peer, signature: h.signers[h.ids.indexOf(s.peer)]!.sign(consistencyMessageFor(m.binding, h.ids, otherList)) }))
+      return { ...m, ...packSignatures(h.ids, signatures) }
     })
     assert.equal(abortReason(events), 'invalid-signature')
   })
 
   it('an unmask request whose U3 differs from the signed one: inconsistent-survivor-list', () => {
     const h = makeSession(5)
-    const events = withUnmaskRequest(h, h.ids[1]!, (m) => ({ ...m, peers: [...m.peers].reverse().slice(1) }))
+    const events = withUnmaskRequest(h, h.ids[1]!, (m) => ({ ...m, survivors: memberBitmap(h.ids, bitmapIds(h.ids, m.survivors).slice(1)) }))
     assert.ok(['inconsistent-survivor-list', 'both-shares-requested'].includes(abortReason(events)!))
   })
 
   it('forged signatures: invalid-signature; dropped signatures: not-enough-signatures', () => {
-    const forged = withUnmaskRequest(makeSession(5), 'p01', (m) => ({ ...m, signatures: m.signatures.map((s) => ({ ...s, signature: s.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) })) }))
+    const forged = withUnmaskRequest(makeSession(5), 'p01', (m) => ({ ...m, signatures: m.signatures.map((b, i) => (i % 64 === 0 ? b ^ 1 : b)) }))
     assert.equal(abortReason(forged), 'invalid-signature')
-    const dropped = withUnmaskRequest(makeSession(5), 'p01', (m) => ({ ...m, signatures: m.signatures.slice(0, 2) }))
+    const dropped = withUnmaskRequest(makeSession(5), 'p01', (m) => ({ ...m, ...packSignatures(['p00', 'p01', 'p02', 'p03', 'p04'], unpackSignatures(['p00', 'p01', 'p02', 'p03', 'p04'], m).slice(0, 2)) }))
     assert.equal(abortReason(dropped), 'not-enough-signatures')
   })
 
@@ -110,9 +110,9 @@ describe('protocol: a deviating aggregator is caught by honest participants', ()
     runHonest(h, (to, data) => {
       const m = decode(data)
       if (m.kind !== 'survivor-list') return data
-      if (to === 'p01') return encodeMessage({ ...m, peers: m.peers.filter((v) => v !== 'p01') })
-      if (to === 'p02') return encodeMessage({ ...m, peers: ['p02', 'p03', 'p04'] })
-      if (to === 'p03') return encodeMessage({ ...m, peers: ['p00', 'p02', 'p03', 'p04'] })
+      if (to === 'p01') return encodeMessage({ ...m, survivors: memberBitmap(h.ids, bitmapIds(h.ids, m.survivors).filter((v) => v !== 'p01')) })
+      if (to === 'p02') return encodeMessage({ ...m, survivors: memberBitmap(h.ids, ['p02', 'p03', 'p04']) })
+      if (to === 'p03') return encodeMessage({ ...m, survivors: memberBitmap(h.ids, ['p00', 'p02', 'p03', 'p04']) })
       return data
     })
     assert.equal(abortReason(drainEvents(h.participants[1]!)), 'not-included')

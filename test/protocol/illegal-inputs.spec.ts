@@ -60,7 +60,9 @@ describe('protocol: every state rejects illegal input without changing state', (
     const limits = { maxPeers: 8, vectorWords: 5 }
     const bad: Array<[Message, string]> = [
       [{ kind: 'masked-input', binding, round: 0, vector: new Uint32Array(4) }, 'wrong-length'],
-      [{ kind: 'survivor-list', binding, round: 0, peers: ['a', 'a'] }, 'malformed'],
+      [{ kind: 'survivor-list', binding, round: 0, survivors: new Uint8Array(0) }, 'malformed'],
+      [{ kind: 'unmask-request', binding, round: 0, survivors: Uint8Array.of(3), signers: Uint8Array.of(3), signatures: new Uint8Array(64) }, 'malformed'],
+      [{ kind: 'unmask-request', binding, round: 0, survivors: Uint8Array.of(3), signers: Uint8Array.of(1, 0), signatures: new Uint8Array(64) }, 'malformed'],
       [{ kind: 'consistency-signature', binding, round: 0, signature: new Uint8Array(63) }, 'malformed'],
       [{ kind: 'unmask-shares', binding, round: 0, shares: [{ owner: 'a', selfMask: true, value: new Uint8Array(32), signature: new Uint8Array(64), root: new Uint8Array(32), proof: [new Uint8Array(32)] }] }, 'malformed'],
       [{ kind: 'unmask-shares', binding, round: 0, shares: [{ owner: 'a', selfMask: true, value: new Uint8Array(33), signature: new Uint8Array(63), root: new Uint8Array(32), proof: [new Uint8Array(32)] }] }, 'malformed'],
@@ -70,16 +72,17 @@ describe('protocol: every state rejects illegal input without changing state', (
       [{ kind: 'share-keys', binding, round: 0, boxes: [{ peer: 'a', ciphertext: new Uint8Array(300) }] }, 'malformed'],
       [{ kind: 'key-list', binding, round: 0, keys: [], root: new Uint8Array(31), signature: new Uint8Array(64) }, 'malformed'],
       [{ kind: 'share-keys', binding, round: 0, boxes: [{ peer: 'a', ciphertext: new Uint8Array(10) }] }, 'malformed'],
-      [{ kind: 'survivor-list', binding: new Uint8Array(31), round: 0, peers: ['a'] }, 'malformed']
+      [{ kind: 'survivor-list', binding: new Uint8Array(31), round: 0, survivors: Uint8Array.of(1) }, 'malformed']
     ]
     for (const [m, reason] of bad) {
       const r = decodeMessage(encodeMessage(m), limits)
       assert.equal(r.ok, false)
       if (!r.ok) assert.equal(r.reason, reason, r.detail)
     }
-    const tooMany = decodeMessage(encodeMessage({ kind: 'survivor-list', binding, round: 0, peers: Array.from({ length: 9 }, (_, i) => `p${i}`) }), limits)
+    // A member set over 8 members is one byte: two bytes cannot be one.
+    const tooMany = decodeMessage(encodeMessage({ kind: 'survivor-list', binding, round: 0, survivors: Uint8Array.of(0xff, 1) }), limits)
     assert.equal(tooMany.ok, false)
-    const ok = decodeMessage(encodeMessage({ kind: 'survivor-list', binding, round: 7, peers: ['b', 'a'] }), limits)
+    const ok = decodeMessage(encodeMessage({ kind: 'survivor-list', binding, round: 7, survivors: Uint8Array.of(5) }), limits)
     assert.ok(ok.ok && ok.message.kind === 'survivor-list' && ok.message.round === 7)
   })
 })

@@ -80,6 +80,7 @@ export function summarize (r: SimulationReport): string {
   lines.push(`${r.transport === 'memory' ? 'virtual' : 'wall-clock'} time per stage (ms): ${Object.entries(r.stageMs).map(([s, ms]) => `${s} ${ms!.toFixed(1)}`).join(', ')}`)
   const total = r.bytesSent.reduce((a, b) => a + b, 0)
   lines.push(`bytes sent: ${total} total, ${Math.max(...r.bytesSent)} max per peer; wall ${r.wallMs} ms`)
+  if (r.cpuMs !== undefined) lines.push(`cpu inside the machines (ms): aggregator ${r.cpuMs.aggregator}, participant mean ${r.cpuMs.participantMean}, max ${r.cpuMs.participantMax}`)
   return lines.join('\n')
 }
 

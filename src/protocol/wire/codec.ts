@@ -9,6 +9,7 @@ import { MAX_PEER_ID_LENGTH, PROTOCOL_VERSION } from '../session-config.ts'
 import type { AdvertisedKeys } from '../transcript.ts'
 import { Envelope, Kind } from './secagg.generated.ts'
 import type { RejectReason } from '../reasons.ts'
+import { bitmapBytes, bitmapCount } from '../member-bitmap.ts'
 
 /** A key commitment over at most 65,535 member slots has 16 levels. */
 export const MAX_PROOF_HASHES = 16
@@ -47,9 +48,9 @@ export type Message = Header & (
   | { readonly kind: 'share-keys', readonly boxes: readonly Box[] }
   | { readonly kind: 'share-inbox', readonly boxes: readonly Box[] }
   | { readonly kind: 'masked-input', readonly vector: Uint32Array }
-  | { readonly kind: 'survivor-list', readonly peers: readonly string[] }
+  | { readonly kind: 'survivor-list', readonly survivors: Uint8Array }
   | { readonly kind: 'consistency-signature', readonly signature: Uint8Array }
-  | { readonly kind: 'unmask-request', readonly peers: readonly string[], readonly signatures: readonly PeerSignature[] }
+  | { readonly kind: 'unmask-request', readonly survivors: Uint8Array, readonly signers: Uint8Array, readonly signatures: Uint8Array }
   | { readonly kind: 'unmask-shares', readonly shares: readonly RevealedShare[] }
   | { readonly kind: 'abort', readonly reason: string }
 )
@@ -138,6 +139,12 @@ function proofOf (proof: readonly Uint8Array[], what: string): Uint8Array[] {
   return proof.map((h, i) => bytes(h, MERKLE_HASH_BYTES, `${what}: proof hash ${i}`))
 }
 
+/** A member-set bitmap: one bit per member; its exact length and padding are the session's to check. */
+function memberSet (bitmap: Uint8Array, limits: DecodeLimits, what: string): Uint8Array {
+  if (bitmap.length === 0 || bitmap.length > bitmapBytes(limits.maxPeers)) throw new Invalid('malformed', `${what}: a member set of 1..${bitmapBytes(limits.maxPeers)} bytes expected, got ${bitmap.length}`)
+  return bitmap
+}
+
 /** A box holds a path of 0..MAX_PROOF_HASHES hashes; the holder checks the exact depth once opened. */
 function boxBytes (ciphertext: Uint8Array, peer: string): Uint8Array {
   const path = (ciphertext.length - BOX_OVERHEAD - shareBoxPlaintextBytes(0)) / MERKLE_HASH_BYTES
@@ -149,8 +156,9 @@ function boxBytes (ciphertext: Uint8Array, peer: string): Uint8Array {
 
 function onlyFields (env: Envelope, allowed: ReadonlyArray<keyof Envelope>): void {
   const present: Array<[keyof Envelope, boolean]> = [
-    ['keys', env.keys.length > 0], ['boxes', env.boxes.length > 0], ['vector', env.vector.length > 0], ['peers', env.peers.length > 0],
-    ['signature', env.signature.length > 0], ['signatures', env.signatures.length > 0], ['shares', env.shares.length > 0], ['reason', env.reason.length > 0], ['root', env.root.length > 0]
+    ['keys', env.keys.length > 0], ['boxes', env.boxes.length > 0], ['vector', env.vector.length > 0], ['signature', env.signature.length > 0],
+    ['shares', env.shares.length > 0], ['reason', env.reason.length > 0], ['root', env.root.length > 0], ['survivors', env.survivors.length > 0],
+    ['signers', env.signers.length > 0], ['signatureList', env.signatureList.length > 0]
   ]
   for (const [field, isSet] of present) {
     if (isSet && !allowed.includes(field)) throw new Invalid('malformed', `field '${field}' is not allowed in a ${env.kind} message`)
@@ -185,20 +193,18 @@ function toMessage (env: Envelope, limits: DecodeLimits): Message {
       return { ...header, kind, vector: wordsOf(env.vector, limits.vectorWords) }
     }
     case 'survivor-list':
-      onlyFields(env, ['peers'])
-      env.peers.forEach((p) => peerId(p, 'survivor'))
-      uniquePeers(env.peers, 'survivor-list')
-      return { ...header, kind, peers: env.peers }
+      onlyFields(env, ['survivors'])
+      return { ...header, kind, survivors: memberSet(env.survivors, limits, 'U3') }
     case 'consistency-signature':
       onlyFields(env, ['signature'])
       return { ...header, kind, signature: bytes(env.signature, ED25519_SIGNATURE_BYTES, 'consistency signature') }
     case 'unmask-request': {
-      onlyFields(env, ['peers', 'signatures'])
-      env.peers.forEach((p) => peerId(p, 'survivor'))
-      uniquePeers(env.peers, 'unmask-request survivors')
-      const signatures = env.signatures.map((s) => ({ peer: peerId(s.peer, 'signer'), signature: bytes(s.signature, ED25519_SIGNATURE_BYTES, `signature of ${s.peer}`) }))
-      uniquePeers(signatures.map((s) => s.peer), 'unmask-request signers')
-      return { ...header, kind, peers: env.peers, signatures }
+      onlyFields(env, ['survivors', 'signers', 'signatureList'])
+      const survivors = memberSet(env.survivors, limits, 'U3')
+      const signers = memberSet(env.signers, limits, 'signers')
+      const expected = bitmapCount(signers) * ED25519_SIGNATURE_BYTES
+      if (env.signatureList.length !== expected) throw new Invalid('malformed', `${bitmapCount(signers)} signers need ${expected} signature bytes, got ${env.signatureList.length}`)
+      return { ...header, kind, survivors, signers, signatures: env.signatureList }
     }
     case 'unmask-shares': {
       onlyFields(env, ['shares'])
@@ -222,7 +228,7 @@ export function decodeMessage (data: Uint8Array, limits: DecodeLimits): DecodeRe
   try {
     const env = Envelope.decode(data, {
       limits: {
-        keys: limits.maxPeers, keys$: { proof: MAX_PROOF_HASHES + 1 }, boxes: limits.maxPeers, peers: limits.maxPeers, signatures: limits.maxPeers, shares: limits.maxPeers, shares$: { proof: MAX_SHARE_PROOF_HASHES + 1 }
+        keys: limits.maxPeers, keys$: { proof: MAX_PROOF_HASHES + 1 }, boxes: limits.maxPeers, shares: limits.maxPeers, shares$: { proof: MAX_SHARE_PROOF_HASHES + 1 }
       }
     } as never)
     return { ok: true, message: toMessage(env, limits) }
@@ -242,12 +248,13 @@ export function headerEnvelope (kind: MessageKind, binding: Uint8Array, round: n
     keys: [],
     boxes: [],
     vector: new Uint8Array(0),
-    peers: [],
     signature: new Uint8Array(0),
-    signatures: [],
     shares: [],
     reason: '',
-    root: new Uint8Array(0)
+    root: new Uint8Array(0),
+    survivors: new Uint8Array(0),
+    signers: new Uint8Array(0),
+    signatureList: new Uint8Array(0)
   }
 }
 
@@ -263,9 +270,13 @@ export function encodeMessage (message: Message): Uint8Array {
       break
     case 'share-keys': case 'share-inbox': env.boxes = message.boxes as never; break
     case 'masked-input': env.vector = new Uint8Array(message.vector.buffer as ArrayBuffer, message.vector.byteOffset, message.vector.byteLength); break
-    case 'survivor-list': env.peers = [...message.peers]; break
+    case 'survivor-list': env.survivors = message.survivors as Uint8Array<ArrayBuffer>; break
     case 'consistency-signature': env.signature = message.signature as Uint8Array<ArrayBuffer>; break
-    case 'unmask-request': env.peers = [...message.peers]; env.signatures = message.signatures as never; break
+    case 'unmask-request':
+      env.survivors = message.survivors as Uint8Array<ArrayBuffer>
+      env.signers = message.signers as Uint8Array<ArrayBuffer>
+      env.signatureList = message.signatures as Uint8Array<ArrayBuffer>
+      break
     case 'unmask-shares': env.shares = message.shares as never; break
     case 'abort': env.reason = message.reason; break
   }

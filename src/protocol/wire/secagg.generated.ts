@@ -349,118 +349,6 @@ export namespace Box {
   }
 }
 
-export interface PeerSignature {
-  peer: string
-  signature: Uint8Array<ArrayBuffer>
-}
-
-export namespace PeerSignature {
-  let _codec: Codec<PeerSignature>
-
-  export const codec = (): Codec<PeerSignature> => {
-    if (_codec == null) {
-      _codec = message<PeerSignature>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if ((obj.peer != null && obj.peer !== '')) {
-          w.uint32(10)
-          w.string(obj.peer)
-        }
-
-        if ((obj.signature != null && obj.signature.byteLength > 0)) {
-          w.uint32(18)
-          w.bytes(obj.signature)
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          peer: '',
-          signature: uint8ArrayAlloc(0)
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              obj.peer = reader.string()
-              break
-            }
-            case 2: {
-              obj.signature = reader.bytes()
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      }, function * (reader, length, prefix, opts = {}) {
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              yield {
-                field: `${prefix}.peer`,
-                value: reader.string()
-              }
-              break
-            }
-            case 2: {
-              yield {
-                field: `${prefix}.signature`,
-                value: reader.bytes()
-              }
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-      })
-    }
-
-    return _codec
-  }
-
-  export interface PeerSignaturePeerFieldEvent {
-    field: '$.peer'
-    value: string
-  }
-
-  export interface PeerSignatureSignatureFieldEvent {
-    field: '$.signature'
-    value: Uint8Array<ArrayBuffer>
-  }
-
-  export function encode (obj: Partial<PeerSignature>): Uint8Array<ArrayBuffer> {
-    return encodeMessage(obj, PeerSignature.codec())
-  }
-
-  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerSignature>): PeerSignature {
-    return decodeMessage(buf, PeerSignature.codec(), opts)
-  }
-
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerSignature>): Generator<PeerSignaturePeerFieldEvent | PeerSignatureSignatureFieldEvent> {
-    return streamMessage(buf, PeerSignature.codec(), opts)
-  }
-}
-
 export interface RevealedShare {
   owner: string
   selfMask: boolean
@@ -692,12 +580,13 @@ export interface Envelope {
   keys: SignedKeys[]
   boxes: Box[]
   vector: Uint8Array<ArrayBuffer>
-  peers: string[]
   signature: Uint8Array<ArrayBuffer>
-  signatures: PeerSignature[]
   shares: RevealedShare[]
   reason: string
   root: Uint8Array<ArrayBuffer>
+  survivors: Uint8Array<ArrayBuffer>
+  signers: Uint8Array<ArrayBuffer>
+  signatureList: Uint8Array<ArrayBuffer>
 }
 
 export namespace Envelope {
@@ -749,23 +638,9 @@ export namespace Envelope {
           w.bytes(obj.vector)
         }
 
-        if (obj.peers != null && obj.peers.length > 0) {
-          for (const value of obj.peers) {
-            w.uint32(66)
-            w.string(value)
-          }
-        }
-
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(74)
           w.bytes(obj.signature)
-        }
-
-        if (obj.signatures != null && obj.signatures.length > 0) {
-          for (const value of obj.signatures) {
-            w.uint32(82)
-            PeerSignature.codec().encode(value, w)
-          }
         }
 
         if (obj.shares != null && obj.shares.length > 0) {
@@ -785,6 +660,21 @@ export namespace Envelope {
           w.bytes(obj.root)
         }
 
+        if ((obj.survivors != null && obj.survivors.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.survivors)
+        }
+
+        if ((obj.signers != null && obj.signers.byteLength > 0)) {
+          w.uint32(122)
+          w.bytes(obj.signers)
+        }
+
+        if ((obj.signatureList != null && obj.signatureList.byteLength > 0)) {
+          w.uint32(130)
+          w.bytes(obj.signatureList)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -797,12 +687,13 @@ export namespace Envelope {
           keys: [],
           boxes: [],
           vector: uint8ArrayAlloc(0),
-          peers: [],
           signature: uint8ArrayAlloc(0),
-          signatures: [],
           shares: [],
           reason: '',
-          root: uint8ArrayAlloc(0)
+          root: uint8ArrayAlloc(0),
+          survivors: uint8ArrayAlloc(0),
+          signers: uint8ArrayAlloc(0),
+          signatureList: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -851,26 +742,8 @@ export namespace Envelope {
               obj.vector = reader.bytes()
               break
             }
-            case 8: {
-              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
-                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
-              }
-
-              obj.peers.push(reader.string())
-              break
-            }
             case 9: {
               obj.signature = reader.bytes()
-              break
-            }
-            case 10: {
-              if (opts.limits?.signatures != null && obj.signatures.length === opts.limits.signatures) {
-                throw new MaxLengthError('Decode error - repeated field "signatures" had too many elements')
-              }
-
-              obj.signatures.push(PeerSignature.codec().decode(reader, reader.uint32(), {
-                limits: opts.limits?.signatures$
-              }))
               break
             }
             case 11: {
@@ -891,6 +764,18 @@ export namespace Envelope {
               obj.root = reader.bytes()
               break
             }
+            case 14: {
+              obj.survivors = reader.bytes()
+              break
+            }
+            case 15: {
+              obj.signers = reader.bytes()
+              break
+            }
+            case 16: {
+              obj.signatureList = reader.bytes()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -903,8 +788,6 @@ export namespace Envelope {
         const obj = {
           keys: 0,
           boxes: 0,
-          peers: 0,
-          signatures: 0,
           shares: 0
         }
 
@@ -985,44 +868,11 @@ export namespace Envelope {
               }
               break
             }
-            case 8: {
-              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
-                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
-              }
-
-              yield {
-                field: `${prefix}.peers[]`,
-                index: obj.peers,
-                value: reader.string()
-              }
-
-              obj.peers++
-
-              break
-            }
             case 9: {
               yield {
                 field: `${prefix}.signature`,
                 value: reader.bytes()
               }
-              break
-            }
-            case 10: {
-              if (opts.limits?.signatures != null && obj.signatures === opts.limits.signatures) {
-                throw new MaxLengthError('Streaming decode error - repeated field "signatures" had too many elements')
-              }
-
-              for (const evt of PeerSignature.codec().stream(reader, reader.uint32(), `${prefix}.signatures[]`, {
-                limits: opts.limits?.signatures$
-              })) {
-                yield {
-                  ...evt,
-                  index: obj.signatures
-                }
-              }
-
-              obj.signatures++
-
               break
             }
             case 11: {
@@ -1053,6 +903,27 @@ export namespace Envelope {
             case 13: {
               yield {
                 field: `${prefix}.root`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.survivors`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.signers`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 16: {
+              yield {
+                field: `${prefix}.signatureList`,
                 value: reader.bytes()
               }
               break
@@ -1136,27 +1007,9 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface EnvelopePeersFieldEvent {
-    field: '$.peers[]'
-    index: number
-    value: string
-  }
-
   export interface EnvelopeSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
-  }
-
-  export interface EnvelopeSignaturesPeerFieldEvent {
-    field: '$.signatures[].peer'
-    value: string
-    index: number
-  }
-
-  export interface EnvelopeSignaturesSignatureFieldEvent {
-    field: '$.signatures[].signature'
-    value: Uint8Array<ArrayBuffer>
-    index: number
   }
 
   export interface EnvelopeSharesOwnerFieldEvent {
@@ -1205,6 +1058,21 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopeSurvivorsFieldEvent {
+    field: '$.survivors'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EnvelopeSignersFieldEvent {
+    field: '$.signers'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EnvelopeSignatureListFieldEvent {
+    field: '$.signatureList'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -1213,7 +1081,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeKeysProofFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopePeersFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSignaturesPeerFieldEvent | EnvelopeSignaturesSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeSharesSignatureFieldEvent | EnvelopeSharesRootFieldEvent | EnvelopeSharesProofFieldEvent | EnvelopeReasonFieldEvent | EnvelopeRootFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeVersionFieldEvent | EnvelopeKindFieldEvent | EnvelopeBindingFieldEvent | EnvelopeRoundFieldEvent | EnvelopeKeysPeerFieldEvent | EnvelopeKeysEncryptionKeyFieldEvent | EnvelopeKeysMaskingKeyFieldEvent | EnvelopeKeysSignatureFieldEvent | EnvelopeKeysProofFieldEvent | EnvelopeBoxesPeerFieldEvent | EnvelopeBoxesCiphertextFieldEvent | EnvelopeVectorFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeSharesOwnerFieldEvent | EnvelopeSharesSelfMaskFieldEvent | EnvelopeSharesValueFieldEvent | EnvelopeSharesSignatureFieldEvent | EnvelopeSharesRootFieldEvent | EnvelopeSharesProofFieldEvent | EnvelopeReasonFieldEvent | EnvelopeRootFieldEvent | EnvelopeSurvivorsFieldEvent | EnvelopeSignersFieldEvent | EnvelopeSignatureListFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createEd25519Signer } from '../../../src/crypto/index.ts'
-import { Aggregator, decodeMessage, encodeMessage, openSession } from '../../../src/protocol/index.ts'
+import { Aggregator, bitmapIds, decodeMessage, encodeMessage, openSession, unpackSignatures } from '../../../src/protocol/index.ts'
 import { aggregatorFor } from '../../../src/protocol/ranking.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import { Frame, FrameType, SignedResult } from '../../../src/round/wire/round.generated.ts'
@@ -105,9 +105,11 @@ describe('attack: round coordination', function () {
         const m = decodeMessage(f.payload, { maxPeers: n, vectorWords: 4 })
         if (m.ok && m.message.kind === 'unmask-request') {
           forged = true
+          const sortedIds = [...s.ids].sort()
           const result = encodeSignedResult({
             round: 0, attempt: forgedAttempt, aggregator: F, sessionId: m.message.binding, keysRoot: new Uint8Array(32),
-            included: m.message.peers, sum: Float64Array.from(forgedSum), weightSum: m.message.peers.length, signatures: m.message.signatures
+            included: bitmapIds(sortedIds, m.message.survivors), sum: Float64Array.from(forgedSum), weightSum: bitmapIds(sortedIds, m.message.survivors).length,
+            signatures: unpackSignatures(sortedIds, m.message)
           }, signer)
           for (const peer of s.ids) if (peer !== F) s.net.send(F, peer, frame(FrameType.RESULT, 0, forgedAttempt, result))
         }

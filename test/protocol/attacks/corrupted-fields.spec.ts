@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict'
 import { bytesEqual, randomInt, seededRandom } from '../../../src/crypto/index.ts'
-import { PROTOCOL_VERSION } from '../../../src/protocol/index.ts'
+import { PROTOCOL_VERSION, bitmapIds, memberBitmap } from '../../../src/protocol/index.ts'
 import type { AbortReason, ProtocolEvent, RejectReason } from '../../../src/protocol/index.ts'
-import { advertisedKeysMessage, consistencyMessage } from '../../../src/protocol/transcript.ts'
+import { advertisedKeysMessage, consistencyMessageFor } from '../../../src/protocol/transcript.ts'
 import { Envelope, Kind } from '../../../src/protocol/wire/secagg.generated.ts'
 import { drive, makeSession } from '../../helpers/session.ts'
 
@@ -135,6 +135,8 @@ const sessionId = honest(Kind.SHARE_KEYS).binding
 const otherPreSessionId = honest(Kind.ADVERTISE_KEYS, TARGET, otherLog).binding
 const otherSessionId = honest(Kind.SHARE_KEYS, TARGET, otherLog).binding
 const targetSigner = makeSession(N, {}, SEED).signers[1]!
+/** The session's sorted members, p00…p04: the order of every member bitmap. */
+const MEMBERS = makeSession(N, {}, SEED).ids
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -173,7 +175,8 @@ function targetOf (kind: Kind): Target {
 /** The abort frame an aggregator would send, injected just before p01's survivor list. */
 const abortFrame = Envelope.encode({
   version: PROTOCOL_VERSION, kind: Kind.ABORT, binding: sessionId, round: 3n, keys: [], boxes: [], vector: new Uint8Array(0),
-  peers: [], signature: new Uint8Array(0), signatures: [], shares: [], reason: 'timeout', root: new Uint8Array(0)
+  signature: new Uint8Array(0), shares: [], reason: 'timeout', root: new Uint8Array(0),
+  survivors: new Uint8Array(0), signers: new Uint8Array(0), signatureList: new Uint8Array(0)
 })
 const ABORT_TARGET: Target = { kind: Kind.ABORT, dir: 'down', trigger: honestBytes(Kind.SURVIVOR_LIST), base: abortFrame, inject: true }
 
@@ -206,16 +209,17 @@ class Cases {
 /** Fields allowed per kind (codec.ts); every other one is set in turn. */
 const ALLOWED: Record<string, ReadonlyArray<keyof Envelope>> = {
   [Kind.ADVERTISE_KEYS]: ['keys'], [Kind.KEY_LIST]: ['keys', 'root', 'signature'], [Kind.SHARE_KEYS]: ['boxes'], [Kind.SHARE_INBOX]: ['boxes'],
-  [Kind.MASKED_INPUT]: ['vector'], [Kind.SURVIVOR_LIST]: ['peers'], [Kind.CONSISTENCY_SIGNATURE]: ['signature'],
-  [Kind.UNMASK_REQUEST]: ['peers', 'signatures'], [Kind.UNMASK_SHARES]: ['shares'], [Kind.ABORT]: ['reason']
+  [Kind.MASKED_INPUT]: ['vector'], [Kind.SURVIVOR_LIST]: ['survivors'], [Kind.CONSISTENCY_SIGNATURE]: ['signature'],
+  [Kind.UNMASK_REQUEST]: ['survivors', 'signers', 'signatureList'], [Kind.UNMASK_SHARES]: ['shares'], [Kind.ABORT]: ['reason']
 }
 const EXTRA_FIELDS: Record<string, (e: Envelope) => void> = {
   keys: (e) => { e.keys = honest(Kind.ADVERTISE_KEYS).keys },
   boxes: (e) => { e.boxes = honest(Kind.SHARE_KEYS).boxes.slice(0, 1) },
   vector: (e) => { e.vector = honest(Kind.MASKED_INPUT).vector },
-  peers: (e) => { e.peers = [TARGET] },
+  survivors: (e) => { e.survivors = honest(Kind.SURVIVOR_LIST).survivors },
   signature: (e) => { e.signature = honest(Kind.CONSISTENCY_SIGNATURE).signature },
-  signatures: (e) => { e.signatures = honest(Kind.UNMASK_REQUEST).signatures.slice(0, 1) },
+  signers: (e) => { e.signers = honest(Kind.UNMASK_REQUEST).signers },
+  signatureList: (e) => { e.signatureList = honest(Kind.UNMASK_REQUEST).signatureList },
   shares: (e) => { e.shares = honest(Kind.UNMASK_SHARES).shares.slice(0, 1) },
   reason: (e) => { e.reason = 'timeout' },
   root: (e) => { e.root = honest(Kind.KEY_LIST).root }
@@ -355,49 +359,60 @@ function maskedInputCases (c: Cases): void {
   c.edit('vector: another session\'s masked input', (e) => { e.vector = honest(Kind.MASKED_INPUT, TARGET, otherLog).vector }, own)
 }
 
-function peerListCases (c: Cases, field: 'peers'): void {
-  const peers = honest(c.t.kind)[field]
-  c.edit('peers: p01 itself missing', (e) => { e.peers = peers.filter((p) => p !== TARGET) })
-  c.edit('peers: p02 missing', (e) => { e.peers = peers.filter((p) => p !== 'p02') })
-  c.edit('peers: the aggregator (p00) missing', (e) => { e.peers = peers.filter((p) => p !== AGGREGATOR) })
-  c.edit('peers: p02 twice', (e) => { e.peers = [...peers.filter((p) => p !== 'p04'), 'p02'] })
-  c.edit('peers: p04 replaced by a non-member', (e) => { e.peers = [...peers.filter((p) => p !== 'p04'), 'zz'] })
-  c.edit('peers: a non-member added (6 entries)', (e) => { e.peers = [...peers, 'zz'] })
-  c.edit('peers: empty', (e) => { e.peers = [] })
-  c.edit('peers: only p01', (e) => { e.peers = [TARGET] })
-  c.edit('peers: reversed order', (e) => { e.peers = [...peers].reverse() })
-  c.edit('peers: p04 replaced by ""', (e) => { e.peers = [...peers.filter((p) => p !== 'p04'), ''] })
-  c.edit('peers: p04 replaced by 257 chars', (e) => { e.peers = [...peers.filter((p) => p !== 'p04'), 'x'.repeat(257)] })
-  c.edit('peers: 1000 entries', (e) => { e.peers = Array.from({ length: 1000 }, (_, i) => `q${i}`) })
+/** U3 as a member bitmap over p00…p04 (bit i = member i). */
+function memberSetCases (c: Cases): void {
+  const bits = honest(c.t.kind).survivors
+  const ids = bitmapIds(MEMBERS, bits)
+  const without = (id: string): Bytes => memberBitmap(MEMBERS, ids.filter((p) => p !== id))
+  c.edit('survivors: p01 itself missing', (e) => { e.survivors = without(TARGET) })
+  c.edit('survivors: p02 missing', (e) => { e.survivors = without('p02') })
+  c.edit('survivors: the aggregator (p00) missing', (e) => { e.survivors = without(AGGREGATOR) })
+  c.edit('survivors: a bit past the last member', (e) => { e.survivors = Uint8Array.of(bits[0]! | 0x20) })
+  c.edit('survivors: every bit set', (e) => { e.survivors = Uint8Array.of(0xff) })
+  c.edit('survivors: no member', (e) => { e.survivors = Uint8Array.of(0) })
+  c.edit('survivors: empty', (e) => { e.survivors = new Uint8Array(0) })
+  c.edit('survivors: only p01', (e) => { e.survivors = memberBitmap(MEMBERS, [TARGET]) })
+  c.edit('survivors: a second byte', (e) => { e.survivors = Uint8Array.of(bits[0]!, 0) })
+  c.edit('survivors: 1000 bytes', (e) => { e.survivors = new Uint8Array(1000).fill(0xff) })
 }
 
 function consistencyCases (c: Cases): void {
   const s = honest(Kind.CONSISTENCY_SIGNATURE).signature
-  const otherList = honest(Kind.SURVIVOR_LIST).peers.filter((p) => p !== 'p04')
+  const otherList = bitmapIds(MEMBERS, honest(Kind.SURVIVOR_LIST).survivors).filter((p) => p !== 'p04')
   for (const [name, value] of byteVariants(s, {
     'p02\'s signature': honest(Kind.CONSISTENCY_SIGNATURE, 'p02').signature,
     'another session\'s signature': honest(Kind.CONSISTENCY_SIGNATURE, TARGET, otherLog).signature,
-    'p01\'s signature over U3 without p04': targetSigner.sign(consistencyMessage(sessionId, otherList))
+    'p01\'s signature over U3 without p04': targetSigner.sign(consistencyMessageFor(sessionId, MEMBERS, otherList))
   })) c.edit(`signature: ${name}`, (e) => { e.signature = value })
 }
 
 function unmaskRequestCases (c: Cases): void {
-  peerListCases(c, 'peers')
+  memberSetCases(c)
   const base = honest(Kind.UNMASK_REQUEST)
-  const t = makeSession(N, {}, SEED).config.threshold
-  c.edit('signatures: none', (e) => { e.signatures = [] })
-  c.edit(`signatures: first ${t - 1} (t − 1)`, (e) => { e.signatures = e.signatures.slice(0, t - 1) })
-  c.edit(`signatures: first ${t} (t)`, (e) => { e.signatures = e.signatures.slice(0, t) })
-  c.edit('signatures: first entry twice', (e) => { e.signatures = [e.signatures[0]!, ...e.signatures.slice(0, -1)] })
-  c.edit('signatures: 1000 entries', (e) => { e.signatures = many(e.signatures[0]!, 1000) })
-  c.edit('signatures: reversed order', (e) => { e.signatures.reverse() })
   const other = honest(Kind.UNMASK_REQUEST, TARGET, otherLog)
-  for (const i of [0, base.signatures.length - 1]) {
+  const t = makeSession(N, {}, SEED).config.threshold
+  const signers = bitmapIds(MEMBERS, base.signers)
+  const sig = (list: Uint8Array, j: number): Uint8Array => list.slice(64 * j, 64 * (j + 1))
+  /** The request with only the signers at positions `keep` (indices into the honest signers), in that order. */
+  const subset = (keep: number[]) => (e: Envelope): void => {
+    e.signers = memberBitmap(MEMBERS, keep.map((j) => signers[j]!))
+    e.signatureList = bytesOf(...keep.map((j) => sig(base.signatureList, j)))
+  }
+  c.edit('signers: none', subset([]))
+  c.edit(`signers: first ${t - 1} (t − 1)`, subset(Array.from({ length: t - 1 }, (_, j) => j)))
+  c.edit(`signers: first ${t} (t)`, subset(Array.from({ length: t }, (_, j) => j)))
+  c.edit('signers: empty bitmap with signatures', (e) => { e.signers = new Uint8Array(0) })
+  c.edit('signers: a bit past the last member, one signature more', (e) => { e.signers = Uint8Array.of(base.signers[0]! | 0x40); e.signatureList = bytesOf(base.signatureList, sig(base.signatureList, 0)) })
+  c.edit('signers: p02 cleared, its signature kept', (e) => { e.signers = memberBitmap(MEMBERS, signers.filter((p) => p !== 'p02')) })
+  c.edit('signatureList: one byte short', (e) => { e.signatureList = base.signatureList.slice(0, -1) })
+  c.edit('signatureList: one signature more', (e) => { e.signatureList = bytesOf(base.signatureList, sig(base.signatureList, 0)) })
+  c.edit('signatureList: 1000 signatures', (e) => { e.signatureList = new Uint8Array(64 * 1000) })
+  c.edit('signatureList: reversed order', (e) => { e.signatureList = bytesOf(...signers.map((_, j) => sig(base.signatureList, signers.length - 1 - j))) })
+  c.edit('signatureList: first signature twice', (e) => { e.signatureList = bytesOf(sig(base.signatureList, 0), ...signers.slice(1).map((_, j) => sig(base.signatureList, j))) })
+  for (const i of [0, signers.length - 1]) {
     const j = i === 0 ? 1 : i - 1
-    for (const peer of ['', 'zz', base.signatures[j]!.peer]) c.edit(`signatures[${i}].peer ${JSON.stringify(peer)}`, (e) => { e.signatures[i]!.peer = peer })
-    c.edit(`signatures[${i}] and [${j}] peers swapped`, (e) => { [e.signatures[i]!.peer, e.signatures[j]!.peer] = [e.signatures[j]!.peer, e.signatures[i]!.peer] })
-    for (const [name, value] of byteVariants(base.signatures[i]!.signature, { [`signatures[${j}]'s signature`]: base.signatures[j]!.signature, 'another session\'s signature': other.signatures[i]!.signature })) {
-      c.edit(`signatures[${i}].signature: ${name}`, (e) => { e.signatures[i]!.signature = value })
+    for (const [name, value] of byteVariants(sig(base.signatureList, i), { [`signature ${j}`]: sig(base.signatureList, j), 'another session\'s signature': sig(other.signatureList, i) })) {
+      c.edit(`signature ${i} (${signers[i]}): ${name}`, (e) => { e.signatureList = bytesOf(base.signatureList.slice(0, 64 * i), value, base.signatureList.slice(64 * (i + 1))) })
     }
   }
 }
@@ -443,7 +458,7 @@ function build (kind: Kind): Case[] {
   const c = new Cases(kind === Kind.ABORT ? ABORT_TARGET : targetOf(kind))
   const specific: Record<string, (c: Cases) => void> = {
     [Kind.ADVERTISE_KEYS]: advertiseKeysCases, [Kind.KEY_LIST]: keyListCases, [Kind.SHARE_KEYS]: boxCases, [Kind.SHARE_INBOX]: boxCases,
-    [Kind.MASKED_INPUT]: maskedInputCases, [Kind.SURVIVOR_LIST]: (x) => peerListCases(x, 'peers'), [Kind.CONSISTENCY_SIGNATURE]: consistencyCases,
+    [Kind.MASKED_INPUT]: maskedInputCases, [Kind.SURVIVOR_LIST]: memberSetCases, [Kind.CONSISTENCY_SIGNATURE]: consistencyCases,
     [Kind.UNMASK_REQUEST]: unmaskRequestCases, [Kind.UNMASK_SHARES]: unmaskSharesCases, [Kind.ABORT]: abortCases
   }
   c.raw('unchanged (control)', c.t.base)
