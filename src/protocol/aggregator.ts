@@ -44,6 +44,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
   private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5: holder -> its valid shares
   private readonly shareCounts = new Map<string, number>()
+  /** Owners in U2 whose secret (b or s^SK) already has t valid shares. */
+  private secretsReady = 0
   private sum: Uint32Array
   private sessionId: Uint8Array | undefined
   private keysRoot: Uint8Array | undefined
@@ -150,8 +152,11 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     if (!this.consistency.has(from)) return this.reject(from, 'not-expected-sender', 'not in U4')
     if (this.revealed.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
     const valid: RevealedShare[] = []
+    const t = this.config.threshold
     for (const s of shares) {
       const kind = s.selfMask ? 'self-mask' : 'masking'
+      // A secret with t valid shares is rebuilt from those: more of its shares are not checked.
+      if ((this.shareCounts.get(s.owner) ?? 0) >= t) continue
       if (!this.boxes.has(s.owner) || s.owner === from || !this.session.graph.neighbours(s.owner).has(from)) {
         this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
       } else if (s.selfMask !== this.maskedFrom.has(s.owner)) {
@@ -164,10 +169,13 @@ export class Aggregator extends MachineBase implements SansIoMachine {
       }
     }
     this.revealed.set(from, valid)
-    for (const s of valid) this.shareCounts.set(s.owner, (this.shareCounts.get(s.owner) ?? 0) + 1)
+    for (const s of valid) {
+      const count = (this.shareCounts.get(s.owner) ?? 0) + 1
+      this.shareCounts.set(s.owner, count)
+      if (count === t) this.secretsReady++
+    }
     // Done when everyone answered, or as soon as every secret to rebuild has t valid shares.
-    const enough = (owner: string): boolean => (this.shareCounts.get(owner) ?? 0) >= this.config.threshold
-    if (this.revealed.size === this.consistency.size || [...this.boxes.keys()].every(enough)) this.advance(now)
+    if (this.revealed.size === this.consistency.size || this.secretsReady === this.boxes.size) this.advance(now)
   }
 
   /** Closes the current stage with what arrived; moves on if enough, aborts otherwise. */
