@@ -10,7 +10,7 @@
  * dealer signature fails (naming the holder); and it never announces a result outside the
  * bounds every honest sum obeys. It never stores an individual masked input.
  */
-import { addVectorInPlace, bytesEqual, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
+import { addVectorInPlace, bytesEqual, concatBytes, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
 import type { Ed25519Signer } from '../crypto/index.ts'
 import { InvalidStateError } from './errors.ts'
 import { commitKeys } from './key-commitment.ts'
@@ -44,6 +44,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
   private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5: holder -> its valid shares
   private readonly shareCounts = new Map<string, number>()
+  /** Per dealer: the share root ‖ signature already verified this session. */
+  private readonly verifiedRoots = new Map<string, Uint8Array>()
   /** Owners in U2 whose secret (b or s^SK) already has t valid shares. */
   private secretsReady = 0
   private sum: Uint32Array
@@ -161,8 +163,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
       } else if (s.selfMask !== this.maskedFrom.has(s.owner)) {
         this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
-      } else if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature) ||
-        !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
+      } else if (!this.rootSigned(s) || !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
         this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not commit to`)
       } else {
         valid.push(s)
@@ -176,6 +177,19 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     }
     // Done when everyone answered, or as soon as every secret to rebuild has t valid shares.
     if (this.revealed.size === this.consistency.size || this.secretsReady === this.boxes.size) this.advance(now)
+  }
+
+  /**
+   * Whether the share's root is signed by its dealer. Every holder of one dealer forwards the
+   * same root and signature, so a verified (root, signature) is remembered per dealer for the
+   * session instead of being checked k times.
+   */
+  private rootSigned (s: RevealedShare): boolean {
+    const known = this.verifiedRoots.get(s.owner)
+    if (known !== undefined && bytesEqual(known, concatBytes(s.root, s.signature))) return true
+    if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature)) return false
+    this.verifiedRoots.set(s.owner, concatBytes(s.root, s.signature))
+    return true
   }
 
   /** Closes the current stage with what arrived; moves on if enough, aborts otherwise. */
