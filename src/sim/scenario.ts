@@ -71,7 +71,7 @@ export interface SimulationReport {
    * memory only: real CPU milliseconds spent inside each role's state machine (the time one
    * member's own machine would spend), so aggregator and participant costs can be told apart.
    */
-  cpuMs?: { aggregator: number, participantMean: number, participantMax: number }
+  cpuMs?: { aggregator: number, participantMean: number, participantMax: number, participantTotal: number }
 }
 
 export type Transport = 'memory' | 'libp2p'
