@@ -10,7 +10,7 @@
  * dealer signature fails (naming the holder); and it never announces a result outside the
  * bounds every honest sum obeys. It never stores an individual masked input.
  */
-import { addVectorInPlace, bytesEqual, concatBytes, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
+import { addVectorInPlace, bytesEqual, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
 import type { Ed25519Signer } from '../crypto/index.ts'
 import { InvalidStateError } from './errors.ts'
 import { commitKeys } from './key-commitment.ts'
@@ -44,8 +44,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
   private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5: holder -> its valid shares
   private readonly shareCounts = new Map<string, number>()
-  /** Per dealer: the share root ‖ signature already verified this session. */
-  private readonly verifiedRoots = new Map<string, Uint8Array>()
+  /** Per dealer: the first share root (and its signature) verified this session. */
+  private readonly verifiedRoots = new Map<string, { root: Uint8Array, signature: Uint8Array }>()
   /** Owners in U2 whose secret (b or s^SK) already has t valid shares. */
   private secretsReady = 0
   private sum: Uint32Array
@@ -61,7 +61,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   constructor (config: SessionConfig, identity: AggregatorIdentity) {
     super()
     this.session = openSession(config)
-    this.config = config
+    this.config = this.session.config // the validated snapshot, never the caller's object
     if (identity.id !== config.aggregator) throw new InvalidStateError(`${identity.id} is not the aggregator of this session (${config.aggregator} is)`)
     if (!bytesEqual(this.session.signingKeys.get(identity.id)!, identity.signer.publicKey)) throw new InvalidStateError(`aggregator ${identity.id}: signer does not match the member's signing key`)
     this.signer = identity.signer
@@ -163,10 +163,15 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         this.reject(from, 'invalid-share', `share of ${s.owner}, which ${from} cannot hold`)
       } else if (s.selfMask !== this.maskedFrom.has(s.owner)) {
         this.reject(from, 'invalid-share', `wrong kind of share for ${s.owner}`)
-      } else if (!this.rootSigned(s) || !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
-        this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not commit to`)
       } else {
-        valid.push(s)
+        const root = this.rootStatus(s)
+        if (root === 'second-root') {
+          this.reject(s.owner, 'invalid-share', `${s.owner} signed two different share roots (it dealt two sets of shares); the share ${from} revealed under the second is dropped`)
+        } else if (root === 'unsigned' || !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
+          this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not commit to`)
+        } else {
+          valid.push(s)
+        }
       }
     }
     this.revealed.set(from, valid)
@@ -181,15 +186,16 @@ export class Aggregator extends MachineBase implements SansIoMachine {
 
   /**
    * Whether the share's root is signed by its dealer. Every holder of one dealer forwards the
-   * same root and signature, so a verified (root, signature) is remembered per dealer for the
-   * session instead of being checked k times.
+   * same root and signature, so the first verified root is remembered per dealer for the
+   * session instead of being checked k times. A second, different root that the dealer also
+   * signed proves the dealer dealt two sets of shares: only shares under the first count.
    */
-  private rootSigned (s: RevealedShare): boolean {
+  private rootStatus (s: RevealedShare): 'signed' | 'unsigned' | 'second-root' {
     const known = this.verifiedRoots.get(s.owner)
-    if (known !== undefined && bytesEqual(known, concatBytes(s.root, s.signature))) return true
-    if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature)) return false
-    this.verifiedRoots.set(s.owner, concatBytes(s.root, s.signature))
-    return true
+    if (known !== undefined && bytesEqual(known.root, s.root) && bytesEqual(known.signature, s.signature)) return 'signed'
+    if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature)) return 'unsigned'
+    if (known === undefined) this.verifiedRoots.set(s.owner, { root: s.root.slice(), signature: s.signature.slice() })
+    return known === undefined || bytesEqual(known.root, s.root) ? 'signed' : 'second-root'
   }
 
   /** Closes the current stage with what arrived; moves on if enough, aborts otherwise. */

@@ -105,7 +105,7 @@ export class Participant extends MachineBase implements SansIoMachine {
   constructor (config: SessionConfig, identity: ParticipantIdentity, rng: RandomSource) {
     super()
     this.session = openSession(config)
-    this.config = config
+    this.config = this.session.config // the validated snapshot, never the caller's object
     this.id = identity.id
     this.signer = identity.signer
     this.rng = rng

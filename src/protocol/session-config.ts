@@ -85,19 +85,45 @@ export interface Session {
 }
 
 /**
- * Sessions already opened, by config object. A config is a value: nothing mutates it once a
- * session is opened from it, so every machine of one session (in the simulator, thousands in
- * one process) shares one validated Session instead of rehashing the member list each.
+ * Sessions already opened, by config object, so every machine of one session (in the
+ * simulator, thousands in one process) shares one validated Session instead of rehashing the
+ * member list each. The Session holds a frozen snapshot of the config it validated, and the
+ * machines read every parameter from that snapshot, never from the caller's object: a config
+ * changed after opening can never run unvalidated. A change to any scalar parameter (or a new
+ * members array) is noticed and validated afresh; a member entry replaced inside the same
+ * array is not noticed, but the session keeps using the members it validated.
  */
-const opened = new WeakMap<SessionConfig, Session>()
+const opened = new WeakMap<SessionConfig, { session: Session, members: readonly Member[], memberCount: number }>()
 
 export function openSession (config: SessionConfig): Session {
-  let session = opened.get(config)
-  if (session === undefined) {
-    session = validateAndDerive(config)
-    opened.set(config, session)
+  const known = opened.get(config)
+  if (known !== undefined && known.members === config.members && known.memberCount === config.members.length && sameScalars(known.session.config, config)) {
+    return known.session
   }
+  const session = validateAndDerive(snapshot(config))
+  opened.set(config, { session, members: config.members, memberCount: config.members.length })
   return session
+}
+
+function snapshot (config: SessionConfig): SessionConfig {
+  if (!Array.isArray(config.members)) throw new ProtocolConfigError('members must be an array')
+  return Object.freeze({
+    ...config,
+    consortium: config.consortium instanceof Uint8Array ? config.consortium.slice() : config.consortium,
+    members: Object.freeze(config.members.map((m) => Object.freeze({ id: m.id, signingKey: m.signingKey instanceof Uint8Array ? m.signingKey.slice() : m.signingKey }))),
+    // Left as given when not an object: validation names the problem.
+    quantization: typeof config.quantization === 'object' && config.quantization !== null ? Object.freeze({ ...config.quantization }) : config.quantization,
+    stageTimeouts: typeof config.stageTimeouts === 'object' && config.stageTimeouts !== null ? Object.freeze({ ...config.stageTimeouts }) : config.stageTimeouts
+  })
+}
+
+function sameScalars (a: SessionConfig, b: SessionConfig): boolean {
+  const q = (x: QuantizationPlan): string => `${x.clip}/${x.maxWeight}/${x.members}/${x.scale}/${x.sumError}`
+  return a.round === b.round && a.aggregator === b.aggregator && a.threshold === b.threshold && a.maxCorrupt === b.maxCorrupt &&
+    a.neighbours === b.neighbours && a.vectorLength === b.vectorLength && b.consortium instanceof Uint8Array &&
+    a.consortium.length === b.consortium.length && a.consortium.every((x, i) => x === b.consortium[i]) &&
+    b.quantization !== undefined && q(a.quantization) === q(b.quantization) && b.stageTimeouts !== undefined &&
+    TIMED_STAGES.every((stage) => a.stageTimeouts[stage] === b.stageTimeouts[stage])
 }
 
 function validateAndDerive (config: SessionConfig): Session {
@@ -112,8 +138,13 @@ function validateAndDerive (config: SessionConfig): Session {
     if (id.length === 0 || id.length > MAX_PEER_ID_LENGTH) throw new ProtocolConfigError(`member id must be 1..${MAX_PEER_ID_LENGTH} characters, got '${id}'`)
     if (i > 0 && id === sorted[i - 1]) throw new ProtocolConfigError(`member ${id} is listed twice`)
   }
+  const keys = new Set<string>()
   for (const m of members) {
     if (!(m.signingKey instanceof Uint8Array) || m.signingKey.length !== 32) throw new ProtocolConfigError(`member ${m.id}: signingKey must be a 32-byte Ed25519 public key`)
+    // One identity under two ids would count twice toward every threshold and quorum.
+    const hex = Buffer.from(m.signingKey).toString('hex')
+    if (keys.has(hex)) throw new ProtocolConfigError(`member ${m.id} has the same signing key as another member`)
+    keys.add(hex)
   }
   if (!memberIds.includes(config.aggregator)) throw new ProtocolConfigError(`aggregator ${config.aggregator} is not a member`)
   if (neighbours !== 'complete' && (!Number.isInteger(neighbours) || neighbours < 2 || neighbours % 2 !== 0)) {
