@@ -22,6 +22,7 @@ function sha256 (...parts: readonly Uint8Array[]): Uint8Array {
   let offset = 0
   for (const p of parts) { input.set(p, offset); offset += p.length }
   const digest = hash('sha256', input, 'buffer')
+  input.fill(0) // a leaf's content may hold a secret share: no copy outlives the hash
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
 

@@ -61,7 +61,10 @@ function slotOf (layout: SlotLayout, holder: string, kind: ShareKind): number | 
 }
 
 function leafOf (sessionId: Uint8Array, session: Session, dealer: string, holder: string, kind: ShareKind, value: Uint8Array): Uint8Array {
-  return merkleLeaf(shareLeafContent(sessionId, dealer, holder, session.memberIndex.get(holder)!, kind, value))
+  const content = shareLeafContent(sessionId, dealer, holder, session.memberIndex.get(holder)!, kind, value)
+  const leaf = merkleLeaf(content)
+  content.fill(0) // it holds a copy of the share
+  return leaf
 }
 
 /** Depth of the dealer's tree: the number of hashes in a share's proof. */
