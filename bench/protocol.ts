@@ -148,13 +148,19 @@ export function benchScale (): void {
   rows.push({ name: `time growth ${small.toLocaleString('en')} → ${large.toLocaleString('en')}`, value: `n^${fmt(exponent, 2)}`, note: `goal exponent ≤ 1.15: ${verdict(exponent <= 1.15)}` })
   // The aggregator's own work with 0% and 10% dropped at masked (Bonawitz et al. 2017 report
   // ~30× on the complete graph at 500 users): SecAgg+ rebuilds k pairwise masks per dropout.
-  const none = child('scale', String(small), '0')
-  const tenth = child('scale', String(small), '0.1')
-  const factor = tenth.aggregatorCpuMs! / none.aggregatorCpuMs!
+  // Alternating runs, the fastest of each: one noisy neighbour on this shared machine moved a
+  // single pair of runs by 1.4×.
+  const none: number[] = []
+  const tenth: number[] = []
+  for (let r = 0; r < 2; r++) {
+    none.push(child('scale', String(small), '0').aggregatorCpuMs!)
+    tenth.push(child('scale', String(small), '0.1').aggregatorCpuMs!)
+  }
+  const factor = Math.min(...tenth) / Math.min(...none)
   rows.push({
     name: `n = ${small.toLocaleString('en')}: aggregator cpu, 10% vs 0% dropout`,
-    value: `${fmt(tenth.aggregatorCpuMs! / 1000, 2)} s vs ${fmt(none.aggregatorCpuMs! / 1000, 2)} s = ${fmt(factor, 2)}×`,
-    note: `goal ≤ 1.2×: ${verdict(factor <= 1.2)}`
+    value: `${fmt(Math.min(...tenth) / 1000, 2)} s vs ${fmt(Math.min(...none) / 1000, 2)} s = ${fmt(factor, 2)}×`,
+    note: `fastest of 2 alternating runs each; goal ≤ 1.2×: ${verdict(factor <= 1.2)}`
   })
   printSection('Scale runs in memory: M = 1,000, SecAgg+, dropout at masked (fresh process each)', rows)
 }
