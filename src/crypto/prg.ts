@@ -12,6 +12,7 @@
 import { createCipheriv } from 'node:crypto'
 import { assertLength } from './bytes.ts'
 import { InvalidCryptoInputError } from './errors.ts'
+import { addMasksInParallel } from './parallel-masks.ts'
 import { addStreamsInPlace } from './simd-add.ts'
 import type { RingVector } from './simd-add.ts'
 
@@ -28,9 +29,16 @@ export interface MaskTerm {
   readonly sign: 1 | -1
 }
 
-function keystream (seed: Uint8Array): (length: number) => Uint8Array {
+/**
+ * The keystream of `seed` from byte `startByte` (a multiple of 16): AES-CTR is seekable, the
+ * counter block of byte b is b / 16 as a 128-bit big-endian integer (counter block 0 at b = 0).
+ */
+function keystream (seed: Uint8Array, startByte = 0): (length: number) => Uint8Array {
   assertLength(seed, PRG_SEED_BYTES, 'PRG seed')
-  const cipher = createCipheriv('aes-256-ctr', seed, ZERO_IV)
+  if (!Number.isSafeInteger(startByte) || startByte < 0 || startByte % 16 !== 0) throw new InvalidCryptoInputError(`keystream offset must be a multiple of 16, got ${startByte}`)
+  const iv = Buffer.alloc(16)
+  iv.writeUIntBE(startByte / 16, 10, 6)
+  const cipher = createCipheriv('aes-256-ctr', seed, startByte === 0 ? ZERO_IV : iv)
   return (length) => {
     if (length > ZERO_BLOCK.length) throw new InvalidCryptoInputError('keystream block larger than 64 KiB')
     return cipher.update(ZERO_BLOCK.subarray(0, length))
@@ -50,10 +58,13 @@ export function zeroVector (length: number, bits: RingBits): RingVector {
  * block, so k masks on an M-element vector cost O(64 KiB) of extra memory, not O(k·M).
  */
 export function addMasks (target: RingVector, terms: readonly MaskTerm[]): void {
-  addStreamsInPlace(target, terms.map((t) => {
+  for (const t of terms) {
     if (t.sign !== 1 && t.sign !== -1) throw new InvalidCryptoInputError(`mask sign must be +1 or -1, got ${String(t.sign)}`)
-    return { sign: t.sign, next: keystream(t.seed) }
-  }))
+    assertLength(t.seed, PRG_SEED_BYTES, 'PRG seed')
+  }
+  // Large vectors: the upper half on a second core (parallel-masks.ts).
+  if (addMasksInParallel(target, terms.map((t) => ({ seed: t.seed, sign: t.sign, streamAt: (start: number) => keystream(t.seed, start) })))) return
+  addStreamsInPlace(target, terms.map((t) => ({ sign: t.sign, next: keystream(t.seed) })))
 }
 
 /** PRG(seed) as a new vector of `length` elements in Z_{2^bits}. */

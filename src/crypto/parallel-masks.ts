@@ -1,0 +1,124 @@
+/**
+ * Mask expansion on a second core. A member's node has the whole machine, and expanding k
+ * AES-CTR masks over an M-word vector is the largest cost of a round (docs/BENCHMARKS.md):
+ * the vector is split at a 16-byte boundary, a helper thread expands the keystreams of the
+ * upper part — AES-CTR is seekable: that part's counter starts at its byte offset / 16 — and
+ * sums them into shared scratch memory while this thread masks the lower part; the scratch is
+ * then added in and wiped. The call stays synchronous (the state machines are): this thread
+ * waits on an Atomics flag, with a deadline, and finishes the upper part itself if the helper
+ * failed or did not answer.
+ *
+ * The helper is one `worker_threads` worker, started on first use and unref'd (it never keeps
+ * a process alive), running plain JavaScript from a string so it loads the same way under tsx
+ * and in compiled code. Seeds are copied to it and zeroed there after use.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { addStreamsInPlace, addVectorInPlace, BLOCK_BYTES } from './simd-add.ts'
+import type { ByteStreamTerm, RingVector } from './simd-add.ts'
+import { MASK_ADD_WASM_BASE64 } from './wasm/mask-add-wasm.ts'
+
+/** Below this many bytes a vector is masked on one thread: the hand-off would cost more than it saves. */
+export const PARALLEL_MASK_MIN_BYTES = 1 << 20
+/** How long to wait for the helper before doing its part here (its first job includes its start-up). */
+const HELPER_DEADLINE_MS = 10_000
+
+const HELPER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { createCipheriv } = require('node:crypto')
+const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(workerData.wasm, 'base64'))).exports
+const BLOCK = workerData.block
+const zero = Buffer.alloc(BLOCK)
+parentPort.on('message', (job) => {
+  const { control, scratch, seeds, signs, startByte, wide } = job
+  let status = 1
+  try {
+    const iv = Buffer.alloc(16)
+    let counter = BigInt(startByte / 16)
+    for (let i = 15; i >= 0; i--) { iv[i] = Number(counter & 0xffn); counter >>= 8n }
+    const ciphers = seeds.map((seed) => createCipheriv('aes-256-ctr', seed, iv))
+    const out = new Uint8Array(scratch)
+    for (let offset = 0; offset < out.length; offset += BLOCK) {
+      const n = Math.min(BLOCK, out.length - offset)
+      const padded = (n + 15) & ~15
+      const memory = new Uint8Array(k.memory.buffer)
+      memory.fill(0, 0, padded)
+      for (let j = 0; j < ciphers.length; j++) {
+        memory.set(ciphers[j].update(zero.subarray(0, n)), BLOCK)
+        ;(signs[j] === 1 ? (wide ? k.add64 : k.add32) : (wide ? k.sub64 : k.sub32))(0, BLOCK, padded)
+      }
+      out.set(memory.subarray(0, n), offset)
+      memory.fill(0, 0, 2 * BLOCK)
+    }
+  } catch {
+    status = 2
+  } finally {
+    for (const seed of seeds) seed.fill(0)
+  }
+  Atomics.store(control, 0, status)
+  Atomics.notify(control, 0)
+})
+`
+
+let helper: Worker | undefined
+let unavailable = availableParallelism() < 2
+
+function startHelper (): Worker | undefined {
+  if (unavailable) return undefined
+  if (helper === undefined) {
+    try {
+      helper = new Worker(HELPER_SOURCE, { eval: true, workerData: { wasm: MASK_ADD_WASM_BASE64, block: BLOCK_BYTES } })
+      helper.unref()
+      helper.on('error', () => { unavailable = true; helper = undefined })
+    } catch {
+      unavailable = true
+      return undefined
+    }
+  }
+  return helper
+}
+
+/** One mask term as the parallel path needs it: the seed, and its keystream from any 16-byte-aligned offset. */
+export interface SeededTerm {
+  readonly seed: Uint8Array
+  readonly sign: 1 | -1
+  readonly streamAt: (startByte: number) => ByteStreamTerm['next']
+}
+
+/**
+ * target += Σ sign · PRG(seed) using the helper thread for the upper part. Returns false
+ * (having done nothing) when the vector is too small or no helper thread can run; the caller
+ * then masks on one thread.
+ */
+export function addMasksInParallel (target: RingVector, terms: readonly SeededTerm[]): boolean {
+  if (!(target instanceof Uint32Array) && !(target instanceof BigUint64Array)) return false // the one-thread path names the error
+  if (target.byteLength < PARALLEL_MASK_MIN_BYTES || terms.length === 0) return false
+  const worker = startHelper()
+  if (worker === undefined) return false
+  const wide = target instanceof BigUint64Array
+  const split = Math.floor(target.byteLength / 2 / 16) * 16
+  const width = target.BYTES_PER_ELEMENT
+  const control = new Int32Array(new SharedArrayBuffer(4))
+  const scratch = new SharedArrayBuffer(target.byteLength - split)
+  worker.postMessage({ control, scratch, seeds: terms.map((t) => t.seed.slice()), signs: terms.map((t) => t.sign), startByte: split, wide })
+  const lower = wide ? target.subarray(0, split / width) : (target as Uint32Array).subarray(0, split / width)
+  addStreamsInPlace(lower, terms.map((t) => ({ sign: t.sign, next: t.streamAt(0) })))
+  const upper = wide ? (target as BigUint64Array).subarray(split / width) : (target as Uint32Array).subarray(split / width)
+  Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS)
+  if (Atomics.load(control, 0) !== 1) {
+    // The helper failed or is stuck: never use it again, and mask the upper part here.
+    unavailable = true
+    helper = undefined
+    void worker.terminate()
+    addStreamsInPlace(upper, terms.map((t) => ({ sign: t.sign, next: t.streamAt(split) })))
+    return true
+  }
+  addVectorInPlace(upper, wide ? new BigUint64Array(scratch) : new Uint32Array(scratch))
+  new Uint8Array(scratch).fill(0) // a mask sum is secret
+  return true
+}
+
+/** Test hook: whether the helper thread has been given up on. */
+export function parallelMasksUnavailable (): boolean {
+  return unavailable
+}
