@@ -30,14 +30,14 @@ const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(workerData
 const BLOCK = workerData.block
 const zero = Buffer.alloc(BLOCK)
 parentPort.on('message', (job) => {
-  const { control, scratch, seeds, signs, startByte, wide } = job
+  const { control, scratch, length, seeds, signs, startByte, wide } = job
   let status = 1
   try {
     const iv = Buffer.alloc(16)
     let counter = BigInt(startByte / 16)
     for (let i = 15; i >= 0; i--) { iv[i] = Number(counter & 0xffn); counter >>= 8n }
     const ciphers = seeds.map((seed) => createCipheriv('aes-256-ctr', seed, iv))
-    const out = new Uint8Array(scratch)
+    const out = new Uint8Array(scratch, 0, length)
     for (let offset = 0; offset < out.length; offset += BLOCK) {
       const n = Math.min(BLOCK, out.length - offset)
       const padded = (n + 15) & ~15
@@ -61,7 +61,9 @@ parentPort.on('message', (job) => {
 `
 
 let helper: Worker | undefined
-let unavailable = availableParallelism() < 2
+// SECAGG_MASK_HELPER=0 keeps masking on one thread (a member that wants its second core for
+// something else, or the lower memory peak: the helper's keystream buffers are garbage of its own).
+let unavailable = availableParallelism() < 2 || process.env.SECAGG_MASK_HELPER === '0'
 
 function startHelper (): Worker | undefined {
   if (unavailable) return undefined
@@ -85,36 +87,54 @@ export interface SeededTerm {
   readonly streamAt: (startByte: number) => ByteStreamTerm['next']
 }
 
+/** Bytes the helper expands per hand-off: its scratch memory, whatever the vector's size. */
+const HELPER_SLICE_BYTES = 4 << 20
+
 /**
- * target += Σ sign · PRG(seed) using the helper thread for the upper part. Returns false
- * (having done nothing) when the vector is too small or no helper thread can run; the caller
- * then masks on one thread.
+ * target += Σ sign · PRG(seed) using the helper thread. The vector is walked in pairs of
+ * slices: this thread masks the lower slice of a pair in place while the helper sums the
+ * keystreams of the upper one into a fixed scratch buffer, which is then added in — so the
+ * extra memory is one slice (4 MiB), not half the vector. Returns false (having done
+ * nothing) when the vector is too small or no helper thread can run; the caller then masks
+ * on one thread.
  */
 export function addMasksInParallel (target: RingVector, terms: readonly SeededTerm[]): boolean {
   if (!(target instanceof Uint32Array) && !(target instanceof BigUint64Array)) return false // the one-thread path names the error
   if (target.byteLength < PARALLEL_MASK_MIN_BYTES || terms.length === 0) return false
-  const worker = startHelper()
+  let worker = startHelper()
   if (worker === undefined) return false
   const wide = target instanceof BigUint64Array
-  const split = Math.floor(target.byteLength / 2 / 16) * 16
   const width = target.BYTES_PER_ELEMENT
+  const bytes = target.byteLength
+  const slice = Math.min(HELPER_SLICE_BYTES, Math.floor(bytes / 2 / 16) * 16)
   const control = new Int32Array(new SharedArrayBuffer(4))
-  const scratch = new SharedArrayBuffer(target.byteLength - split)
-  worker.postMessage({ control, scratch, seeds: terms.map((t) => t.seed.slice()), signs: terms.map((t) => t.sign), startByte: split, wide })
-  const lower = wide ? target.subarray(0, split / width) : (target as Uint32Array).subarray(0, split / width)
-  addStreamsInPlace(lower, terms.map((t) => ({ sign: t.sign, next: t.streamAt(0) })))
-  const upper = wide ? (target as BigUint64Array).subarray(split / width) : (target as Uint32Array).subarray(split / width)
-  Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS)
-  if (Atomics.load(control, 0) !== 1) {
-    // The helper failed or is stuck: never use it again, and mask the upper part here.
-    unavailable = true
-    helper = undefined
-    void worker.terminate()
-    addStreamsInPlace(upper, terms.map((t) => ({ sign: t.sign, next: t.streamAt(split) })))
-    return true
+  const scratch = new SharedArrayBuffer(slice)
+  const part = (from: number, to: number): RingVector => (wide ? (target as BigUint64Array).subarray(from / width, to / width) : (target as Uint32Array).subarray(from / width, to / width))
+  const local = (from: number, to: number): void => addStreamsInPlace(part(from, to), terms.map((t) => ({ sign: t.sign, next: t.streamAt(from) })))
+  try {
+    for (let offset = 0; offset < bytes; offset += 2 * slice) {
+      const mid = Math.min(offset + slice, bytes)
+      const end = Math.min(mid + slice, bytes)
+      if (worker === undefined || end === mid) { local(offset, end); continue }
+      Atomics.store(control, 0, 0)
+      worker.postMessage({ control, scratch, length: end - mid, seeds: terms.map((t) => t.seed.slice()), signs: terms.map((t) => t.sign), startByte: mid, wide })
+      local(offset, mid)
+      Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS)
+      if (Atomics.load(control, 0) !== 1) {
+        // The helper failed or is stuck: never use it again, and mask its slice here.
+        unavailable = true
+        helper = undefined
+        void worker.terminate()
+        worker = undefined
+        local(mid, end)
+        continue
+      }
+      const sums = wide ? new BigUint64Array(scratch, 0, (end - mid) / width) : new Uint32Array(scratch, 0, (end - mid) / width)
+      addVectorInPlace(part(mid, end), sums)
+    }
+  } finally {
+    new Uint8Array(scratch).fill(0) // a mask sum is secret
   }
-  addVectorInPlace(upper, wide ? new BigUint64Array(scratch) : new Uint32Array(scratch))
-  new Uint8Array(scratch).fill(0) // a mask sum is secret
   return true
 }
 
