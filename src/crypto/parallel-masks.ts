@@ -117,7 +117,9 @@ export function addMasksInParallel (target: RingVector, terms: readonly SeededTe
       const end = Math.min(mid + slice, bytes)
       if (worker === undefined || end === mid) { local(offset, end); continue }
       Atomics.store(control, 0, 0)
-      worker.postMessage({ control, scratch, length: end - mid, seeds: terms.map((t) => t.seed.slice()), signs: terms.map((t) => t.sign), startByte: mid, wide })
+      // Fresh copies of the seeds, moved (not copied) to the helper: none is left behind here.
+      const seeds = terms.map((t) => t.seed.slice())
+      worker.postMessage({ control, scratch, length: end - mid, seeds, signs: terms.map((t) => t.sign), startByte: mid, wide }, seeds.map((seed) => seed.buffer))
       local(offset, mid)
       Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS)
       if (Atomics.load(control, 0) !== 1) {
