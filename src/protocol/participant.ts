@@ -17,7 +17,7 @@
  */
 import {
   aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, ed25519VerifyBatch, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
-  x25519KeyPair, ED25519_SIGNATURE_BYTES, MERKLE_HASH_BYTES, SHAMIR_SHARE_BYTES
+  x25519KeyPair, ED25519_SIGNATURE_BYTES
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
@@ -34,6 +34,7 @@ import {
   shareEncryptionKey, shareRootMessage
 } from './transcript.ts'
 import { commitShares, shareProof, shareProofLength, verifyShare } from './share-commitment.ts'
+import { HeldShareTable } from './held-shares.ts'
 import type { AdvertisedKeys, ShareKind } from './transcript.ts'
 import { decodeMessage, encodeMessage, shareBoxPlaintextBytes } from './wire/codec.ts'
 import { MaskedInputFrame } from './wire/masked-input-frame.ts'
@@ -44,26 +45,7 @@ export interface ParticipantIdentity {
   readonly signer: Ed25519Signer
 }
 
-/**
- * One neighbour's shares held by this peer, with its dealer's signed root and the path above
- * the pair of leaves — all views into the one opened box, so a peer holding k boxes keeps k
- * buffers (at n = 10,000 in one process, per-hash arrays cost more memory than the shares).
- */
-interface HeldShares {
-  readonly masking: Uint8Array
-  readonly selfMask: Uint8Array
-  readonly root: Uint8Array
-  readonly rootSignature: Uint8Array
-  readonly path: Uint8Array
-}
-
-function pathHashes (path: Uint8Array): Uint8Array[] {
-  return Array.from({ length: path.length / MERKLE_HASH_BYTES }, (_, j) => path.subarray(j * MERKLE_HASH_BYTES, (j + 1) * MERKLE_HASH_BYTES))
-}
-
-const S = SHAMIR_SHARE_BYTES
 const SIG = ED25519_SIGNATURE_BYTES
-const H = MERKLE_HASH_BYTES
 
 export class Participant extends MachineBase implements SansIoMachine {
   private readonly session: Session
@@ -87,7 +69,7 @@ export class Participant extends MachineBase implements SansIoMachine {
    */
   private readonly boxKeys = new Map<string, Uint8Array>()
   /** Shares this peer holds, by owner: N(u) ∩ U2, never itself. */
-  private held = new Map<string, HeldShares>()
+  private held = new HeldShareTable(0, 0)
   /** Owners of the shares held (kept after the share values are erased, for retries). */
   private heldOwners: readonly string[] = []
   /** The quantized input, encoded straight into the outgoing message; masked in place. */
@@ -258,8 +240,8 @@ export class Participant extends MachineBase implements SansIoMachine {
 
   private onShareInbox (boxes: readonly Box[], now: number): void {
     const sid = this.sessionId!
-    const held = new Map<string, HeldShares>()
-    const wipe = (): void => { for (const h of held.values()) { h.masking.fill(0); h.selfMask.fill(0) } }
+    const held = new HeldShareTable(boxes.length, Math.max(0, ...boxes.map((b) => b.ciphertext.length)))
+    const wipe = (): void => held.wipe()
     for (const box of boxes) {
       const sender = this.neighbourKeys.get(box.peer)
       if (sender === undefined) { wipe(); return this.abort('invalid-key-list', `share box from ${box.peer}, who is not a neighbour in U1`, now) }
@@ -276,19 +258,16 @@ export class Participant extends MachineBase implements SansIoMachine {
         plain.fill(0); wipe()
         return this.abort('invalid-share', `the box from ${box.peer} holds a path of the wrong depth for its commitment (${depth} hashes expected)`, now)
       }
-      // `plain` is this peer's own buffer: the held shares are views into it, wiped with it.
-      const shares: HeldShares = {
-        masking: plain.subarray(0, S), selfMask: plain.subarray(S, 2 * S), root: plain.subarray(2 * S, 2 * S + H),
-        rootSignature: plain.subarray(2 * S + H, 2 * S + H + SIG), path: plain.subarray(2 * S + H + SIG)
-      }
+      held.add(box.peer, plain)
+      plain.fill(0)
+      const shares = held.get(box.peer)!
       // The masking share's proof starts with the leaf hashed from the b share: one check binds both.
       if (!ed25519Verify(this.session.signingKeys.get(box.peer)!, shareRootMessage(sid, box.peer, shares.root), shares.rootSignature) ||
         !verifyShare(this.session, sid, box.peer, this.id, 'masking', shares.masking, shares.root,
-          shareProof(this.session, sid, box.peer, this.id, 'masking', shares.selfMask, pathHashes(shares.path)))) {
-        wipe(); plain.fill(0)
+          shareProof(this.session, sid, box.peer, this.id, 'masking', shares.selfMask, shares.path))) {
+        wipe()
         return this.abort('invalid-share', `the shares from ${box.peer} are not committed under a root signed by ${box.peer}`, now)
       }
-      held.set(box.peer, shares)
     }
     if (held.size < this.config.threshold) {
       wipe()
@@ -296,7 +275,7 @@ export class Participant extends MachineBase implements SansIoMachine {
     }
     this.forgetBoxKeys()
     this.held = held
-    this.heldOwners = [...held.keys()]
+    this.heldOwners = [...held.owners()]
     if (this.input !== undefined) this.sendMaskedInput(now)
     else this.deadline = now + this.config.stageTimeouts.masked // waiting for local training
   }
@@ -308,7 +287,7 @@ export class Participant extends MachineBase implements SansIoMachine {
   private sendMaskedInput (now: number): void {
     const frame = this.input!
     const terms: MaskTerm[] = [{ seed: selfMaskSeed(this.sessionId!, this.selfMaskSecret!, this.id), sign: 1 }]
-    for (const v of this.held.keys()) {
+    for (const v of this.held.owners()) {
       terms.push({ seed: pairwiseMaskSeed(this.sessionId!, this.maskingKeys!.secretKey, this.neighbourKeys.get(v)!.maskingKey, this.id, v), sign: pairSign(this.id, v) })
     }
     addMasks(frame.vector, terms)
@@ -378,7 +357,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       const held = this.held.get(owner)!
       // The proof of each kind starts with the other kind's leaf: a hash, never the share itself.
       const [value, other] = kind === 'self-mask' ? [held.selfMask, held.masking] : [held.masking, held.selfMask]
-      const proof = shareProof(this.session, this.sessionId!, owner, this.id, kind, other, pathHashes(held.path))
+      const proof = shareProof(this.session, this.sessionId!, owner, this.id, kind, other, held.path)
       return { owner, selfMask: kind === 'self-mask', value: value.slice(), signature: held.rootSignature.slice(), root: held.root.slice(), proof }
     })
     this.releasedMessage = encodeMessage({ kind: 'unmask-shares', binding: this.sessionId!, round: this.config.round, shares })
@@ -442,7 +421,6 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.forgetBoxKeys()
     this.input?.wipe()
     this.input = undefined
-    for (const h of this.held.values()) { h.masking.fill(0); h.selfMask.fill(0) }
-    this.held.clear()
+    this.held.wipe()
   }
 }
