@@ -11,7 +11,7 @@
  * bounds every honest sum obeys. It never stores an individual masked input.
  */
 import { addVectorInPlace, bytesEqual, ed25519Verify, isLowOrderX25519Point, toHex } from '../crypto/index.ts'
-import type { Ed25519Signer } from '../crypto/index.ts'
+import type { Ed25519Signer, Share } from '../crypto/index.ts'
 import { InvalidStateError } from './errors.ts'
 import { commitKeys } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
@@ -42,7 +42,12 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly boxes = new Map<string, readonly Box[]>()            // U2: sender -> boxes
   private readonly maskedFrom = new Set<string>()                       // U3
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
-  private readonly revealed = new Map<string, readonly RevealedShare[]>() // U5: holder -> its valid shares
+  private readonly answered = new Set<string>()                         // U5: holders that revealed shares
+  /**
+   * owner -> its secret's valid shares so far, values copied out of the messages (which are
+   * then garbage: at n = 10,000, keeping every decoded share with its proof held ~400 MB).
+   */
+  private readonly sharesByOwner = new Map<string, Share[]>()
   private readonly shareCounts = new Map<string, number>()
   /** Per dealer: the first share root (and its signature) verified this session. */
   private readonly verifiedRoots = new Map<string, { root: Uint8Array, signature: Uint8Array }>()
@@ -152,7 +157,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   /** Keeps each share whose dealer signature verifies; a bad one is dropped, its holder named. */
   private onUnmaskShares (from: string, shares: readonly RevealedShare[], now: number): void {
     if (!this.consistency.has(from)) return this.reject(from, 'not-expected-sender', 'not in U4')
-    if (this.revealed.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
+    if (this.answered.has(from)) return this.reject(from, 'duplicate', 'shares already sent')
     const valid: RevealedShare[] = []
     const t = this.config.threshold
     for (const s of shares) {
@@ -174,14 +179,18 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         }
       }
     }
-    this.revealed.set(from, valid)
+    this.answered.add(from)
+    const index = this.session.memberIndex.get(from)!
     for (const s of valid) {
+      let list = this.sharesByOwner.get(s.owner)
+      if (list === undefined) this.sharesByOwner.set(s.owner, list = [])
+      list.push({ index, value: s.value.slice() })
       const count = (this.shareCounts.get(s.owner) ?? 0) + 1
       this.shareCounts.set(s.owner, count)
       if (count === t) this.secretsReady++
     }
     // Done when everyone answered, or as soon as every secret to rebuild has t valid shares.
-    if (this.revealed.size === this.consistency.size || this.secretsReady === this.boxes.size) this.advance(now)
+    if (this.answered.size === this.consistency.size || this.secretsReady === this.boxes.size) this.advance(now)
   }
 
   /**
@@ -196,6 +205,12 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     if (!ed25519Verify(this.session.signingKeys.get(s.owner)!, shareRootMessage(this.sessionId!, s.owner, s.root), s.signature)) return 'unsigned'
     if (known === undefined) this.verifiedRoots.set(s.owner, { root: s.root.slice(), signature: s.signature.slice() })
     return known === undefined || bytesEqual(known.root, s.root) ? 'signed' : 'second-root'
+  }
+
+  /** Revealed shares rebuild members' secrets: zeroed once used or once the session aborts. */
+  private forgetShares (): void {
+    for (const list of this.sharesByOwner.values()) for (const share of list) share.value.fill(0)
+    this.sharesByOwner.clear()
   }
 
   /** Closes the current stage with what arrived; moves on if enough, aborts otherwise. */
@@ -248,8 +263,9 @@ export class Aggregator extends MachineBase implements SansIoMachine {
       case 'unmask': {
         const outcome = unmaskSum({
           session: this.session, sessionId: this.sessionId!, graph: this.session.graph, sum: this.sum, keys: this.keys,
-          sharers: new Set(this.boxes.keys()), survivors: this.survivors, revealed: this.revealed
+          sharers: new Set(this.boxes.keys()), survivors: this.survivors, shares: this.sharesByOwner
         })
+        this.forgetShares()
         if (!outcome.ok) return this.abort(outcome.reason, outcome.detail, now)
         const violation = resultBoundsViolation(this.config.quantization, this.survivors.length, outcome.result.sum, outcome.result.weightSum)
         if (violation !== undefined) return this.abort('result-out-of-bounds', `the unmasked sum cannot be honest: ${violation}`, now)
@@ -277,6 +293,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     const binding = this.sessionId ?? this.session.preSessionId
     this.broadcast(this.keys.keys(), { kind: 'abort', binding, round: this.config.round, reason })
     this.sum.fill(0)
+    this.forgetShares()
     this.enterStage('aborted', now, undefined)
     this.emit({ type: 'aborted', reason, detail, at: now })
   }

@@ -14,7 +14,6 @@ import type { RoundResult } from './machine-io.ts'
 import type { AbortReason } from './reasons.ts'
 import { pairwiseMaskSeed, selfMaskSeed } from './transcript.ts'
 import type { AdvertisedKeys } from './transcript.ts'
-import type { RevealedShare } from './wire/codec.ts'
 import type { NeighbourGraph } from './neighbour-graph.ts'
 
 export interface UnmaskInput {
@@ -28,24 +27,15 @@ export interface UnmaskInput {
   readonly sharers: ReadonlySet<string>
   /** U3, sorted. */
   readonly survivors: readonly string[]
-  /** holder -> shares it revealed. */
-  readonly revealed: ReadonlyMap<string, readonly RevealedShare[]>
+  /** owner -> the valid shares of its secret revealed so far (index = the holder's member index). */
+  readonly shares: ReadonlyMap<string, readonly Share[]>
 }
 
 export type UnmaskOutcome = { ok: true, result: Omit<RoundResult, 'signatures' | 'keysRoot'> } | { ok: false, reason: AbortReason, detail: string }
 
 export function unmaskSum (input: UnmaskInput): UnmaskOutcome {
-  const { session, sessionId, graph, sum, keys, sharers, survivors, revealed } = input
+  const { session, sessionId, graph, sum, keys, sharers, survivors, shares: byOwner } = input
   const t = session.config.threshold
-  const byOwner = new Map<string, Share[]>()
-  for (const [holder, shares] of revealed) {
-    const index = session.memberIndex.get(holder)!
-    for (const s of shares) {
-      let list = byOwner.get(s.owner)
-      if (list === undefined) byOwner.set(s.owner, list = [])
-      list.push({ index, value: s.value })
-    }
-  }
   const u3 = new Set(survivors)
   const dropped = [...sharers].filter((v) => !u3.has(v)).sort()
   const terms: MaskTerm[] = []
