@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process'
 import { PerformanceObserver, constants } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { randomInts, seededRandom } from '../src/crypto/index.ts'
+import { seededRandom } from '../src/crypto/index.ts'
 import { runSimulation } from '../src/sim/memory-swarm.ts'
+import { randomInputs } from '../src/sim/scenario.ts'
 import { rawKeystreamMs } from './crypto.ts'
 import { fmt, printSection, verdict } from './harness.ts'
 
@@ -42,7 +43,7 @@ function processRoundMs (runs: number): number {
 }
 
 /** AES-256-CTR keystream rate of `openssl speed` in 16 KiB blocks (bytes/s), or undefined without openssl. */
-export function opensslKeystreamRate (): number | undefined {
+function opensslKeystreamRate (): number | undefined {
   const out = spawnSync('openssl', ['speed', '-evp', 'aes-256-ctr', '-bytes', '16384', '-seconds', '1'], { encoding: 'utf8' })
   if (out.status !== 0) return undefined
   const line = out.stdout.split('\n').find((l) => /^aes-256-ctr/i.test(l.trim()))
@@ -59,12 +60,7 @@ interface ProtocolRound { ms: number, machinesMs: number, scavenges: number, mar
  * GC events are counted over the simulation.
  */
 async function protocolRound (runs: number): Promise<ProtocolRound> {
-  const rng = seededRandom('bench-round')
-  const vectors = Array.from({ length: PEERS }, () => {
-    const v = randomInts(rng, 2_000_001, DIM)
-    for (let j = 0; j < DIM; j++) v[j] = v[j]! / 1_000_000 - 1
-    return v
-  })
+  const inputs = randomInputs(seededRandom('bench-round'), PEERS, DIM) // the simulator's own input distribution
   const results: ProtocolRound[] = []
   for (let r = 0; r < runs + 1; r++) {
     let scavenges = 0
@@ -78,7 +74,7 @@ async function protocolRound (runs: number): Promise<ProtocolRound> {
     })
     observer.observe({ entryTypes: ['gc'] })
     const start = performance.now()
-    const { report } = runSimulation({ peers: PEERS, dim: DIM, neighbours: 'complete', dropout: new Map([['masked', 1]]), seed: '1', inputs: { vectors } })
+    const { report } = runSimulation({ peers: PEERS, dim: DIM, neighbours: 'complete', dropout: new Map([['masked', 1]]), seed: '1', inputs })
     const ms = performance.now() - start
     await new Promise((resolve) => setTimeout(resolve, 20)) // GC entries are delivered asynchronously
     observer.disconnect()

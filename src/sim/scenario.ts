@@ -93,7 +93,7 @@ export function peerName (i: number): string {
 }
 
 /** Seeded inputs in [−1, 1] with six decimals, one call to the source per vector. */
-function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
+export function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
   const vectors = Array.from({ length: peers }, () => {
     const v = randomInts(rng, 2_000_001, dim)
     for (let j = 0; j < dim; j++) v[j] = v[j]! / 1_000_000 - 1
