@@ -22,6 +22,8 @@ import { MASK_ADD_WASM_BASE64 } from './wasm/mask-add-wasm.ts'
 export const PARALLEL_MASK_MIN_BYTES = 1 << 20
 /** How long to wait for the helper before doing its part here (its first job includes its start-up). */
 const HELPER_DEADLINE_MS = 10_000
+/** Added per mask term: a 4 MiB slice of one AES-CTR keystream takes about 1 ms here; 20× that. */
+const HELPER_MS_PER_TERM = 20
 
 const HELPER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
@@ -118,14 +120,17 @@ export function addMasksInParallel (target: RingVector, terms: readonly SeededTe
       if (worker === undefined || end === mid) { local(offset, end); continue }
       Atomics.store(control, 0, 0)
       // Fresh copies of the seeds, moved (not copied) to the helper: none is left behind here.
-      const seeds = terms.map((t) => t.seed.slice())
+      const seeds = terms.map((t) => new Uint8Array(t.seed)) // always a copy (a Buffer's slice() is a view)
       worker.postMessage({ control, scratch, length: end - mid, seeds, signs: terms.map((t) => t.sign), startByte: mid, wide }, seeds.map((seed) => seed.buffer))
       local(offset, mid)
-      Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS)
+      // The deadline grows with the work: an aggregator may hand over thousands of terms.
+      Atomics.wait(control, 0, 0, HELPER_DEADLINE_MS + terms.length * HELPER_MS_PER_TERM)
       if (Atomics.load(control, 0) !== 1) {
         // The helper failed or is stuck: never use it again, and mask its slice here.
         unavailable = true
         helper = undefined
+        // It may still write a block before it stops: wipe the scratch again once it has exited.
+        worker.once('exit', () => new Uint8Array(scratch).fill(0))
         void worker.terminate()
         worker = undefined
         local(mid, end)

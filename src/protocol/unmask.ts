@@ -60,6 +60,7 @@ export function unmaskSum (input: UnmaskInput): UnmaskOutcome {
     if (typeof secret === 'string') return { ok: false, reason: 'not-enough-shares', detail: secret }
     const vKeys = keys.get(v)!
     if (!bytesEqual(x25519PublicKey(secret), vKeys.maskingKey)) {
+      secret.fill(0)
       return { ok: false, reason: 'reconstruction-mismatch', detail: `the masking key rebuilt for ${v} does not match its advertised public key` }
     }
     for (const u of graph.neighbours(v)) {

@@ -33,6 +33,16 @@ describe('crypto/parallel-masks (the upper half of a large vector on a second co
     assert.deepEqual(c, d, 'Z_2^64')
   })
 
+  it('seeds given as Node Buffers (whose slice() is a view) are copied, not moved away from the caller', () => {
+    const buffers = terms.map((t) => ({ seed: Buffer.from(t.seed), sign: t.sign }))
+    const a = new Uint32Array(PARALLEL_MASK_MIN_BYTES / 4 + 1)
+    const b = a.slice()
+    addMasks(a, buffers)
+    addMasksReference(b, terms)
+    assert.deepEqual(a, b)
+    buffers.forEach((x, i) => assert.deepEqual(new Uint8Array(x.seed), terms[i]!.seed, 'the caller keeps its seed'))
+  })
+
   it('small vectors stay on one thread; non-ring vectors are left to the one-thread path to refuse', () => {
     assert.equal(addMasksInParallel(new Uint32Array(1000), terms.map((t) => ({ ...t, streamAt: streamAt(t.seed) }))), false)
     assert.equal(addMasksInParallel(new Float64Array(PARALLEL_MASK_MIN_BYTES) as never, terms.map((t) => ({ ...t, streamAt: streamAt(t.seed) }))), false)
