@@ -30,8 +30,12 @@ export interface SwarmNodeOptions {
   readonly listen: readonly string[]
   readonly bootstrap: readonly string[]
   readonly mdns: boolean
-  /** Stop after this many rounds in total (counting rounds finished before a restart). */
+  /** Stop before this round (an absolute round number; the simulator's fixed schedules). */
   readonly rounds?: number
+  /** Or stop after this many more rounds (`secagg start --rounds N`; coordinator-io.ts, moreRounds). */
+  readonly moreRounds?: number
+  /** Stop (fatal) after this many consecutive rounds without a usable input of its own. */
+  readonly maxInputFailures?: number
   readonly logger: Logger
   /** What the rounds are for (vector-sum or train). */
   readonly task: RoundTask
@@ -45,10 +49,13 @@ export interface SwarmNodeOptions {
 export interface NodeHost {
   readonly addresses: string[]
   send(peer: string, data: Uint8Array, signal: AbortSignal): Promise<boolean>
+  /** The members it has a connection to now (the node waits for enough of them before a round). */
+  connectedMembers(): string[]
   stop(): Promise<void>
 }
 
-export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void) => Promise<NodeHost>
+/** `onMembers`: called whenever the set of connected members may have changed. */
+export type HostFactory = (onMessage: (from: string, data: Uint8Array) => void, onMembers: () => void) => Promise<NodeHost>
 
 /** The node's own deadlines (ms), besides the consortium's stage timeouts. */
 export type SwarmNodeTimeouts = Omit<CoordinatorTimeouts, 'echoWait'> & { readonly echoWait?: number }
@@ -56,6 +63,9 @@ export type SwarmNodeTimeouts = Omit<CoordinatorTimeouts, 'echoWait'> & { readon
 export const DEFAULT_NODE_TIMEOUTS: SwarmNodeTimeouts = {
   modelFetchInterval: 4_000, behindWait: 5_000, statusReplies: 3_000, modelFetch: 15_000, resyncRetry: 5_000, resultDelivery: 30_000
 }
+
+/** Consecutive rounds without a usable input of its own before a node stops (`secagg start --max-input-failures`). */
+export const DEFAULT_MAX_INPUT_FAILURES = 3
 
 export class SwarmNode {
   private host: NodeHost | undefined
@@ -65,6 +75,7 @@ export class SwarmNode {
   private timer: TimerHandle | undefined
   private readonly resultSends = new Set<Promise<boolean>>()
   private stopped = false
+  private failure: string | undefined
   private readonly finished: { promise: Promise<void>, resolve: () => void }
 
   constructor (private readonly options: SwarmNodeOptions) {
@@ -84,6 +95,7 @@ export class SwarmNode {
       consortiumHash: consortium.hash, ...sessionParameters(consortium.file), dim: task.dim,
       quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: members.length }),
       stageTimeouts, roundIntervalMs: consortium.file.timeouts.roundIntervalMs, ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
+      ...(options.moreRounds !== undefined ? { moreRounds: options.moreRounds } : {}), maxInputFailures: options.maxInputFailures ?? DEFAULT_MAX_INPUT_FAILURES,
       timeouts: { ...timeouts, echoWait: timeouts.echoWait ?? sessionDuration(stageTimeouts) }, policy: task,
       ...(task.sync !== undefined ? { model: task.sync } : {})
     }, this.store.loadPromises(), options.components?.rng ?? systemRandom)
@@ -91,24 +103,30 @@ export class SwarmNode {
 
   get peerId (): string { return this.options.identity.peerId }
   get addresses (): string[] { return this.host?.addresses ?? [] }
-  /** Resolves when --rounds are done or the node is stopped. */
+  /** Resolves when --rounds are done, the node is stopped, or it failed (`failed`). */
   get done (): Promise<void> { return this.finished.promise }
+  /** Why the node gave up (its own input kept failing, the members never came), if it did. */
+  get failed (): string | undefined { return this.failure }
   sessionConfig (round: number, attempt: number, aggregator: string): SessionConfig { return this.coordinator.sessionConfig(round, attempt, aggregator) }
 
   async start (): Promise<void> {
     const { consortium, logger } = this.options
     const onMessage = (from: string, data: Uint8Array): void => this.step('message', () => this.coordinator.receive(from, data, this.clock.now()))
+    const onMembers = (): void => { if (this.host !== undefined && !this.stopped) this.step('members', () => this.coordinator.reachable(this.host!.connectedMembers(), this.clock.now())) }
     const createHost = this.options.components?.createHost
     this.host = createHost !== undefined
-      ? await createHost(onMessage)
+      ? await createHost(onMessage, onMembers)
       : await SwarmHost.start({
         identity: this.options.identity, members: new Map(consortium.file.members.map((m) => [m.peerId, m.addresses])),
         listen: this.options.listen, bootstrap: this.options.bootstrap, mdns: this.options.mdns,
-        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage
+        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage, onMembers
       })
     logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash) })
     const nextRound = Math.max(this.store.nextRound(), this.options.task.resumeRound ?? 0)
-    this.step('start', () => this.coordinator.start(nextRound, this.clock.now()))
+    this.step('start', () => {
+      this.coordinator.reachable(this.host!.connectedMembers(), this.clock.now())
+      this.coordinator.start(nextRound, this.clock.now())
+    })
   }
 
   async stop (): Promise<void> {
@@ -169,7 +187,10 @@ export class SwarmNode {
         this.coordinator.installed(a.round, failed, now)
         return
       }
-      case 'done': this.finished.resolve()
+      case 'done': this.finished.resolve(); return
+      case 'fatal':
+        this.failure = a.reason
+        this.finished.resolve()
     }
   }
 

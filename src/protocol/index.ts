@@ -12,7 +12,7 @@ export { planQuantization, encodeInput, decodeSum, DEFAULT_TOLERANCE } from './q
 export type { DecodedSum, QuantizationPlan, QuantizationOptions } from './quantize.ts'
 export { findGraphParameters, corruptNeighbourBound } from './graph-parameters.ts'
 export {
-  assertSafeThreshold, chooseGraph, consistencyQuorum, defaultMaxCorrupt, minimumSafeThreshold, minimumSurvivors, shareholderCount, corruptShareholders
+  assertSafeThreshold, chooseGraph, consistencyQuorum, defaultMaxCorrupt, membersForRound, minimumSafeThreshold, minimumSurvivors, shareholderCount, corruptShareholders
 } from './threshold.ts'
 export type { GraphChoice, ThresholdOptions } from './threshold.ts'
 export { resultBoundsViolation } from './result-bounds.ts'

@@ -70,6 +70,16 @@ export function minimumSurvivors (maxCorrupt: number): number {
   return Math.max(3, maxCorrupt + 3)
 }
 
+/**
+ * The fewest members (the aggregator's own participant included) whose masked inputs let a
+ * round finish: t + 1 (every participant needs t shareholders besides itself), at least
+ * c + 3 (minimumSurvivors) and at least the consistency quorum. A member that reaches fewer
+ * waits instead of starting rounds that can only abort.
+ */
+export function membersForRound (peers: number, maxCorrupt: number, threshold: number): number {
+  return Math.max(threshold + 1, minimumSurvivors(maxCorrupt), consistencyQuorum(peers, maxCorrupt, threshold))
+}
+
 function checkCounts (options: ThresholdOptions): void {
   const { peers, maxCorrupt } = options
   if (!Number.isInteger(peers) || peers < 3) throw new ProtocolConfigError(`secure aggregation needs at least 3 members, got ${peers}`)

@@ -31,6 +31,8 @@ export type CoordinatorAction =
   | { readonly kind: 'log', readonly level: LogLevel, readonly event: string, readonly fields: Record<string, unknown> }
   /** The last round asked for is done. */
   | { readonly kind: 'done' }
+  /** This member cannot go on (its own input keeps failing, the members never came): the node stops and exits non-zero. */
+  | { readonly kind: 'fatal', readonly reason: string }
 
 /** How the task treats a confirmed result (the task decides, the coordinator carries it out). */
 export type ResultDecision =
@@ -66,6 +68,11 @@ export interface CoordinatorTimeouts extends ModelSyncTimeouts {
   readonly resultDelivery: number
   /** How long a result waits for a quorum of echoes before the round is given up. */
   readonly echoWait: number
+  /**
+   * How long a member that has not run a round yet in this run waits for enough members to be
+   * reachable before it gives up (`fatal`); undefined: forever. Later it always waits.
+   */
+  readonly startupWait?: number
 }
 
 export interface CoordinatorConfig {
@@ -82,8 +89,16 @@ export interface CoordinatorConfig {
   readonly quantization: QuantizationPlan
   readonly stageTimeouts: StageTimeouts
   readonly roundIntervalMs: number
-  /** Stop after this many rounds in total (counting rounds finished before a restart). */
+  /** Stop before this round (an absolute round number: rounds finished before a restart count). */
   readonly rounds?: number
+  /**
+   * Or stop after this many more rounds, counted from the round this member starts in — or,
+   * when it finds the swarm further on before finishing any round, from the round it catches
+   * up to (a member back from a week away runs N rounds of today's swarm, not none).
+   */
+  readonly moreRounds?: number
+  /** After this many consecutive rounds without a usable input of its own, the member stops (`fatal`). */
+  readonly maxInputFailures?: number
   readonly timeouts: CoordinatorTimeouts
   readonly policy: RoundPolicy
   /** The task's model, when it keeps one (train): it is then resynchronised from the majority (model-sync.ts). */

@@ -12,12 +12,18 @@
  *   within the bounds of an honest sum, and is applied only once a quorum of members echoed
  *   the same digest of it (result-echo.ts);
  * - an input already in an earlier sum is never contributed again.
- * States: idle (between rounds, `nextRoundAt`) → in session (round, attempt; waiting for
+ * - no round begins while fewer members than a round needs are reachable (once the transport
+ *   reports who it reaches): the member waits for them instead of running rounds that can
+ *   only abort, and a round that fails while too few are reachable is recorded as skipped;
+ * - a member without a usable input of its own sits the round out without breaking it: it
+ *   still aggregates when its turn comes; after `maxInputFailures` such rounds in a row it
+ *   stops (`fatal`) so that its operator notices.
+ * States: waiting for members → idle (between rounds, `nextRoundAt`) → in session (round, attempt; waiting for
  * input, running, sitting out, or holding a result waiting for echoes) → applying → idle.
  */
 import { toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, sessionDuration } from '../protocol/index.ts'
+import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, membersForRound, sessionDuration } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
 import { KEEP_ROUNDS, ResultDesk } from './result-desk.ts'
@@ -79,6 +85,20 @@ export class RoundCoordinator {
   private readonly alignment: Alignment
   /** When each member behind was last told this one's position. */
   private readonly answered = new Map<string, number>()
+  /** Members (besides this one) the transport reaches now; undefined until it reports: no gate. */
+  private reachableMembers: ReadonlySet<string> | undefined
+  /** Members a round needs (membersForRound), this one included. */
+  private readonly needed: number
+  /** Waiting for enough reachable members before beginning `round`. */
+  private awaiting: { round: number, since: number, reported: number } | undefined
+  /** The round to stop before (config.rounds, or set from config.moreRounds at start). */
+  private endRound: number | undefined
+  /** Whether a round ended (with a result or not) in this run: until then a catch-up moves endRound too. */
+  private settledInRun = false
+  /** Whether this run has begun any round (the start-up wait applies only before the first). */
+  private begunInRun = false
+  /** Consecutive rounds without a usable input of this member's own, and the last such round. */
+  private inputFailures = { count: 0, round: -1 }
 
   constructor (private readonly config: CoordinatorConfig, stored: PromiseRecord | undefined, private readonly rng: RandomSource) {
     this.book = new PromiseBook(stored, rng(32))
@@ -90,6 +110,8 @@ export class RoundCoordinator {
     })
     this.alignment = new Alignment(config.self, Math.max(config.maxCorrupt + 1, config.members.length - config.threshold))
     this.sync = config.model === undefined ? undefined : new ModelSync(config.self, config.members, config.model, 4 * config.dim, config.timeouts)
+    this.needed = membersForRound(config.members.length, config.maxCorrupt, config.threshold)
+    this.endRound = config.rounds
   }
 
   // ---- outputs ----
@@ -99,14 +121,20 @@ export class RoundCoordinator {
   /** The earliest time `handleTimeout` has something to do. */
   pollTimeout (): number | undefined {
     const c = this.current
-    const times = [this.nextRoundAt, this.behindAt?.at, c?.session.pollTimeout(), c?.sitOutAt, c?.echoWaitAt, this.sync?.pollTimeout()].filter((t): t is number => t !== undefined)
+    const times = [this.nextRoundAt, this.behindAt?.at, c?.session.pollTimeout(), c?.sitOutAt, c?.echoWaitAt, this.sync?.pollTimeout(), this.startupDeadline].filter((t): t is number => t !== undefined)
     return times.length === 0 ? undefined : Math.min(...times)
   }
 
   /** The round this member is in, or about to start. */
   get round (): number { return this.current?.round ?? this.lastFinished + 1 }
   get attempt (): number | undefined { return this.current?.attempt }
-  private get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.applying === undefined && this.sync?.busy !== true }
+  private get idle (): boolean { return !this.stopped && this.current === undefined && this.nextRoundAt === undefined && this.awaiting === undefined && this.applying === undefined && this.sync?.busy !== true }
+  /** The round this member stops before, if any. */
+  get lastRound (): number | undefined { return this.endRound === undefined ? undefined : this.endRound - 1 }
+  /** Members reachable now, this one included (undefined until the transport reports), and how many a round needs. */
+  get membership (): { reachable: number | undefined, needed: number, members: number } {
+    return { reachable: this.reachableMembers === undefined ? undefined : this.reachableMembers.size + 1, needed: this.needed, members: this.config.members.length }
+  }
   /** Frames and sessions held for later (bounded). */
   get buffered (): { sessions: number, frames: number } { return this.buffer.size }
 
@@ -136,9 +164,11 @@ export class RoundCoordinator {
   /** Starts at `nextRound` (from the member's progress record and the task's state). */
   start (nextRound: number, now: number): void {
     this.lastFinished = nextRound - 1
+    if (this.config.moreRounds !== undefined) this.endRound = nextRound + this.config.moreRounds
+    if (this.endRound !== undefined) this.log('info', 'rounds-planned', { first: nextRound, last: this.endRound - 1, ...(this.config.moreRounds !== undefined ? { more: this.config.moreRounds } : {}) })
     if (this.reachedEnd(nextRound)) return
     this.contained('start', now, () => {
-      this.begin(nextRound, 0, now)
+      this.beginWhenReady(nextRound, now)
       this.resync('startup: is this member on the model most members hold?', now)
     })
   }
@@ -149,6 +179,29 @@ export class RoundCoordinator {
     this.stopped = true
     this.nextRoundAt = undefined
     this.behindAt = undefined
+    this.awaiting = undefined
+  }
+
+  /**
+   * The members the transport reaches now (open connections). The first report turns the
+   * wait for members on; a report with enough of them begins the round this member waits for.
+   */
+  reachable (members: readonly string[], now: number): void {
+    if (this.stopped) return
+    this.contained('reachable', now, () => {
+      this.reachableMembers = new Set(members.filter((m) => m !== this.config.self && this.config.signingKeys.has(m)))
+      const w = this.awaiting
+      if (w === undefined) return
+      const count = this.reachableMembers.size + 1
+      if (count >= this.needed) {
+        this.awaiting = undefined
+        this.log('info', 'members-reachable', { round: w.round, reachable: `${count}/${this.config.members.length}`, needed: this.needed, waitedMs: now - w.since })
+        this.begin(w.round, 0, now)
+      } else if (count !== w.reported) {
+        w.reported = count
+        this.logWaiting(w.round)
+      }
+    })
   }
 
   receive (from: string, data: Uint8Array, now: number): void {
@@ -173,11 +226,8 @@ export class RoundCoordinator {
     this.contained('input', now, () => {
       const c = this.current
       if (c === undefined || c.round !== round || c.attempt !== attempt) return
-      if (input instanceof Error) {
-        this.log('error', 'input-unavailable', { round, error: input.message })
-        this.finishRound(round, { round, attempt, aborted: true, reason: 'input-unavailable' }, now)
-        return
-      }
+      if (input instanceof Error) { this.withoutInput(c, input, now); return }
+      this.inputFailures = { count: 0, round: -1 }
       const hash = this.book.inputHash(encodeInput(this.config.quantization, input.vector, input.weight).words)
       if (this.book.contributed(hash)) {
         // A second sum over an unchanged input, next to one without it, reveals it.
@@ -234,6 +284,7 @@ export class RoundCoordinator {
     const same = installed && c !== undefined && c.round === round
     const replay = same ? [...c.received] : []
     const attempt = same ? c.attempt : 0
+    if (round > this.lastFinished + 1) this.catchUp(round - this.lastFinished - 1)
     this.nextRoundAt = undefined
     this.endSession(now)
     this.applying = undefined
@@ -248,7 +299,7 @@ export class RoundCoordinator {
     if (!this.idle) return
     const next = this.lastFinished + 1
     if (this.reachedEnd(next)) return
-    this.begin(next, 0, now)
+    this.beginWhenReady(next, now)
   }
 
   /** Tasks with a model: asks the majority which model and round are current (model-sync.ts). */
@@ -274,8 +325,57 @@ export class RoundCoordinator {
 
   // ---- the rules ----
 
+  /** Begins `round` at attempt 0 — once enough members are reachable (reachable()). */
+  private beginWhenReady (round: number, now: number): void {
+    if (this.stopped) return
+    const reachable = this.reachableMembers
+    if (reachable === undefined || reachable.size + 1 >= this.needed) { this.begin(round, 0, now); return }
+    this.endSession(now)
+    this.awaiting = { round, since: now, reported: reachable.size + 1 }
+    this.logWaiting(round)
+  }
+
+  private logWaiting (round: number): void {
+    const reachable = this.reachableMembers ?? new Set<string>()
+    const missing = this.config.members.filter((m) => m !== this.config.self && !reachable.has(m))
+    this.log('info', 'waiting-for-members', {
+      round, reachable: `${reachable.size + 1}/${this.config.members.length}`, needed: this.needed, missing,
+      reason: `a round needs ${this.needed} of the ${this.config.members.length} members; this one reaches ${reachable.size + 1} (itself included)`
+    })
+  }
+
+  /** Before the first round of this run: the time to give up waiting for the members. */
+  private get startupDeadline (): number | undefined {
+    const wait = this.config.timeouts.startupWait
+    return this.awaiting === undefined || this.begunInRun || wait === undefined ? undefined : this.awaiting.since + wait
+  }
+
+  /** This member's input of the round failed (unreadable, invalid): sit the round out, never break it. */
+  private withoutInput (c: Current, error: Error, now: number): void {
+    const { round, attempt } = c
+    if (this.inputFailures.round !== round) this.inputFailures = { count: this.inputFailures.count + 1, round }
+    const failures = this.inputFailures.count
+    this.log('error', 'input-unavailable', { round, attempt, error: error.message, consecutive: failures, reason: 'this member sits the round out; the others go on without its input' + (c.aggregator === this.config.self ? ' and it still aggregates' : '') })
+    const max = this.config.maxInputFailures
+    if (max !== undefined && failures >= max) {
+      this.fatal(`no usable input of this member's own for ${failures} round${failures === 1 ? '' : 's'} in a row (last: ${error.message}); fix the input and restart`, now)
+      return
+    }
+    c.session.withdraw(now, this.sink(c, now))
+    // Wait for the round's result (or its failure) with the others rather than run ahead.
+    if (this.current === c) c.sitOutAt = now + 1.5 * sessionDuration(this.config.stageTimeouts)
+  }
+
+  private fatal (reason: string, now: number): void {
+    this.log('error', 'node-failed', { round: this.round, reason })
+    this.actions.push({ kind: 'fatal', reason })
+    this.stop(now)
+  }
+
   private begin (round: number, attempt: number, now: number, replay: readonly BufferedFrame[] = []): void {
     if (this.stopped) return
+    this.awaiting = undefined
+    this.begunInRun = true
     this.endSession(now)
     const aggregator = aggregatorFor(this.config.consortiumHash, round, attempt, this.config.members)
     const maskedIn = this.book.maskedIn(round)
@@ -325,6 +425,12 @@ export class RoundCoordinator {
   }
 
   private onTimeout (now: number): void {
+    const giveUpAt = this.startupDeadline
+    if (giveUpAt !== undefined && now >= giveUpAt) {
+      const { reachable, needed, members } = this.membership
+      this.fatal(`only ${reachable ?? 1} of ${members} members reachable after waiting ${this.config.timeouts.startupWait} ms; a round needs ${needed}. Check that the others run and that their addresses in the consortium file are right`, now)
+      return
+    }
     if (this.behindAt !== undefined && now >= this.behindAt.at) {
       const { round, why } = this.behindAt
       this.behindAt = undefined
@@ -336,7 +442,7 @@ export class RoundCoordinator {
     }
     if (this.nextRoundAt !== undefined && now >= this.nextRoundAt) {
       this.nextRoundAt = undefined
-      this.begin(this.lastFinished + 1, 0, now)
+      this.beginWhenReady(this.lastFinished + 1, now)
     }
     const c = this.current
     if (c === undefined) return
@@ -437,7 +543,7 @@ export class RoundCoordinator {
   private get position (): Position {
     const c = this.current
     if (c !== undefined) return { round: c.round, attempt: c.attempt }
-    return { round: this.finishedAll && this.config.rounds !== undefined ? this.config.rounds : this.lastFinished + 1, attempt: 0 }
+    return { round: this.finishedAll && this.endRound !== undefined ? this.endRound : this.lastFinished + 1, attempt: 0 }
   }
 
   /** Rejoins the largest group of members if this one drifted out of phase (alignment.ts). */
@@ -454,6 +560,7 @@ export class RoundCoordinator {
     // joins is refused as `session-mismatch`, and that starts a model resync.
     this.log('warn', 'realigned', { from: `${own.round}/${own.attempt}`, to: `${to.round}/${to.attempt}`, reason: 'enough members are in that later session; this member had fallen out of phase' })
     if (to.round > own.round) {
+      this.catchUp(to.round - own.round)
       // Recorded as skipped; a certificate that comes later is still recorded (late).
       this.actions.push({ kind: 'save-round', round: own.round, record: { round: own.round, attempt: own.attempt, ...(c !== undefined ? { aggregator: c.aggregator } : {}), aborted: true, reason: `skipped: the members moved on to round ${to.round}` } })
       this.unresolved.add(own.round)
@@ -551,10 +658,19 @@ export class RoundCoordinator {
       this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member sent its masked input' }, now)
       return
     }
+    const reachable = this.reachableMembers
+    if (reachable !== undefined && reachable.size + 1 < this.needed) {
+      // Another aggregator cannot help: too few members are there for any attempt. Record the
+      // round as skipped and wait for them (beginWhenReady) instead of cycling through attempts.
+      const why2 = `skipped: waiting for members (${reachable.size + 1} of ${this.config.members.length} reachable, a round needs ${this.needed})`
+      this.log('warn', 'round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; ${why2}` })
+      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: why2 }, now)
+      return
+    }
     if (!this.alignment.mayAdvance({ round, attempt })) {
       // Nearly no other member has reached this attempt yet: running further ahead would only
       // widen the gap (alignment.ts). Begin it again and let the others arrive.
-      this.log('info', 'waiting-for-members', { round, attempt, why, reason: 'too few members have reached this attempt yet; it begins again' })
+      this.log('info', 'attempt-restarted', { round, attempt, why, reason: 'too few members have reached this attempt yet; it begins again' })
       this.begin(round, attempt, now)
       return
     }
@@ -641,6 +757,7 @@ export class RoundCoordinator {
   }
 
   private finishRound (round: number, record: RoundRecord, now: number): void {
+    this.settledInRun = true
     this.actions.push({ kind: 'save-round', round, record })
     if (record.aborted === true) this.unresolved.add(round)
     for (const r of this.unresolved) if (r < round - KEEP_ROUNDS) this.unresolved.delete(r)
@@ -651,8 +768,15 @@ export class RoundCoordinator {
     this.nextRoundAt = now + this.config.roundIntervalMs
   }
 
+  /** Jumped `by` rounds forward (realigned, resynchronised): before any round ended here, N more rounds start there. */
+  private catchUp (by: number): void {
+    if (this.settledInRun || this.config.moreRounds === undefined || this.endRound === undefined) return
+    this.endRound += by
+    this.log('info', 'rounds-planned', { first: this.endRound - this.config.moreRounds, last: this.endRound - 1, more: this.config.moreRounds, reason: 'caught up with the swarm before finishing a round' })
+  }
+
   private reachedEnd (nextRound: number): boolean {
-    const { rounds } = this.config
+    const rounds = this.endRound
     if (rounds === undefined || nextRound < rounds) return false
     if (!this.finishedAll) {
       this.finishedAll = true

@@ -28,6 +28,8 @@ export class MemberSession {
   private readonly local: Array<{ role: Role, from: string, data: Uint8Array }> = []
   private started = false
   private closed = false
+  /** This member's participant left the session (no input of its own); its aggregator may go on. */
+  private withdrawn = false
 
   constructor (config: SessionConfig, private readonly self: string, signer: Ed25519Signer, rng: RandomSource) {
     this.participant = new Participant(config, { id: self, signer }, rng)
@@ -50,21 +52,39 @@ export class MemberSession {
     this.pump(now, sink)
   }
 
+  /**
+   * This member has no usable input after all: its participant leaves at once (its secrets
+   * erased; to the others it is a dropout, handled like any other), while its aggregator, if
+   * it aggregates this session, goes on summing the others' inputs — one member's bad input
+   * file must not cost the others their round.
+   */
+  withdraw (now: number, sink: SessionSink): void {
+    if (this.withdrawn) return
+    this.withdrawn = true
+    this.participant.close(now)
+    if (!this.started) {
+      this.started = true
+      this.aggregator?.start(now)
+    }
+    this.pump(now, sink)
+  }
+
   /** A message from the network: to our aggregator if we aggregate, else to our participant. */
   deliver (from: string, data: Uint8Array, now: number, sink: SessionSink): void {
-    ;(this.aggregator ?? this.participant).receive(from, data, now)
+    if (this.aggregator !== undefined) this.aggregator.receive(from, data, now)
+    else if (!this.withdrawn) this.participant.receive(from, data, now)
     this.pump(now, sink)
   }
 
   /** The earliest deadline of either machine. */
   pollTimeout (): number | undefined {
-    const a = this.participant.pollTimeout()
+    const a = this.withdrawn ? undefined : this.participant.pollTimeout()
     const b = this.aggregator?.pollTimeout()
     return a === undefined ? b : b === undefined ? a : Math.min(a, b)
   }
 
   handleTimeout (now: number, sink: SessionSink): void {
-    this.participant.handleTimeout(now)
+    if (!this.withdrawn) this.participant.handleTimeout(now)
     this.aggregator?.handleTimeout(now)
     this.pump(now, sink)
   }
@@ -78,11 +98,12 @@ export class MemberSession {
 
   private pump (now: number, sink: SessionSink): void {
     for (let guard = 0; guard < 100_000 && sink.open(); guard++) {
-      this.drain('participant', this.participant, sink)
+      if (!this.withdrawn) this.drain('participant', this.participant, sink)
       if (this.aggregator !== undefined) this.drain('aggregator', this.aggregator, sink)
       const next = this.local.shift()
       if (next === undefined) return
-      ;(next.role === 'aggregator' ? this.aggregator! : this.participant).receive(next.from, next.data, now)
+      if (next.role === 'aggregator') this.aggregator!.receive(next.from, next.data, now)
+      else if (!this.withdrawn) this.participant.receive(next.from, next.data, now)
     }
   }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 const BIN = new URL('../../bin/secagg.js', import.meta.url).pathname
 
 /** vectors[r]: the member's input of round r (one file per round: an input counts once). */
-export interface Member { dir: string, peerId: string, port: number, vectors: number[][] }
+export interface Member { dir: string, peerId: string, port: number, vectors: number[][], stdout: string, stderr: string }
 
 /** Rounds with an input file written per member. */
 export const INPUT_ROUNDS = 12
@@ -47,7 +47,7 @@ export class TestSwarm {
       mkdirSync(join(dir, 'inputs'), { recursive: true })
       vectors.forEach((vector, round) => writeFileSync(join(dir, 'inputs', `${round}.json`), JSON.stringify({ vector, weight: 1 })))
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ listen: [], bootstrap: [], vectorFile: 'inputs/{round}.json', ...extra.memberConfig?.(i) }))
-      this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vectors })
+      this.members.push({ dir, peerId: r.stdout.trim(), port: await freePort(), vectors, stdout: '', stderr: '' })
     }
     this.consortiumPath = join(this.root, 'consortium.json')
     writeFileSync(this.consortiumPath, JSON.stringify({
@@ -61,11 +61,12 @@ export class TestSwarm {
     }))
   }
 
-  start (i: number, rounds: number): ChildProcess {
+  /** Starts member i to run until round `rounds` (absolute: a restarted member keeps the swarm's schedule). */
+  start (i: number, rounds: number, extra: readonly string[] = []): ChildProcess {
     const m = this.members[i]!
-    const child = spawn(process.execPath, [BIN, 'start', '--dir', m.dir, '--consortium', this.consortiumPath, '--listen', `/ip4/127.0.0.1/tcp/${m.port}`, '--rounds', String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout!.resume()
-    child.stderr!.resume()
+    const child = spawn(process.execPath, [BIN, 'start', '--dir', m.dir, '--consortium', this.consortiumPath, '--listen', `/ip4/127.0.0.1/tcp/${m.port}`, '--until-round', String(rounds), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => { m.stdout += t })
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => { m.stderr += t })
     this.processes.set(i, child)
     return child
   }

@@ -33,6 +33,8 @@ export interface HostOptions {
   readonly maxMessageBytes: number
   readonly logger: Logger
   readonly onMessage: (from: string, data: Uint8Array) => void
+  /** Called when a member connects or disconnects (the node waits for enough members before a round). */
+  readonly onMembers?: () => void
   /**
    * Keep a connection to every member: dial members on discovery and redial them with backoff
    * (default true). False: connect only on first send (the simulator's hub-and-spoke rounds).
@@ -86,6 +88,11 @@ export class SwarmHost {
     for (const [peer, addrs] of members) {
       if (peer !== options.identity.peerId && addrs.length > 0) await host.learnAddresses(peer, addrs)
     }
+    if (options.onMembers !== undefined) {
+      const changed = options.onMembers
+      node.addEventListener('peer:connect', () => changed())
+      node.addEventListener('peer:disconnect', () => changed())
+    }
     // mDNS and bootstrap only report peers; dial the members among them.
     node.addEventListener('peer:discovery', (evt) => {
       const peer = evt.detail.id
@@ -106,7 +113,7 @@ export class SwarmHost {
   }
 
   get addresses (): string[] { return this.node.getMultiaddrs().map((a) => a.toString()) }
-  connectedMembers (): string[] { return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))] }
+  connectedMembers (): string[] { return [...new Set(this.node.getConnections().map((c) => c.remotePeer.toString()))].filter((p) => this.options.members.has(p)) }
 
   /** Streams being read, per member: bounds the bytes one member can make this node buffer. */
   private readonly reading = new Map<string, number>()

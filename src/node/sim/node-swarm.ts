@@ -55,21 +55,37 @@ class MemoryNetwork {
   readonly down = new Set<string>()
   private cut: ReadonlyArray<ReadonlySet<string>> = []
   private readonly retrying = new Map<string, Set<() => void>>()
+  /** Each host's "members changed" callback: told (on the clock, like a connection event) when one comes, goes, or is cut off. */
+  private readonly watchers = new Map<string, () => void>()
   tap: Tap | undefined
 
   constructor (private readonly clock: VirtualClock, private readonly latencyMs: number, private readonly jitterMs: number, private readonly rng: RandomSource) {}
 
-  host (peer: string, onMessage: (from: string, data: Uint8Array) => void): NodeHost {
+  host (peer: string, onMessage: (from: string, data: Uint8Array) => void, onMembers: () => void): NodeHost {
     this.inboxes.set(peer, onMessage)
+    this.watchers.set(peer, onMembers)
+    this.membersChanged()
     return {
       addresses: [`/memory/${peer}`],
       send: async (to, data, signal) => this.sendRetrying(peer, to, data, signal),
-      stop: async () => { if (this.inboxes.get(peer) === onMessage) this.inboxes.delete(peer) }
+      connectedMembers: () => [...this.inboxes.keys()].filter((p) => p !== peer && !this.down.has(p) && this.reachable(peer, p)),
+      stop: async () => {
+        if (this.inboxes.get(peer) === onMessage) this.inboxes.delete(peer)
+        if (this.watchers.get(peer) === onMembers) this.watchers.delete(peer)
+        this.membersChanged()
+      }
     }
   }
 
   /** Splits the members into groups that cannot reach each other (heal with []). */
-  partition (groups: ReadonlyArray<ReadonlySet<string>>): void { this.cut = groups }
+  partition (groups: ReadonlyArray<ReadonlySet<string>>): void {
+    this.cut = groups
+    this.membersChanged()
+  }
+
+  private membersChanged (): void {
+    for (const [peer, watcher] of this.watchers) this.clock.setTimeout(() => { if (this.watchers.get(peer) === watcher) watcher() }, this.latencyMs)
+  }
 
   private reachable (a: string, b: string): boolean {
     if (this.cut.length === 0) return true
@@ -101,6 +117,8 @@ class MemoryNetwork {
   kill (peer: string): void {
     this.down.add(peer)
     for (const giveUp of [...this.retrying.get(peer) ?? []]) giveUp()
+    this.watchers.delete(peer)
+    this.membersChanged()
   }
 
   send (from: string, to: string, data: Uint8Array): boolean {
@@ -179,8 +197,11 @@ export class NodeSwarm {
     return (JSON.parse(readFileSync(join(this.dirs[i]!, 'inputs', `${round}.json`), 'utf8')) as { vector: number[] }).vector
   }
 
-  /** Starts (or restarts, from its directory) member i's node. */
-  async start (i: number): Promise<SwarmNode> {
+  /**
+   * Starts (or restarts, from its directory) member i's node: with the swarm's `rounds` as the
+   * last round, or like `secagg start` with `more` rounds from where it is and a start-up wait.
+   */
+  async start (i: number, run: { more?: number, startupWait?: number } = {}): Promise<SwarmNode> {
     const peer = this.ids[i]!
     this.net.down.delete(peer)
     const config = nodeConfigSchema.parse({ listen: [], vectorFile: 'inputs/{round}.json' })
@@ -189,8 +210,9 @@ export class NodeSwarm {
     this.tasks[i] = task
     const node = new SwarmNode({
       dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, listen: [], bootstrap: [], mdns: false,
-      rounds: this.options.rounds, logger, task,
-      components: { store: this.stores[i]!, clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage) => this.net.host(peer, onMessage) }
+      ...(run.more !== undefined ? { moreRounds: run.more } : { rounds: this.options.rounds }), logger, task,
+      ...(run.startupWait !== undefined ? { timeouts: { startupWait: run.startupWait } } : {}),
+      components: { store: this.stores[i]!, clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage, onMembers) => this.net.host(peer, onMessage, onMembers) }
     })
     this.nodes[i] = node
     await node.start()
