@@ -13,8 +13,10 @@ export const WINDOW = 9
 /** Shorter secrets say nothing when found (see WINDOW); numbers shorter than this print too often. */
 export const MIN_SECRET_BYTES = 16
 export const MIN_NUMBER_CHARS = 8
+/** A run of this many of a number's significant digits counts as the number, leaked in part. */
+export const DIGIT_WINDOW = 8
 
-export type Encoding = 'hex' | 'HEX' | 'spaced-hex' | 'base64' | 'base64url' | 'decimal-bytes' | 'indexed-bytes' | 'decimal-number'
+export type Encoding = 'hex' | 'HEX' | 'spaced-hex' | 'base64' | 'base64url' | 'decimal-bytes' | 'indexed-bytes' | 'decimal-number' | 'decimal-digits'
 
 export interface Finding { readonly label: string, readonly encoding: Encoding, readonly match: string }
 
@@ -26,6 +28,8 @@ export class SecretScanner {
   /** Standard base64 of every window -> what it is part of. */
   private readonly base64Windows = new Map<string, string>()
   private readonly numbers = new Map<string, string>()
+  /** Every DIGIT_WINDOW significant digits of a number -> which number. */
+  private readonly digitWindows = new Map<string, string>()
   private secretCount = 0
 
   get size (): number { return this.secretCount }
@@ -46,6 +50,9 @@ export class SecretScanner {
     const text = String(x)
     if (text.replace('-', '').length < MIN_NUMBER_CHARS) return false
     this.numbers.set(text, label)
+    // A quoted snippet (a parser's error message) may cut the number: its digits still count.
+    const digits = text.replace(/^-/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '')
+    for (let o = 0; o + DIGIT_WINDOW <= digits.length; o++) this.digitWindows.set(digits.slice(o, o + DIGIT_WINDOW), label)
     this.secretCount++
     return true
   }
@@ -79,12 +86,20 @@ export class SecretScanner {
       const label = this.numbers.get(token)
       if (label !== undefined) found.push({ label, encoding: 'decimal-number', match: token })
     }
+    for (const [run] of text.matchAll(new RegExp(`\\d{${DIGIT_WINDOW},}`, 'g'))) {
+      for (let k = 0; k + DIGIT_WINDOW <= run.length; k++) {
+        const label = this.digitWindows.get(run.slice(k, k + DIGIT_WINDOW))
+        if (label !== undefined) { found.push({ label, encoding: 'decimal-digits', match: run }); break }
+      }
+    }
     return found
   }
 }
 
 /** A secret written in `encoding`, as a careless log line would hold it (for the scanner's self-check). */
-export function encodeAs (encoding: Exclude<Encoding, 'decimal-number'>, bytes: Uint8Array): string {
+export type ByteEncoding = Exclude<Encoding, 'decimal-number' | 'decimal-digits'>
+
+export function encodeAs (encoding: ByteEncoding, bytes: Uint8Array): string {
   const buf = Buffer.from(bytes)
   switch (encoding) {
     case 'hex': return buf.toString('hex')
@@ -97,4 +112,4 @@ export function encodeAs (encoding: Exclude<Encoding, 'decimal-number'>, bytes: 
   }
 }
 
-export const BYTE_ENCODINGS: ReadonlyArray<Exclude<Encoding, 'decimal-number'>> = ['hex', 'HEX', 'spaced-hex', 'base64', 'base64url', 'decimal-bytes', 'indexed-bytes']
+export const BYTE_ENCODINGS: readonly ByteEncoding[] = ['hex', 'HEX', 'spaced-hex', 'base64', 'base64url', 'decimal-bytes', 'indexed-bytes']

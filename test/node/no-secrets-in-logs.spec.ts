@@ -119,6 +119,9 @@ describe('no secrets in logs', function () {
     }
     const input = readFileSync(join(dir, 'inputs.json'), 'utf8').match(/-?0\.\d{8,9}/)![0]
     assert.ok(scanner.scan(clean + `{"time":"x","level":"info","event":"oops","value":${input}}\n`).some((f) => f.encoding === 'decimal-number' && f.match === input))
+    // Part of a number, as a parser's error message quotes the text around a bad token.
+    const cut = `..."${input.slice(-8)},, 0.1" is not valid JSON`
+    assert.ok(scanner.scan(clean + JSON.stringify({ time: 'x', level: 'error', event: 'oops', error: cut }) + '\n').some((f) => f.encoding === 'decimal-digits'), cut)
   })
 
   for (const transport of ['memory', 'libp2p'] as const) {
@@ -148,6 +151,11 @@ describe('no secrets in logs', function () {
       random: (m, rng) => recorder.random(ids[m]!, rng)
     })
     const ids = swarm.ids
+    // A member whose round-1 input file is broken (a stray comma): it sits that round out, and
+    // says why in its log — without quoting the file.
+    const broken = 2
+    const v = inputs[1]![broken]!
+    writeFileSync(join(swarm.dirs[broken]!, 'inputs', '1.json'), `{"vector": [${v.slice(0, 3).join(', ')},, ${v.slice(3).join(', ')}], "weight": 1}`)
     try {
       // One member's masked input of round 0 never arrives: it dropped after sharing, so its
       // masking key is rebuilt from shares (and the others' self-mask shares are revealed).
@@ -171,8 +179,8 @@ describe('no secrets in logs', function () {
       for (let i = 0; i < members; i++) {
         scanner.addBytes(`${ids[i]}'s identity key`, swarm.identity(i).privateKey.raw.subarray(0, 32))
         for (let r = 0; r < rounds; r++) {
-          swarm.inputOf(i, r).forEach((x, j) => scanner.addNumber(`${ids[i]}'s round-${r} input[${j}]`, x))
-          const { words } = encodeInput(swarm.nodes[i]!.sessionConfig(r, 0, ids[0]!).quantization, swarm.inputOf(i, r), 1)
+          inputs[r]![i]!.forEach((x, j) => scanner.addNumber(`${ids[i]}'s round-${r} input[${j}]`, x))
+          const { words } = encodeInput(swarm.nodes[i]!.sessionConfig(r, 0, ids[0]!).quantization, inputs[r]![i]!, 1)
           scanner.addBytes(`${ids[i]}'s round-${r} quantized input`, new Uint8Array(words.buffer, words.byteOffset, words.byteLength))
         }
       }
@@ -180,6 +188,7 @@ describe('no secrets in logs', function () {
       const files = swarm.dirs.flatMap((d) => filesUnder(d, (p) => p.startsWith('inputs')))
       for (const d of swarm.dirs) for (const name of ['node.log', 'state.json', 'promises.json', join('rounds', '0.json')]) assert.ok(files.includes(join(d, name)), `${d} holds ${name}`)
       assert.match(readFileSync(join(swarm.dirs[0]!, 'node.log'), 'utf8'), /"event":"round-result"/)
+      assert.match(readFileSync(join(swarm.dirs[broken]!, 'node.log'), 'utf8'), /"event":"input-unavailable"/)
       assertNoFindings(scanFiles(scanner, files), files.length)
     } finally {
       await swarm.teardown()
