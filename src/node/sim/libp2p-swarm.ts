@@ -230,6 +230,8 @@ export async function runLibp2pSimulation (options: SimulationOptions, signal: A
   const wallStart = performance.now()
   const s = prepareScenario(options, DEFAULT_LIBP2P_STAGE_MS)
   const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers), observer.hostLogger)
+  // The host's records name libp2p peer ids; this one ties each to the peer's name in the round.
+  swarm.hosts.forEach((host, i) => observer.hostLogger?.(i).info('node-started', { peer: swarm.peerIds[i], name: s.ids[i], addresses: host.addresses }))
   try {
     // Members of a running consortium are already connected: dial before the clock starts,
     // so stage times measure the protocol, not TCP + Noise handshakes.
