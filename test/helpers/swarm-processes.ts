@@ -61,9 +61,9 @@ export class TestSwarm {
     }))
   }
 
-  start (i: number, rounds: number): ChildProcess {
+  start (i: number, rounds: number, extraArgs: readonly string[] = []): ChildProcess {
     const m = this.members[i]!
-    const child = spawn(process.execPath, [BIN, 'start', '--dir', m.dir, '--consortium', this.consortiumPath, '--listen', `/ip4/127.0.0.1/tcp/${m.port}`, '--rounds', String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'start', '--dir', m.dir, '--consortium', this.consortiumPath, '--listen', `/ip4/127.0.0.1/tcp/${m.port}`, '--rounds', String(rounds), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout!.resume()
     child.stderr!.resume()
     this.processes.set(i, child)

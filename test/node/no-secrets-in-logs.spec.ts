@@ -14,6 +14,8 @@ import { createEd25519Signer } from '../../src/crypto/index.ts'
 import { encodeInput, openSession } from '../../src/protocol/index.ts'
 import { runSimulateCommand } from '../../src/node/cli/simulate.ts'
 import { NodeSwarm } from '../../src/node/sim/node-swarm.ts'
+import { loadIdentity } from '../../src/node/config/identity.ts'
+import { TestSwarm } from '../helpers/swarm-processes.ts'
 import { Frame, FrameType } from '../../src/round/wire/round.generated.ts'
 import { decodeMessage } from '../../src/protocol/index.ts'
 import { peerName, prepareScenario } from '../../src/sim/scenario.ts'
@@ -190,6 +192,42 @@ describe('no secrets in logs', function () {
       assert.match(readFileSync(join(swarm.dirs[0]!, 'node.log'), 'utf8'), /"event":"round-result"/)
       assert.match(readFileSync(join(swarm.dirs[broken]!, 'node.log'), 'utf8'), /"event":"input-unavailable"/)
       assertNoFindings(scanFiles(scanner, files), files.length)
+    } finally {
+      await swarm.teardown()
+    }
+  })
+
+  it('real secagg start processes at --log-level debug: no identity key or input in node.log, stderr or any member file', async () => {
+    const members = 4
+    const dim = 6
+    const rounds = 2
+    const swarm = new TestSwarm()
+    try {
+      await swarm.init(members, dim, 1500)
+      const inputs = Array.from({ length: rounds }, (_, r) => distinctiveInputs(members, dim, 7 + r))
+      const broken = members - 1 // its round-1 input file has a stray comma: it sits that round out
+      swarm.members.forEach((m, i) => inputs.forEach((round, r) => {
+        const v = round[i]!
+        writeFileSync(join(m.dir, 'inputs', `${r}.json`), i === broken && r === 1 ? `{"vector": [${v.slice(0, 3).join(', ')},, ${v.slice(3).join(', ')}]}` : JSON.stringify({ vector: v, weight: 1 }))
+      }))
+      const stderr = swarm.members.map(() => [] as string[])
+      for (let i = 0; i < members; i++) swarm.start(i, rounds, ['--log-level', 'debug']).stderr!.on('data', (chunk: Buffer) => stderr[i]!.push(chunk.toString('utf8')))
+      for (let i = 0; i < members; i++) assert.equal(await swarm.waitExit(i, 150_000), 0, swarm.log(i))
+      const scanner = new SecretScanner()
+      swarm.members.forEach((m, i) => {
+        const identity = loadIdentity(m.dir)
+        scanner.addBytes(`${m.peerId}'s identity key (identity.key)`, identity.privateKey.raw.subarray(0, 32))
+        inputs.forEach((round, r) => round[i]!.forEach((x, j) => scanner.addNumber(`${m.peerId}'s round-${r} input[${j}]`, x)))
+      })
+      assert.match(swarm.log(broken), /"event":"input-unavailable"/)
+      assert.match(stderr.join(''), / debug /, 'stderr carries debug records')
+      const files = swarm.members.flatMap((m) => filesUnder(m.dir, (p) => p.startsWith('inputs') || p === 'identity.key'))
+      for (const m of swarm.members) for (const name of ['node.log', 'state.json', 'promises.json', join('rounds', '0.json')]) assert.ok(files.includes(join(m.dir, name)), `${m.dir} holds ${name}`)
+      const findings = [
+        ...scanFiles(scanner, files),
+        ...stderr.flatMap((chunks, i) => scanner.scan(chunks.join('')).map((f) => ({ ...f, file: `stderr of member ${i}` })))
+      ]
+      assertNoFindings(findings, files.length + members)
     } finally {
       await swarm.teardown()
     }
