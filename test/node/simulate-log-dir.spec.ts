@@ -86,6 +86,17 @@ describe('secagg simulate --log-dir', function () {
     assert.equal(readdirSync(empty).length, 12)
   })
 
+  it('a run refused before it starts (an unsafe threshold) leaves the new --log-dir empty, so the corrected command can use it', async () => {
+    const logs = join(dir, 'logs')
+    const refused = await cli(...FLAGS, '--complete', '--threshold', '3', '--log-dir', logs)
+    assert.equal(refused.code, 2)
+    assert.match(refused.err, /threshold/)
+    assert.deepEqual(readdirSync(logs), [])
+    const ok = await cli(...FLAGS, '--complete', '--log-dir', logs)
+    assert.equal(ok.code, 0, ok.err)
+    assert.equal(readdirSync(logs).length, 12)
+  })
+
   it('--task train refuses --log-dir, naming it', async () => {
     const { code, err } = await cli('simulate', '--task', 'train', '--dataset', 'synthetic', '--peers', '3', '--rounds', '1', '--log-dir', join(dir, 'logs'))
     assert.equal(code, 2)

@@ -175,6 +175,6 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError', 'DropoutSpecError', 'LogDirError')) throw new UsageError(err.message)
     throw err
   } finally {
-    logs?.close() // a failed run still leaves what its peers logged
+    logs?.close(false) // a failed run still leaves what its peers logged
   }
 }

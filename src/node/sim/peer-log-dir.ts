@@ -7,7 +7,7 @@
  * record would cost more than the round.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { PeerLog } from '../../sim/peer-log.ts'
 import type { Fields, Level, Logger } from '../logger.ts'
 
@@ -43,10 +43,7 @@ export class PeerLogDir {
    * turns a record's ms since the start into its time (default: now + ms, for a virtual clock).
    */
   constructor (dir: string, names: readonly string[], private readonly stamp: (atMs: number) => Date = virtualFrom(Date.now())) {
-    this.files = names.map((name) => {
-      mkdirSync(join(dir, name))
-      return join(dir, name, 'node.log')
-    })
+    this.files = names.map((name) => join(dir, name, 'node.log'))
     this.buffers = names.map(() => [])
     this.pending = names.map(() => 0)
   }
@@ -62,9 +59,13 @@ export class PeerLogDir {
     return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
   }
 
-  /** Writes what is still buffered; call once the run is over (also after a failure). */
-  close (): void {
-    this.files.forEach((_, peer) => this.flush(peer))
+  /**
+   * Writes what is still buffered; call once the run is over. After a run that completed every
+   * peer gets its file; after a failure only peers that logged something do, so a run refused
+   * before it began (bad parameters) leaves DIR empty and usable again.
+   */
+  close (completed = true): void {
+    this.files.forEach((_, peer) => this.flush(peer, completed))
   }
 
   private append (peer: number, time: string, level: Level, event: string, fields: object): void {
@@ -74,9 +75,10 @@ export class PeerLogDir {
     if (this.pending[peer]! >= CHUNK_BYTES) this.flush(peer)
   }
 
-  private flush (peer: number): void {
+  private flush (peer: number, evenEmpty = false): void {
     const lines = this.buffers[peer]!
-    // Every peer gets its file, even one that logged nothing.
+    if (lines.length === 0 && !evenEmpty) return
+    mkdirSync(dirname(this.files[peer]!), { recursive: true })
     appendFileSync(this.files[peer]!, lines.join(''))
     lines.length = 0
     this.pending[peer] = 0
