@@ -9,7 +9,7 @@ import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { peerName, runSimulation } from '../../sim/memory-swarm.ts'
 import type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
-import { PeerLogDir, preparePeerLogDir } from '../sim/peer-log-dir.ts'
+import { PeerLogDir, preparePeerLogDir, virtualFrom } from '../sim/peer-log-dir.ts'
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from '../sim/libp2p-limits.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
@@ -162,7 +162,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     if (logDir !== undefined) {
       preparePeerLogDir(logDir)
       // Memory: the virtual clock from now on; libp2p: the machines' clock is the wall clock.
-      logs = new PeerLogDir(logDir, Array.from({ length: peers }, (_, i) => peerName(i)), ...(transport === 'libp2p' ? [() => new Date()] : []))
+      logs = new PeerLogDir(logDir, Array.from({ length: peers }, (_, i) => peerName(i)), transport === 'libp2p' ? () => new Date() : virtualFrom(Date.now()))
     }
     const watch = logs !== undefined ? { ...observer, log: logs.log } : observer
     const report = transport === 'memory' ? runSimulation(options, watch).report : await runOverLibp2p(options, watch, logs)
