@@ -8,19 +8,21 @@ import { decodeMessage, drainMachine } from '../protocol/index.ts'
 import type { ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
-import type { SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
+import type { SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
+import { logDropout, logRoundStart, logSessionEvent } from './peer-log.ts'
 
 export { peerName, resolveGraph } from './scenario.ts'
-export type { SimulationInputs, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
+export type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
 
 interface QueuedEvent { time: number, seq: number, kind: 'deliver' | 'timeout', target: number, toAggregator: boolean, from: string, data?: Uint8Array }
 
-export function runSimulation (options: SimulationOptions): { report: SimulationReport, trace: SimulationTrace } {
+export function runSimulation (options: SimulationOptions, observer: SimulationObserver = {}): { report: SimulationReport, trace: SimulationTrace } {
   const wallStart = performance.now()
   const s = prepareScenario(options)
   const { ids, aggregatorIndex } = s
   const n = s.peers
-  const participants = ids.map((_, i) => s.participant(i))
+  const { log, sent, random } = observer
+  const participants = ids.map((_, i) => s.participant(i, random?.(i, s.participantRandom(i))))
   const aggregator = s.aggregator()
   const latency = options.latencyMs ?? 5
   const jitter = options.jitterMs ?? 5
@@ -36,12 +38,20 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
   const decodedCache = new WeakMap<Uint8Array, ReturnType<typeof decodeMessage>>()
 
   const drain = (machine: SansIoMachine, peer: number, role: 'participant' | 'aggregator', now: number): void => {
-    drainMachine(machine, { event: (ev) => events.push({ peer, role, event: ev }), send: (out) => {
+    drainMachine(machine, { event: (ev) => {
+      events.push({ peer, role, event: ev })
+      if (log !== undefined) logSessionEvent(log, s, peer, role, ev, now)
+    }, send: (out) => {
+      sent?.(peer, out.to, out.data)
       // A broadcast is one encoding sent to many: decode it once to learn its kind.
       let decoded = decodedCache.get(out.data)
       if (decoded === undefined) { decoded = decodeMessage(out.data, decodeLimits); decodedCache.set(out.data, decoded) }
       const kind = decoded.ok ? decoded.message.kind : 'abort'
-      if (offline.has(peer) || s.isDropping(peer, kind)) { offline.add(peer); return }
+      if (offline.has(peer) || s.isDropping(peer, kind)) {
+        if (!offline.has(peer) && log !== undefined) logDropout(log, s, peer, s.dropouts.get(peer)!, now)
+        offline.add(peer)
+        return
+      }
       if (decoded.ok && decoded.message.kind === 'unmask-shares') {
         for (const share of decoded.message.shares) {
           const owner = s.indexOf.get(share.owner)!
@@ -73,6 +83,7 @@ export function runSimulation (options: SimulationOptions): { report: Simulation
     else participantCpu[peer]! += spent
   }
 
+  if (log !== undefined) ids.forEach((_, i) => logRoundStart(log, s, i, 0))
   timed(true, aggregatorIndex, () => aggregator.start(0))
   drain(aggregator, aggregatorIndex, 'aggregator', 0)
   participants.forEach((p, i) => {

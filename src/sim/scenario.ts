@@ -14,6 +14,7 @@ import type { AbortReason, Member, ProtocolEvent, RoundResult, SessionConfig, St
 import { drawDropouts } from './dropout-schedule.ts'
 import { aggregatorFor } from '../protocol/ranking.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
+import type { PeerLog } from './peer-log.ts'
 
 export interface SimulationInputs {
   readonly vectors: ReadonlyArray<ArrayLike<number>>
@@ -75,6 +76,18 @@ export interface SimulationReport {
 }
 
 export type Transport = 'memory' | 'libp2p'
+
+/**
+ * Watches a run without changing it (the report is the same with or without): each peer's
+ * log records, and for tests that must know the secrets of a real run, each peer's random
+ * source (wrapped, e.g. to record what the machines draw) and every message it hands out.
+ */
+export interface SimulationObserver {
+  readonly log?: PeerLog
+  readonly random?: (peer: number, rng: RandomSource) => RandomSource
+  /** A message from peer `from`'s machine to `to`, before the dropout schedule applies. */
+  readonly sent?: (from: number, to: string, data: Uint8Array) => void
+}
 
 /** What the report does not show but tests check: every share kind released per owner. */
 export interface SimulationTrace {
@@ -142,7 +155,7 @@ export interface Scenario {
   readonly indexOf: ReadonlyMap<string, number>
   /** Whether `peer`, sending a message of `kind`, has dropped by then. */
   isDropping (peer: number, kind: string): boolean
-  participant (peer: number): Participant
+  participant (peer: number, rng?: RandomSource): Participant
   aggregator (): Aggregator
   participantRandom (peer: number): RandomSource
 }
@@ -180,7 +193,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
       const at = dropouts.get(peer)
       return at !== undefined && STAGES.indexOf(SENT_AT_STAGE[kind] ?? 'advertise') >= STAGES.indexOf(at)
     },
-    participant: (peer) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, participantRandom(peer)),
+    participant: (peer, rng = participantRandom(peer)) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, rng),
     aggregator: () => new Aggregator(config, { id: ids[aggregatorIndex]!, signer: signers[aggregatorIndex]! }),
     participantRandom
   }

@@ -7,8 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
-import { runSimulation } from '../../sim/memory-swarm.ts'
-import type { SimulationInputs, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
+import { peerName, runSimulation } from '../../sim/memory-swarm.ts'
+import type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
+import { PeerLogDir, preparePeerLogDir, virtualFrom } from '../sim/peer-log-dir.ts'
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from '../sim/libp2p-limits.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
@@ -46,6 +47,9 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --emit-sum             include the dequantized sum in the report
   --out FILE             write the JSON report to FILE
   --transport T          memory (default) or libp2p (at most 256 peers)
+  --log-dir DIR          write each peer's node log to DIR/peer-NNNN/node.log (JSON
+                         lines, every level; read with 'secagg logs --dir DIR/peer-NNNN');
+                         DIR must be new or empty
 `
 
 export function readInputsFile (path: string, peers: number, dim: number): SimulationInputs {
@@ -85,21 +89,25 @@ export function summarize (r: SimulationReport): string {
 }
 
 /** Ctrl-C stops the hosts instead of leaving sockets behind. */
-async function runOverLibp2p (options: SimulationOptions): Promise<SimulationReport> {
+async function runOverLibp2p (options: SimulationOptions, observer: SimulationObserver, logs: PeerLogDir | undefined): Promise<SimulationReport> {
   const interrupted = new AbortController()
   const onSignal = (): void => interrupted.abort(new Error('interrupted'))
   process.once('SIGINT', onSignal)
   try {
     // Loaded only for this transport: libp2p is most of the CLI's start-up time.
     const { runLibp2pSimulation } = await import('../sim/libp2p-swarm.ts')
-    return (await runLibp2pSimulation(options, interrupted.signal)).report
+    return (await runLibp2pSimulation(options, interrupted.signal, { ...observer, ...(logs !== undefined ? { hostLogger: (peer: number) => logs.logger(peer) } : {}) })).report
   } finally {
     process.off('SIGINT', onSignal)
   }
 }
 
-export async function runSimulateCommand (argv: readonly string[], io: CliIo): Promise<number> {
+/** `observer` lets a test watch the run (what the machines draw and send); the CLI passes none. */
+export async function runSimulateCommand (argv: readonly string[], io: CliIo, observer: SimulationObserver = {}): Promise<number> {
   const task = argv.find((a, i) => argv[i - 1] === '--task') ?? argv.find((a) => a.startsWith('--task='))?.slice('--task='.length)
+  if (task === 'train' && argv.some((a) => a === '--log-dir' || a.startsWith('--log-dir='))) {
+    throw new UsageError('--log-dir writes the per-peer logs of a vector-sum round; --task train does not write them (drop --log-dir)')
+  }
   if (task === 'train') return await (await import('./simulate-train.ts')).runSimulateTrainCommand(argv, io)
   if (task !== undefined && task !== 'vector-sum') throw new UsageError(`--task must be vector-sum (default) or train, got '${task}'`)
   const rest = argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && !a.startsWith('--task='))
@@ -112,7 +120,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
         threshold: { type: 'string' }, 'max-corrupt': { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
         inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
         latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
-        'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+        'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }
       }
     }))
   } catch (err) {
@@ -132,6 +140,8 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
   const threshold = intFlag(values.threshold, 'threshold', 2, peers - 1)
   const maxCorrupt = intFlag(values['max-corrupt'], 'max-corrupt', 0, peers - 3)
   const inputs = values.inputs === undefined ? undefined : readInputsFile(values.inputs, peers, dim)
+  const logDir = values['log-dir']
+  let logs: PeerLogDir | undefined
   try {
     const options: SimulationOptions = {
       peers, dim, seed: values.seed ?? '1',
@@ -149,12 +159,22 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
       ...(values.jitter !== undefined ? { jitterMs: numFlag(values.jitter, 'jitter', 0, 1e6)! } : {}),
       ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000) } : {})
     }
-    const report = transport === 'memory' ? runSimulation(options).report : await runOverLibp2p(options)
+    if (logDir !== undefined) {
+      preparePeerLogDir(logDir)
+      // Memory: the virtual clock from now on; libp2p: the machines' clock is the wall clock.
+      logs = new PeerLogDir(logDir, Array.from({ length: peers }, (_, i) => peerName(i)), transport === 'libp2p' ? () => new Date() : virtualFrom(Date.now()))
+    }
+    const watch = logs !== undefined ? { ...observer, log: logs.log } : observer
+    const report = transport === 'memory' ? runSimulation(options, watch).report : await runOverLibp2p(options, watch, logs)
+    logs?.close()
+    logs = undefined
     io.stdout(summarize(report))
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     return 0
   } catch (err) {
-    if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError', 'DropoutSpecError')) throw new UsageError(err.message)
+    if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError', 'DropoutSpecError', 'LogDirError')) throw new UsageError(err.message)
     throw err
+  } finally {
+    logs?.close(false) // a failed run still leaves what its peers logged
   }
 }

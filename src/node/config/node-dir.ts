@@ -45,10 +45,19 @@ export function writeAtomicBytes (path: string, bytes: Uint8Array): void {
 }
 
 function readJson (path: string, what: string): unknown {
+  let text: string
   try {
-    return JSON.parse(readFileSync(path, 'utf8'))
+    text = readFileSync(path, 'utf8')
   } catch (err) {
     throw new NodeDirError(`cannot read ${what} ${path}: ${(err as Error).message}`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    // V8's message may quote the text around the bad token: for an input file, part of this
+    // member's input, and the message goes to node.log (docs/CRYPTO.md, "What is never logged").
+    const at = /at position (\d+)/.exec((err as Error).message)?.[1]
+    throw new NodeDirError(`cannot read ${what} ${path}: not valid JSON${at !== undefined ? ` at character ${at}` : ''} (its text is not quoted here; check it with a JSON validator)`)
   }
 }
 

@@ -18,7 +18,8 @@ import type { Logger } from '../logger.ts'
 import { SwarmHost } from '../net/host.ts'
 import { SessionRunner } from '../round/session-runner.ts'
 import { buildReport, prepareScenario } from '../../sim/scenario.ts'
-import type { Scenario, SimulationOptions, SimulationReport } from '../../sim/scenario.ts'
+import type { Scenario, SimulationObserver, SimulationOptions, SimulationReport } from '../../sim/scenario.ts'
+import { logDropout, logRoundStart, logSessionEvent } from '../../sim/peer-log.ts'
 
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from './libp2p-limits.ts'
 
@@ -39,8 +40,8 @@ export class LoopbackSwarm {
 
   private constructor (readonly hosts: readonly SwarmHost[], readonly peerIds: readonly string[]) {}
 
-  /** One host per identity seed, listening on 127.0.0.1 with an ephemeral port. */
-  static async start (identitySeeds: readonly Uint8Array[], maxMessageBytes: number, logger: Logger = createLogger({})): Promise<LoopbackSwarm> {
+  /** One host per identity seed, listening on 127.0.0.1 with an ephemeral port; `logger`: one for all, or host i's. */
+  static async start (identitySeeds: readonly Uint8Array[], maxMessageBytes: number, logger: Logger | ((host: number) => Logger) = createLogger({})): Promise<LoopbackSwarm> {
     const identities = await Promise.all(identitySeeds.map(async (seed) => {
       const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
       return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() }
@@ -53,7 +54,8 @@ export class LoopbackSwarm {
     try {
       for (const [to, identity] of identities.entries()) {
         hosts.push(await SwarmHost.start({
-          identity, members, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, maxMessageBytes, logger,
+          identity, members, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, maxMessageBytes,
+          logger: typeof logger === 'function' ? logger(to) : logger,
           keepConnected: false, // peers talk to the aggregator only: connect on first send
           onMessage: (from, data) => {
             const i = index.get(from)
@@ -113,11 +115,12 @@ async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<
  * aggregator has a result or aborted and every live participant has finished (or, after the
  * aggregator finished, a participant's longest wait has passed).
  */
-export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal): Promise<{ events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>, offline: Set<number>, bytesSent: number[], clipped: number }> {
+export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal, observer: SimulationObserver = {}): Promise<{ events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>, offline: Set<number>, bytesSent: number[], clipped: number }> {
   const n = s.peers
   const t0 = performance.now()
   const now = (): number => performance.now() - t0
   const events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }> = []
+  const { log, sent, random } = observer
   const offline = new Set<number>()
   const bytesSent = new Array<number>(n).fill(0)
   const finished = new Set<number>()
@@ -146,10 +149,12 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     if (s.ids.every((_, i) => offline.has(i) || finished.has(i))) roundOver()
   }
   const runners: SessionRunner[] = s.ids.map((self, i) => new SessionRunner({
-    config: s.config, self, signer: s.signers[i]!, rng: s.participantRandom(i), clock: { ...systemClock, now },
-    outbound: (_role, _to, data) => {
+    config: s.config, self, signer: s.signers[i]!, rng: random?.(i, s.participantRandom(i)) ?? s.participantRandom(i), clock: { ...systemClock, now },
+    outbound: (_role, to, data) => {
+      sent?.(i, to, data)
       if (offline.has(i)) return false
       if (!s.isDropping(i, kind(data))) return true
+      if (log !== undefined) logDropout(log, s, i, s.dropouts.get(i)!, now())
       offline.add(i)
       queueMicrotask(() => { runners[i]!.stop(); check() })
       return false
@@ -161,12 +166,14 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     },
     onEvent: (role, event) => {
       events.push({ peer: i, role, event })
+      if (log !== undefined) logSessionEvent(log, s, i, role, event, now())
       if (role === 'aggregator' && (event.type === 'result' || event.type === 'aborted')) aggregatorDone = true
       if (role === 'participant' && (event.type === 'completed' || event.type === 'aborted')) finished.add(i)
       check()
     }
   }))
   swarm.receiver = (to, from, data) => { if (!offline.has(to)) runners[to]!.deliver(s.ids[from]!, data) }
+  if (log !== undefined) s.ids.forEach((_, i) => logRoundStart(log, s, i, now()))
   try {
     runners.forEach((r, i) => { if (!signal.aborted) r.start(s.inputs.vectors[i]!, s.weights[i]!) })
     await untilAborted(over, signal)
@@ -218,16 +225,18 @@ export async function runPlainRound (swarm: LoopbackSwarm, s: Scenario, signal: 
 }
 
 /** `secagg simulate --transport libp2p`: the scenario on N real libp2p hosts on 127.0.0.1. */
-export async function runLibp2pSimulation (options: SimulationOptions, signal: AbortSignal = new AbortController().signal): Promise<{ report: SimulationReport }> {
+export async function runLibp2pSimulation (options: SimulationOptions, signal: AbortSignal = new AbortController().signal, observer: SimulationObserver & { readonly hostLogger?: (peer: number) => Logger } = {}): Promise<{ report: SimulationReport }> {
   if (options.peers > MAX_LIBP2P_PEERS) throw new Libp2pSimulationError(`--transport libp2p runs at most ${MAX_LIBP2P_PEERS} peers in one process, got ${options.peers}; use --transport memory for larger swarms`)
   const wallStart = performance.now()
   const s = prepareScenario(options, DEFAULT_LIBP2P_STAGE_MS)
-  const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers))
+  const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers), observer.hostLogger)
+  // The host's records name libp2p peer ids; this one ties each to the peer's name in the round.
+  swarm.hosts.forEach((host, i) => observer.hostLogger?.(i).info('node-started', { peer: swarm.peerIds[i], name: s.ids[i], addresses: host.addresses }))
   try {
     // Members of a running consortium are already connected: dial before the clock starts,
     // so stage times measure the protocol, not TCP + Noise handshakes.
     await swarm.connectTo(s.aggregatorIndex, AbortSignal.any([signal, AbortSignal.timeout(30_000)]))
-    const seen = await runSecureRound(swarm, s, signal)
+    const seen = await runSecureRound(swarm, s, signal, observer)
     const report = buildReport(s, {
       events: seen.events, offline: seen.offline, bytesSent: seen.bytesSent, clippedCoordinates: seen.clipped,
       wallMs: Math.round(performance.now() - wallStart)

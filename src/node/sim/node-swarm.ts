@@ -6,7 +6,7 @@
  * partition, tap or impersonate members. Attack tests on the round rules run here in
  * milliseconds instead of as processes on the wall clock.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -17,6 +17,7 @@ import { parseConsortium } from '../config/consortium.ts'
 import type { LoadedConsortium } from '../config/consortium.ts'
 import type { Identity } from '../config/identity.ts'
 import { nodeConfigSchema } from '../config/node-dir.ts'
+import { createLogger } from '../logger.ts'
 import type { Fields, Level, Logger } from '../logger.ts'
 import { SwarmNode } from '../swarm-node.ts'
 import type { NodeHost } from '../swarm-node.ts'
@@ -25,6 +26,8 @@ import type { RoundTask } from '../task/round-task.ts'
 import { SimulatedModelTask } from './model-task.ts'
 import { VirtualClock } from './virtual-clock.ts'
 import { MemoryStore } from '../store/memory-store.ts'
+import { DirectoryStore } from '../store/member-store.ts'
+import type { MemberStore } from '../store/member-store.ts'
 
 export interface LoggedEvent { readonly at: number, readonly level: Level, readonly event: string, readonly fields: Fields }
 
@@ -47,6 +50,14 @@ export interface NodeSwarmOptions {
   readonly input?: (member: number, round: number) => readonly number[]
   /** vector-sum (default), or 'model': a global model moved by every result and resynchronised like the train task's. */
   readonly task?: 'vector-sum' | 'model'
+  /**
+   * Keep each member's files in its directory as `secagg start` does: node.log (virtual time
+   * from the swarm's creation), state.json, promises.json and rounds/<r>.json, instead of in
+   * memory — slower (fsync), for tests that read what a member leaves on disk.
+   */
+  readonly memberFiles?: boolean
+  /** Wraps each member's random source (e.g. to record what its machines draw). */
+  readonly random?: (member: number, rng: RandomSource) => RandomSource
 }
 
 /** In-memory links between the members' hosts, on the virtual clock. */
@@ -148,6 +159,8 @@ export class NodeSwarm {
   private readonly root: string
   /** Starts per member: each (re)start draws from its own seeded stream. */
   private readonly starts: number[] = []
+  /** Wall time the virtual clock's 0 stands for, in node.log. */
+  private readonly createdAt = Date.now()
 
   private constructor (
     readonly options: NodeSwarmOptions,
@@ -212,7 +225,7 @@ export class NodeSwarm {
       dir: this.dirs[i]!, identity: this.identities[i]!, consortium: this.consortium, listen: [], bootstrap: [], mdns: false,
       ...(run.more !== undefined ? { moreRounds: run.more } : { rounds: this.options.rounds }), logger, task,
       ...(run.startupWait !== undefined ? { timeouts: { startupWait: run.startupWait } } : {}),
-      components: { store: this.stores[i]!, clock: this.clock, rng: seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`), createHost: async (onMessage, onMembers) => this.net.host(peer, onMessage, onMembers) }
+      components: { store: this.store(i), clock: this.clock, rng: this.random(i), createHost: async (onMessage, onMembers) => this.net.host(peer, onMessage, onMembers) }
     })
     this.nodes[i] = node
     await node.start()
@@ -265,7 +278,9 @@ export class NodeSwarm {
 
   /** Member i's record of a round (rounds/<r>.json in a member directory). */
   roundFile (i: number, round: number): Record<string, unknown> | undefined {
-    return this.stores[i]!.rounds.get(round)
+    if (this.options.memberFiles !== true) return this.stores[i]!.rounds.get(round)
+    const path = join(this.dirs[i]!, 'rounds', `${round}.json`)
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> : undefined
   }
 
   events (i: number, event: string): LoggedEvent[] {
@@ -277,8 +292,22 @@ export class NodeSwarm {
     rmSync(this.root, { recursive: true, force: true })
   }
 
+  /** Each (re)start draws from its own seeded stream. */
+  private random (i: number): RandomSource {
+    const rng = seededRandom(`node-swarm/${this.options.seed}/member-${i}/start-${this.starts[i] = (this.starts[i] ?? 0) + 1}`)
+    return this.options.random?.(i, rng) ?? rng
+  }
+
+  private store (i: number): MemberStore {
+    return this.options.memberFiles === true ? new DirectoryStore(this.dirs[i]!) : this.stores[i]!
+  }
+
   private logger (i: number): Logger {
-    const log = (level: Level) => (event: string, fields: Fields = {}): void => { this.logs[i]!.push({ at: this.clock.now(), level, event, fields }) }
+    const file = this.options.memberFiles === true ? createLogger({ file: join(this.dirs[i]!, 'node.log'), now: () => new Date(this.createdAt + this.clock.now()) }) : undefined
+    const log = (level: Level) => (event: string, fields: Fields = {}): void => {
+      this.logs[i]!.push({ at: this.clock.now(), level, event, fields })
+      file?.[level](event, fields)
+    }
     return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
   }
 }
