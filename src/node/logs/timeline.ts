@@ -25,7 +25,8 @@ export const shortId = (id: string): string => id.length > 16 ? `…${id.slice(-
 /** Stages at which the aggregator saw members drop after their masked input counted (coordinator.ts, `aggregated`). */
 const IN_THE_SUM = new Set(['consistency'])
 
-interface Item { readonly time: string, readonly order: number, readonly lines: string[] }
+/** rank: at the same time a restart comes before a round (a restart's "next round R" precedes round R's line). */
+interface Item { readonly time: string, readonly rank: number, readonly order: number, readonly lines: string[] }
 
 function outcomeText (s: Pick<RoundSummary, 'outcome' | 'reason'>): string {
   if (s.outcome === 'unfinished') return 'not finished'
@@ -47,15 +48,15 @@ export function formatTimeline (members: readonly MemberView[], roster: Roster):
     const first = views.map((v) => v.s.firstTime).filter((t): t is string => t !== undefined).sort()[0]
     // A round known from a round record only sits after the round before it.
     lastTime = first ?? lastTime
-    items.push({ time: lastTime, order: items.length, lines: roundLines(round, views, single, roster, name, fullName) })
+    items.push({ time: lastTime, rank: 1, order: items.length, lines: roundLines(round, views, single, roster, name, fullName) })
   }
   for (const m of members) {
     for (const r of m.restarts) {
       const details = [r.pid !== undefined ? `pid ${r.pid}` : undefined, ...r.addresses, r.resumeRound !== undefined ? `next round ${r.resumeRound}` : undefined].filter((d) => d !== undefined)
-      items.push({ time: r.time, order: items.length, lines: [`-- ${m.label} restarted at ${r.time}${details.length > 0 ? ` (${details.join(', ')})` : ''} --`] })
+      items.push({ time: r.time, rank: 0, order: items.length, lines: [`-- ${m.label} restarted at ${r.time}${details.length > 0 ? ` (${details.join(', ')})` : ''} --`] })
     }
   }
-  items.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : a.order - b.order)
+  items.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : a.rank - b.rank || a.order - b.order)
   return items.flatMap((i) => i.lines).join('\n')
 }
 
