@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { seededRandom } from '../../src/crypto/index.ts'
+import type { Identity } from '../../src/node/config/identity.ts'
 import type { Fields, Level, Logger } from '../../src/node/logger.ts'
 import { DialFailureLog } from '../../src/node/net/dial-failure-log.ts'
 import { SwarmHost } from '../../src/node/net/host.ts'
@@ -46,10 +47,11 @@ describe('dial-failed warnings', function () {
     assert.equal(failures.connected('C'), 0)
   })
 
-  it('a host whose fellow member is down logs dial-failed at warn level', async () => {
+  it('a host whose fellow member is down logs dial-failed at warn level, and member-reachable once it is up', async () => {
     const rng = seededRandom('dial-failures')
     const self = await generateKeyPairFromSeed('Ed25519', rng(32))
-    const down = peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', rng(32))).toString()
+    const downKey = await generateKeyPairFromSeed('Ed25519', rng(32))
+    const down = peerIdFromPrivateKey(downKey).toString()
     const closed = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port } = server.address() as { port: number }
@@ -58,22 +60,29 @@ describe('dial-failed warnings', function () {
     })
     const logged: Logged[] = []
     const selfId = peerIdFromPrivateKey(self).toString()
-    const host = await SwarmHost.start({
-      identity: { privateKey: self, peerId: selfId },
-      members: new Map([[selfId, []], [down, [`/ip4/127.0.0.1/tcp/${closed}`]]]),
-      listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, maxMessageBytes: 1 << 20,
-      logger: capturingLogger(logged), onMessage: () => {}
+    const members = new Map([[selfId, []], [down, [`/ip4/127.0.0.1/tcp/${closed}`]]])
+    const start = (identity: Identity, listen: string, logger: Logger): Promise<SwarmHost> => SwarmHost.start({
+      identity, members, listen: [listen], bootstrap: [], mdns: false, maxMessageBytes: 1 << 20, logger, onMessage: () => {}
     })
-    try {
+    const waitFor = async (event: string): Promise<Logged> => {
       const deadline = Date.now() + 60_000
-      while (!logged.some((l) => l.event === 'dial-failed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-      const failed = logged.filter((l) => l.event === 'dial-failed')
-      assert.ok(failed.length > 0, 'a dial-failed record within a minute')
-      assert.equal(failed[0]!.level, 'warn')
-      assert.equal(failed[0]!.fields.peer, down)
-      assert.equal(failed[0]!.fields.failures, 1)
+      while (!logged.some((l) => l.event === event) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      const found = logged.find((l) => l.event === event)
+      assert.ok(found !== undefined, `a ${event} record within a minute`)
+      return found
+    }
+    const hosts: SwarmHost[] = []
+    try {
+      hosts.push(await start({ privateKey: self, peerId: selfId }, '/ip4/127.0.0.1/tcp/0', capturingLogger(logged)))
+      const failed = await waitFor('dial-failed')
+      assert.deepEqual([failed.level, failed.fields.peer, failed.fields.failures], ['warn', down, 1])
+      // The member comes up where the consortium says it is: the first host redials it.
+      hosts.push(await start({ privateKey: downKey, peerId: down }, `/ip4/127.0.0.1/tcp/${closed}`, capturingLogger([])))
+      const back = await waitFor('member-reachable')
+      assert.equal(back.fields.peer, down)
+      assert.ok(Number(back.fields.afterFailedDials) >= 1)
     } finally {
-      await host.stop()
+      for (const h of hosts) await h.stop()
     }
   })
 })

@@ -101,6 +101,12 @@ export class SwarmHost {
       if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
       node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => host.dialFailures.failed(peer.toString(), err.message))
     })
+    // However the connection came about (our dial or theirs), a member that was unreachable is back.
+    node.addEventListener('peer:connect', (evt) => {
+      const peer = evt.detail.toString()
+      const failures = host.dialFailures.connected(peer)
+      if (failures > 0) logger.info('member-reachable', { peer, afterFailedDials: failures })
+    })
     // A member has a handful of frames in flight at most (one per session step, a result, a
     // model transfer); more concurrent streams are refused before any byte is buffered.
     await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 2 })
@@ -182,10 +188,7 @@ export class SwarmHost {
         if (Date.now() < plan.at) continue
         nextTry.set(peer, { at: Date.now() + plan.backoff, backoff: Math.min(plan.backoff * 2, 30_000) })
         this.node.dial(peerIdFromString(peer), { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(5_000)]) })
-          .then(() => {
-            const failures = this.dialFailures.connected(peer)
-            this.options.logger.info('member-connected', { peer, ...(failures > 0 ? { afterFailedDials: failures } : {}) })
-          })
+          .then(() => this.options.logger.info('member-connected', { peer }))
           .catch((err: Error) => { if (!this.stopping.signal.aborted) this.dialFailures.failed(peer, err.message) })
       }
       await sleep(500, this.stopping.signal)
