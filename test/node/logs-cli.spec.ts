@@ -235,6 +235,8 @@ describe('secagg logs over several members', () => {
     assert.match(lines.find((l) => l.includes('10:00:04'))!, /^beta {2}2026-11-23T10:00:04\.000Z info {2}aggregated /, 'labels are padded to one width')
     const warnings = await cli('logs', dir(0), dir(1), dir(2), '--level', 'warn', '--json')
     assert.deepEqual(warnings.out.trim().split('\n').map((l) => (JSON.parse(l) as LogRecord & { member: string }).member), ['m1', 'm2'])
+    const twice = await cli('logs', dir(0), '--dir', `${dir(0)}/`)
+    assert.deepEqual(twice.out.trim().split('\n').map((l) => l.slice(0, 4)), new Array(7).fill('2026'), 'a directory given twice is read once, as one member')
     const peer = await cli('logs', dir(1), dir(2), '--peer', ids[0]!, '--event', 'aggregated')
     assert.match(peer.out, /^m2 .* aggregated round=1 attempt=1 .*droppedAt=\{"share":\[/)
   })

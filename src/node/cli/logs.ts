@@ -5,6 +5,7 @@
  * member directories merge into one timeline, each line labelled with its member.
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConsortium } from '../config/consortium.ts'
 import { formatLogLine } from '../logger.ts'
@@ -142,7 +143,8 @@ export async function runLogsCommand (argv: readonly string[], io: CliIo, signal
     throw new UsageError(`${(err as Error).message}. Run 'secagg logs --help'.`)
   }
   if (values.help === true) { io.stdout(LOGS_HELP); return 0 }
-  const dirs = [...values.dir ?? [], ...positionals]
+  // A directory given twice is read once.
+  const dirs = [...new Map([...values.dir ?? [], ...positionals].map((d) => [resolve(d), d])).values()]
   if (dirs.length === 0) throw new UsageError('--dir is required (the member directory given to \'secagg start\'), or several: secagg logs m0 m1 m2')
   if (values.summary === true && (values.json === true || values.follow === true)) throw new UsageError('--summary cannot be combined with --json or --follow')
   const filter = parseFilter(values)
