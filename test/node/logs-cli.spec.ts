@@ -171,7 +171,7 @@ describe('secagg logs over several members', () => {
       `round 0: aggregator ${tail(1)}; result over 3 members, this node included; weight sum 3; accuracy 0.813`,
       `round 1: aggregator ${tail(0)} (this node); result over 2 members, this node NOT included (from rounds/1.json); weight sum 2`,
       '-- m0 restarted at 2026-11-23T10:00:20.000Z (pid 4242, /ip4/127.0.0.1/tcp/4000, next round 2) --',
-      `round 2: aggregator ${tail(0)}; result over 3 members, this node included (from rounds/2.json); weight sum 30`
+      `round 2: aggregator ${tail(0)} (this node); result over 3 members, this node included (from rounds/2.json); weight sum 30`
     ])
     const named = await cli('logs', '--dir', dir(0), '--summary', '--consortium', join(root, 'consortium.json'))
     assert.match(named.out, /^round 0: aggregator beta; /m)

@@ -117,10 +117,13 @@ export function withRoundRecords (rounds: readonly RoundSummary[], records: read
       s.attempts.push({ attempt: v.attempt ?? 0, aggregator: v.aggregator, role: 'unknown' })
       s.fromRecord = source
     }
-    if (s.outcome !== v.outcome && !(s.outcome === 'skipped' && v.outcome === 'aborted')) s.fromRecord = source
-    s.outcome = v.outcome
+    if (s.outcome !== v.outcome) {
+      // The log stopped before the end, or told an earlier part (an attempt aborted before a failover).
+      s.fromRecord = source
+      s.reason = v.reason
+      s.outcome = v.outcome
+    }
     if (v.outcome === 'result') {
-      s.reason = undefined
       s.includedIds = v.included
       s.included = v.included?.length ?? s.included
       if (v.includedSelf !== undefined) s.includedSelf = v.includedSelf
@@ -128,7 +131,7 @@ export function withRoundRecords (rounds: readonly RoundSummary[], records: read
       if (v.weightSum !== undefined) s.weightSum = v.weightSum
       if (v.accuracy !== undefined) s.accuracy = v.accuracy
     } else {
-      s.reason = s.reason ?? v.reason
+      s.reason ??= v.reason
     }
   }
   return [...byRound.values()].sort((a, b) => a.round - b.round)

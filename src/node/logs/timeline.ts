@@ -62,10 +62,11 @@ export function formatTimeline (members: readonly MemberView[], roster: Roster):
 
 function roundLines (round: number, views: ReadonlyArray<{ m: MemberView, s: RoundSummary }>, single: boolean, roster: Roster, name: (p: string) => string, fullName: (p: string) => string): string[] {
   const attempts = new Map<number, { aggregator: string, self: boolean }>()
-  for (const { s } of views) {
+  for (const { m, s } of views) {
     for (const a of s.attempts) {
       const known = attempts.get(a.attempt)
-      attempts.set(a.attempt, { aggregator: a.aggregator, self: (known?.self ?? false) || a.role === 'aggregator' })
+      // A round record does not say the role: the aggregator being this member's peer id does.
+      attempts.set(a.attempt, { aggregator: a.aggregator, self: (known?.self ?? false) || a.role === 'aggregator' || a.aggregator === m.peer })
     }
   }
   const withResult = views.filter((v) => v.s.outcome === 'result')
