@@ -143,7 +143,7 @@ describe('secagg logs over several members', () => {
       writeFileSync(join(dir(i), 'node.log'), [
         line(0, 'info', 'node-started', started(i, 4100 + i, 0)),
         line(1, 'info', 'round-start', { round: 0, attempt: 0, aggregator: p1, role: i === 1 ? 'aggregator' : 'participant' }),
-        ...(i === 1 ? [line(4, 'info', 'aggregated', { round: 0, attempt: 0, included: 3, droppedAfterSharing: 0, droppedAt: {} })] : []),
+        ...(i === 1 ? [line(4, 'info', 'aggregated', { round: 0, attempt: 0, included: 3, droppedAfterSharing: 0, droppedAt: { consistency: [p2] } })] : []),
         line(5, 'info', 'round-result', { round: 0, attempt: 0, aggregator: p1, included: 3, weightSum: 3, includedSelf: true }),
         line(7, 'info', 'round-start', { round: 1, attempt: 0, aggregator: p0, role: 'participant' }),
         line(12, 'warn', 'aggregator-failover', { round: 1, attempt: 0, silent: p0, next: p2, why: 'no message from the aggregator before the share deadline' }),
@@ -189,7 +189,7 @@ describe('secagg logs over several members', () => {
     const { code, out, err } = await cli('logs', dir(0), dir(1), dir(2), '--consortium', join(root, 'consortium.json'), '--summary')
     assert.equal(code, 0, err)
     assert.deepEqual(out.trim().split('\n'), [
-      'round 0: aggregator beta; result over 3 members; weight sum 3; accuracy alpha 0.813',
+      'round 0: aggregator beta; result over 3 members; weight sum 3; accuracy alpha 0.813; dropped after masking (input in the sum): gamma (consistency)',
       'round 1: aggregator alpha → gamma; result over 2 members; weight sum 2; absent: alpha (share); 2 warnings',
       '  failover attempt 0: alpha → gamma (no message from the aggregator before the share deadline) [beta, gamma]',
       '-- alpha restarted at 2026-11-23T10:00:20.000Z (pid 4242, /ip4/127.0.0.1/tcp/4000, next round 2) --',
@@ -202,6 +202,12 @@ describe('secagg logs over several members', () => {
       '  failover attempt 0: m0 → m2 (no message from the aggregator before the share deadline) [m1, m2]',
       '-- m0 restarted at 2026-11-23T10:00:20.000Z (pid 4242, /ip4/127.0.0.1/tcp/4000, next round 2) --'
     ])
+    // A member down for the whole round has no record of it, and is absent all the same.
+    mkdirSync(join(root, 'anna'))
+    writeFileSync(join(root, 'anna', 'node.log'), line(0, 'info', 'node-started', { peer: ids[0] }))
+    record(1, 1, { round: 1, attempt: 1, aggregator: ids[2], included: [ids[1], ids[2]], includedSelf: true, weightSum: 2 })
+    const down = await cli('logs', join(root, 'anna'), dir(1), '--summary', '--round', '1')
+    assert.match(down.out, /^round 1: aggregator anna → …\S+; result over 2 members; weight sum 2; absent: anna; 1 warning$/m)
     // A member absent from a round with no aggregator log at hand: from the included list only.
     const noAggregator = await cli('logs', dir(0), dir(1), '--summary', '--round', '1')
     assert.match(noAggregator.out, /^round 1: aggregator m0 → …\S+; result over 2 members; weight sum 2; absent: m0; 1 warning$/m)

@@ -41,6 +41,9 @@ export function formatTimeline (members: readonly MemberView[], roster: Roster):
   const fullName = (peer: string): string => roster.names.get(peer) ?? peer
   const roundNumbers = [...new Set(members.flatMap((m) => m.rounds.map((s) => s.round)))].sort((a, b) => a - b)
   if (roundNumbers.length === 0 && members.every((m) => m.restarts.length === 0)) return 'no rounds in this log yet'
+  // Who could have been in a sum: the consortium, else every member given (a member down for
+  // a whole round has no record of it, yet is absent from it).
+  const universe = roster.members ?? members.map((m) => m.peer).filter((p): p is string => p !== undefined)
   const items: Item[] = []
   let lastTime = ''
   for (const round of roundNumbers) {
@@ -48,7 +51,7 @@ export function formatTimeline (members: readonly MemberView[], roster: Roster):
     const first = views.map((v) => v.s.firstTime).filter((t): t is string => t !== undefined).sort()[0]
     // A round known from a round record only sits after the round before it.
     lastTime = first ?? lastTime
-    items.push({ time: lastTime, rank: 1, order: items.length, lines: roundLines(round, views, single, roster, name, fullName) })
+    items.push({ time: lastTime, rank: 1, order: items.length, lines: roundLines(round, views, single, universe, name, fullName) })
   }
   for (const m of members) {
     for (const r of m.restarts) {
@@ -60,7 +63,7 @@ export function formatTimeline (members: readonly MemberView[], roster: Roster):
   return items.flatMap((i) => i.lines).join('\n')
 }
 
-function roundLines (round: number, views: ReadonlyArray<{ m: MemberView, s: RoundSummary }>, single: boolean, roster: Roster, name: (p: string) => string, fullName: (p: string) => string): string[] {
+function roundLines (round: number, views: ReadonlyArray<{ m: MemberView, s: RoundSummary }>, single: boolean, universe: readonly string[], name: (p: string) => string, fullName: (p: string) => string): string[] {
   const attempts = new Map<number, { aggregator: string, self: boolean }>()
   for (const { m, s } of views) {
     for (const a of s.attempts) {
@@ -88,7 +91,7 @@ function roundLines (round: number, views: ReadonlyArray<{ m: MemberView, s: Rou
     if (weightSum !== undefined) parts.push(`weight sum ${weightSum}`)
     const accuracies = withResult.filter((v) => v.s.accuracy !== undefined).map((v) => single ? v.s.accuracy!.toFixed(3) : `${v.m.label} ${v.s.accuracy!.toFixed(3)}`)
     if (accuracies.length > 0) parts.push(`accuracy ${accuracies.join(', ')}`)
-    parts.push(...droppedParts(views, single, roster, name))
+    parts.push(...droppedParts(views, single, universe, name))
   }
   const warnings = views.reduce((n, v) => n + v.s.warnings, 0)
   if (warnings > 0) parts.push(plural(warnings, 'warning'))
@@ -117,16 +120,13 @@ function roundLines (round: number, views: ReadonlyArray<{ m: MemberView, s: Rou
  * file, the members given) not in its included list, with the stage the aggregator's
  * `aggregated` record names for each, and members it saw drop after their input was summed.
  */
-function droppedParts (views: ReadonlyArray<{ m: MemberView, s: RoundSummary }>, single: boolean, roster: Roster, name: (p: string) => string): string[] {
+function droppedParts (views: ReadonlyArray<{ m: MemberView, s: RoundSummary }>, single: boolean, universe: readonly string[], name: (p: string) => string): string[] {
   const stageOf = new Map<string, string>()
   for (const { s } of views) for (const [stage, peers] of Object.entries(s.droppedAt ?? {})) for (const p of peers) stageOf.set(p, stage)
   const self = single ? views[0]!.m.peer : undefined
   const absent = new Set<string>()
   const includedIds = views.map((v) => v.s.includedIds).find((ids) => ids !== undefined)
-  if (includedIds !== undefined) {
-    const universe = roster.members ?? views.map((v) => v.m.peer).filter((p): p is string => p !== undefined)
-    for (const p of universe) if (!includedIds.includes(p)) absent.add(p)
-  }
+  if (includedIds !== undefined) for (const p of universe) if (!includedIds.includes(p)) absent.add(p)
   for (const { m, s } of views) if (s.outcome === 'result' && s.includedSelf === false && m.peer !== undefined) absent.add(m.peer)
   for (const [p, stage] of stageOf) if (!IN_THE_SUM.has(stage)) absent.add(p)
   if (self !== undefined) absent.delete(self) // said already: "this node NOT included"
