@@ -18,9 +18,10 @@
 import { toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
 import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, sessionDuration } from '../protocol/index.ts'
-import type { AbortReason, ProtocolEvent, RoundResult, SessionConfig } from '../protocol/index.ts'
+import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
 import { KEEP_ROUNDS, ResultDesk } from './result-desk.ts'
+import { droppedAt } from './dropped-at.ts'
 import { Alignment, comparePositions } from './alignment.ts'
 import type { Position } from './alignment.ts'
 import { FrameBuffer } from './frame-buffer.ts'
@@ -683,22 +684,4 @@ export class RoundCoordinator {
       this.log('error', 'internal-error', { in: what, error: (err as Error).message })
     }
   }
-}
-
-/**
- * Who the aggregator saw drop, by the stage they stopped at (peer ids only): `share` sent no
- * share keys (left at advertise or share, not in U2), `masked` shared keys but their masked
- * input never counted (U2 \ U3), `consistency` are in the sum but sent no consistency
- * signature (U3 \ U4). Stages with nobody are left out. Lets `secagg logs --summary` say who
- * was absent from a round and where.
- */
-function droppedAt (members: readonly string[], r: RoundResult): Record<string, string[]> {
-  const inU2 = new Set([...r.included, ...r.droppedAfterSharing])
-  const signed = new Set(r.signatures.map((s) => s.peer))
-  const stages: Record<string, string[]> = {
-    share: members.filter((m) => !inU2.has(m)),
-    masked: [...r.droppedAfterSharing],
-    consistency: r.included.filter((m) => !signed.has(m))
-  }
-  return Object.fromEntries(Object.entries(stages).filter(([, peers]) => peers.length > 0))
 }
