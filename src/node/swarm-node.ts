@@ -119,10 +119,11 @@ export class SwarmNode {
       : await SwarmHost.start({
         identity: this.options.identity, members: new Map(consortium.file.members.map((m) => [m.peerId, m.addresses])),
         listen: this.options.listen, bootstrap: this.options.bootstrap, mdns: this.options.mdns,
-        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage, onMembers
+        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage, onMembers, clock: this.clock
       })
-    logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash) })
     const nextRound = Math.max(this.store.nextRound(), this.options.task.resumeRound ?? 0)
+    // pid and resumeRound let `secagg logs --summary` mark and explain a restart.
+    logger.info('node-started', { peer: this.peerId, addresses: this.host.addresses, consortium: consortium.file.consortium, consortiumHash: hex(consortium.hash), pid: process.pid, resumeRound: nextRound })
     this.step('start', () => {
       this.coordinator.reachable(this.host!.connectedMembers(), this.clock.now())
       this.coordinator.start(nextRound, this.clock.now())

@@ -27,6 +27,7 @@ import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, membersF
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
 import { KEEP_ROUNDS, ResultDesk } from './result-desk.ts'
+import { droppedAt } from './dropped-at.ts'
 import { Alignment, comparePositions } from './alignment.ts'
 import type { Position } from './alignment.ts'
 import { FrameBuffer } from './frame-buffer.ts'
@@ -611,7 +612,7 @@ export class RoundCoordinator {
         }
         const data = encodeSignedResult(outcome, this.config.signer)
         for (const m of this.config.members) if (m !== this.config.self) this.send(m, FrameType.RESULT, round, attempt, data, 2 * sessionDuration(this.config.stageTimeouts), true)
-        this.log('info', 'aggregated', { round, attempt, included: r.included.length, droppedAfterSharing: r.droppedAfterSharing.length })
+        this.log('info', 'aggregated', { round, attempt, included: r.included.length, droppedAfterSharing: r.droppedAfterSharing.length, droppedAt: droppedAt(this.config.members, r) })
         this.onResult(this.config.self, round, attempt, data, now)
         return
       }

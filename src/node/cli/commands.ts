@@ -25,7 +25,12 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'logs',
-    summary: 'show a node\'s log: filter by round, level, event or peer; per-round summary; follow',
+    summary: 'show members\' logs merged: filter by round, level, event or peer; per-round summary; follow',
     run: async (argv, io) => (await import('./logs.ts')).runLogsCommand(argv, io)
+  },
+  {
+    name: 'results',
+    summary: 'list this member\'s rounds from its round records: aggregator, members included, outcome, weight sum, metrics',
+    run: async (argv, io) => (await import('./results.ts')).runResultsCommand(argv, io)
   }
 ]

@@ -1,7 +1,8 @@
 /**
- * Reading a node's log (DIR/node.log, JSON lines written by logger.ts): parse, filter and
- * summarize per round for `secagg logs`. A line that is not a log record (a node killed in
- * the middle of a write leaves half a line) is reported by number and skipped, never fatal.
+ * Reading a node's log (DIR/node.log, JSON lines written by logger.ts): parse and filter for
+ * `secagg logs` (round-summary.ts summarizes it per round). A line that is not a log record
+ * (a node killed in the middle of a write leaves half a line) is reported by number and
+ * skipped, never fatal.
  */
 import { LEVEL_ORDER } from '../logger.ts'
 import type { Level, LogRecord } from '../logger.ts'
@@ -45,79 +46,18 @@ export interface LogFilter {
   readonly since?: string
 }
 
+/** A field names the peer: it is the id, a list holding it, or lists by key holding it (`aggregated`'s droppedAt). */
+function mentions (v: unknown, peer: string): boolean {
+  if (v === peer) return true
+  if (Array.isArray(v)) return v.includes(peer)
+  return v !== null && typeof v === 'object' && Object.values(v).some((w) => Array.isArray(w) && w.includes(peer))
+}
+
 export function matches (r: LogRecord, f: LogFilter): boolean {
   if (f.minLevel !== undefined && LEVEL_ORDER[r.level] < LEVEL_ORDER[f.minLevel]) return false
   if (f.round !== undefined && r.round !== f.round) return false
   if (f.events !== undefined && !f.events.has(r.event)) return false
-  if (f.peer !== undefined && !Object.values(r).some((v) => v === f.peer || (Array.isArray(v) && v.includes(f.peer)))) return false
+  if (f.peer !== undefined && !Object.values(r).some((v) => mentions(v, f.peer!))) return false
   if (f.since !== undefined && r.time < f.since) return false
   return true
-}
-
-export interface RoundSummary {
-  round: number
-  /** Aggregator of each attempt, in order. */
-  attempts: Array<{ attempt: number, aggregator: string, role: string }>
-  failovers: string[]
-  outcome: 'result' | 'skipped' | 'aborted' | 'unfinished'
-  included?: number
-  includedSelf?: boolean
-  aggregatedBy?: string
-  reason?: string
-  warnings: number
-}
-
-/** Per round: who aggregated each attempt and why it moved on, and how the round ended. */
-export function summarizeRounds (records: readonly LogRecord[]): RoundSummary[] {
-  const rounds = new Map<number, RoundSummary>()
-  const get = (round: number): RoundSummary => {
-    let s = rounds.get(round)
-    if (s === undefined) { s = { round, attempts: [], failovers: [], outcome: 'unfinished', warnings: 0 }; rounds.set(round, s) }
-    return s
-  }
-  for (const r of records) {
-    if (typeof r.round !== 'number') continue
-    const s = get(r.round)
-    if (r.level === 'warn' || r.level === 'error') s.warnings++
-    switch (r.event) {
-      case 'round-start':
-        s.attempts.push({ attempt: Number(r.attempt), aggregator: String(r.aggregator), role: String(r.role) })
-        break
-      case 'aggregator-failover':
-        s.failovers.push(`attempt ${String(r.attempt)}: ${String(r.silent)} → ${String(r.next)} (${String(r.why)})`)
-        break
-      case 'round-result':
-        s.outcome = 'result'
-        s.included = Number(r.included)
-        s.includedSelf = r.includedSelf === true
-        s.aggregatedBy = String(r.aggregator)
-        break
-      case 'round-skipped':
-        if (s.outcome !== 'result') { s.outcome = 'skipped'; s.reason = String(r.reason) }
-        break
-      case 'participant-aborted':
-        if (r.reason === 'aggregator-aborted' && s.outcome === 'unfinished') { s.outcome = 'aborted'; s.reason = String(r.detail) }
-        break
-      case 'input-unavailable':
-        s.outcome = 'aborted'
-        s.reason = `input unavailable: ${String(r.error)}`
-        break
-    }
-  }
-  return [...rounds.values()].sort((a, b) => a.round - b.round)
-}
-
-export function formatSummary (rounds: readonly RoundSummary[]): string {
-  if (rounds.length === 0) return 'no rounds in this log yet'
-  const short = (id: string): string => id.length > 16 ? `…${id.slice(-8)}` : id
-  return rounds.map((s) => {
-    const aggregators = s.attempts.map((a) => `${short(a.aggregator)}${a.role === 'aggregator' ? ' (this node)' : ''}`).join(' → ') || '?'
-    let outcome: string
-    if (s.outcome === 'result') outcome = `result over ${s.included} members${s.includedSelf === true ? ', this node included' : ', this node NOT included'}`
-    else if (s.outcome === 'unfinished') outcome = 'not finished'
-    else outcome = `${s.outcome}: ${s.reason}`
-    const lines = [`round ${s.round}: aggregator ${aggregators}; ${outcome}${s.warnings > 0 ? `; ${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : ''}`]
-    for (const f of s.failovers) lines.push(`  failover ${f}`)
-    return lines.join('\n')
-  }).join('\n')
 }

@@ -19,7 +19,10 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Identity } from '../config/identity.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
+import { DialFailureLog } from './dial-failure-log.ts'
 
 export const SECAGG_PROTOCOL = '/secagg/1.0.0'
 
@@ -40,6 +43,8 @@ export interface HostOptions {
    * (default true). False: connect only on first send (the simulator's hub-and-spoke rounds).
    */
   readonly keepConnected?: boolean
+  /** The node's clock (default: the wall clock); times the dial-failure warnings. */
+  readonly clock?: Clock
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
@@ -52,8 +57,12 @@ export const MAX_STREAMS_PER_PEER = 8
 
 export class SwarmHost {
   private readonly stopping = new AbortController()
+  private readonly dialFailures: DialFailureLog
 
-  private constructor (private readonly node: Libp2p, private readonly options: HostOptions) {}
+  private constructor (private readonly node: Libp2p, private readonly options: HostOptions) {
+    const clock = options.clock ?? systemClock
+    this.dialFailures = new DialFailureLog(options.logger, () => clock.now())
+  }
 
   static async start (options: HostOptions): Promise<SwarmHost> {
     const { members, logger } = options
@@ -97,7 +106,13 @@ export class SwarmHost {
     node.addEventListener('peer:discovery', (evt) => {
       const peer = evt.detail.id
       if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
-      node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => logger.debug('dial-failed', { peer: peer.toString(), error: err.message }))
+      node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => host.dialFailures.failed(peer.toString(), err.message))
+    })
+    // However the connection came about (our dial or theirs), a member that was unreachable is back.
+    node.addEventListener('peer:connect', (evt) => {
+      const peer = evt.detail.toString()
+      const failures = host.dialFailures.connected(peer)
+      if (failures > 0) logger.info('member-reachable', { peer, afterFailedDials: failures })
     })
     // A member has a handful of frames in flight at most (one per session step, a result, a
     // model transfer); more concurrent streams are refused before any byte is buffered.
@@ -181,7 +196,7 @@ export class SwarmHost {
         nextTry.set(peer, { at: Date.now() + plan.backoff, backoff: Math.min(plan.backoff * 2, 30_000) })
         this.node.dial(peerIdFromString(peer), { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(5_000)]) })
           .then(() => this.options.logger.info('member-connected', { peer }))
-          .catch(() => {})
+          .catch((err: Error) => { if (!this.stopping.signal.aborted) this.dialFailures.failed(peer, err.message) })
       }
       await sleep(500, this.stopping.signal)
     }
