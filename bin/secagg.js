@@ -6,6 +6,11 @@ if (major < 22) {
     'Run it through npm so the pinned node@22 from node_modules is used: `npx secagg ...`.\n')
   process.exit(1)
 }
+// `secagg logs ... | head`: when the reader goes away, stop quietly as other Unix tools do.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0)
+  throw err
+})
 const { register } = await import('tsx/esm/api')
 register()
 const { main } = await import('../src/node/cli/main.ts')
