@@ -5,12 +5,12 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { formatLogLine } from '../logger.ts'
 import type { Level, LogRecord } from '../logger.ts'
 import { formatSummary, matches, parseLogLines, summarizeRounds } from '../logs/log-file.ts'
 import type { LogFilter } from '../logs/log-file.ts'
 import type { CliIo } from './main.ts'
+import { parseFlags } from './parse-flags.ts'
 import { UsageError } from './usage-error.ts'
 
 export const LOGS_HELP = `Usage: secagg logs --dir DIR [options]
@@ -85,18 +85,10 @@ export async function followLog (path: string, offset: number, onRecord: (r: Log
 }
 
 export async function runLogsCommand (argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  let values
-  try {
-    ({ values } = parseArgs({
-      args: [...argv], strict: true,
-      options: {
-        dir: { type: 'string' }, round: { type: 'string' }, level: { type: 'string' }, event: { type: 'string' }, peer: { type: 'string' },
-        since: { type: 'string' }, summary: { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg logs --help'.`)
-  }
+  const { values } = parseFlags(argv, {
+    dir: { type: 'string' }, round: { type: 'string' }, level: { type: 'string' }, event: { type: 'string' }, peer: { type: 'string' },
+    since: { type: 'string' }, summary: { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' }
+  }, 'logs')
   if (values.help === true) { io.stdout(LOGS_HELP); return 0 }
   if (values.dir === undefined) throw new UsageError('--dir is required (the member directory given to \'secagg start\')')
   if (values.summary === true && (values.json === true || values.follow === true)) throw new UsageError('--summary cannot be combined with --json or --follow')

@@ -3,7 +3,6 @@
  * stop it cleanly (sessions ended, streams closed, state already on disk).
  */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadConsortium } from '../config/consortium.ts'
 import { loadIdentity } from '../config/identity.ts'
 import { loadNodeConfig } from '../config/node-dir.ts'
@@ -12,6 +11,7 @@ import type { Level } from '../logger.ts'
 import { SwarmNode } from '../swarm-node.ts'
 import { VectorSumTask } from '../task/vector-sum-task.ts'
 import type { CliIo } from './main.ts'
+import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const START_HELP = `Usage: secagg start --dir DIR --consortium FILE [options]
@@ -29,18 +29,10 @@ turn comes, aggregates) one secure-aggregation round after another.
 `
 
 export async function runStartCommand (argv: readonly string[], io: CliIo): Promise<number> {
-  let values
-  try {
-    ({ values } = parseArgs({
-      args: [...argv], strict: true,
-      options: {
-        dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
-        mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg start --help'.`)
-  }
+  const { values } = parseFlags(argv, {
+    dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
+    mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+  }, 'start')
   if (values.help === true) { io.stdout(START_HELP); return 0 }
   if (values.dir === undefined || values.consortium === undefined) throw new UsageError('--dir and --consortium are required. Run \'secagg start --help\'.')
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds)
