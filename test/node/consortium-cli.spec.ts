@@ -82,6 +82,16 @@ describe('member onboarding: secagg init, config validation, secagg consortium',
       }
     })
 
+    it('start refuses a --listen or --bootstrap flag that is not a TCP multiaddr the same way', async () => {
+      const { members, path } = await threeMembers()
+      const listen = await cli('start', '--dir', members[0]!.dir, '--consortium', path, '--listen', '127.0.0.1:4000')
+      assert.equal(listen.code, 2)
+      assert.equal(listen.err.trim(), "secagg start: --listen '127.0.0.1:4000' is not a multiaddr; write it as /ip4/127.0.0.1/tcp/4000")
+      const bootstrap = await cli('start', '--dir', members[0]!.dir, '--consortium', path, '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', '127.0.0.1:4001')
+      assert.equal(bootstrap.code, 2)
+      assert.equal(bootstrap.err.trim(), "secagg start: --bootstrap '127.0.0.1:4001' is not a multiaddr; write it as /ip4/127.0.0.1/tcp/4001")
+    })
+
     it('the consortium file names the field and the bad address; an address without a TCP port is refused', async () => {
       const { members, path } = await threeMembers()
       const file = readJson(path) as { members: Array<{ addresses: string[] }> }

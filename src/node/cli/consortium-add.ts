@@ -32,14 +32,12 @@ FILE is replaced atomically, and only if nothing else changed it meanwhile.
 /** Loading errors that name a file and the fix: bad usage (exit 2), not a crash. */
 const INPUT_ERRORS = ['ConsortiumFileError', 'IdentityError', 'NodeDirError']
 
-function checkedAddresses (given: readonly string[]): string[] {
-  for (const text of given) {
-    const problem = tcpMultiaddrProblem(text)
-    if (problem !== undefined) throw new UsageError(`--address ${problem}`)
-    const why = undialableReason(text)
-    if (why !== undefined) throw new UsageError(`--address '${text}': ${why}; give the address the other members reach this one at`)
-  }
-  return [...new Set(given)]
+/** A --address: a TCP multiaddr the other members can dial. */
+function dialAddressProblem (text: string): string | undefined {
+  const problem = tcpMultiaddrProblem(text)
+  if (problem !== undefined) return problem
+  const why = undialableReason(text)
+  return why === undefined ? undefined : `'${text}': ${why}; give the address the other members reach this one at`
 }
 
 /** The listen addresses, when every one of them can be dialled by the other members. */
@@ -58,7 +56,7 @@ function listenAddresses (listen: readonly string[], configPath: string): string
 export async function runConsortiumAdd (argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     member: { type: 'string' }, address: { type: 'string', multiple: true }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' }
-  }, 'consortium add', true)
+  }, 'consortium add', { words: true, check: { address: dialAddressProblem } })
   if (values.help === true) { io.stdout(CONSORTIUM_ADD_HELP); return 0 }
   const [file, ...extra] = positionals
   if (file === undefined || extra.length > 0 || values.member === undefined) throw new UsageError('give the consortium FILE and --member DIR. Run \'secagg consortium add --help\'.')
@@ -72,7 +70,7 @@ export async function runConsortiumAdd (argv: readonly string[], io: CliIo): Pro
     if (isErrorNamed(err, ...INPUT_ERRORS)) throw new UsageError(err.message)
     throw err
   }
-  const addresses = values.address !== undefined ? checkedAddresses(values.address) : listenAddresses(config.listen, join(dir, 'config.json'))
+  const addresses = values.address !== undefined ? [...new Set(values.address)] : listenAddresses(config.listen, join(dir, 'config.json'))
   const members = loaded.draft.members
   const key = memberKeyOf(identity.peerId)
   const listed = members.findIndex((m) => memberKeyOf(m.peerId) === key)

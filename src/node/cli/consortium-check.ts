@@ -60,7 +60,7 @@ function memberDirProblem (dir: string, draft: ConsortiumDraft, file: string): {
 }
 
 export async function runConsortiumCheck (argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, 'consortium check', true)
+  const { values, positionals } = parseFlags(argv, { dir: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, 'consortium check', { words: true })
   if (values.help === true) { io.stdout(CONSORTIUM_CHECK_HELP); return 0 }
   const [file, ...extra] = positionals
   if (file === undefined || extra.length > 0) throw new UsageError('give one consortium FILE. Run \'secagg consortium check --help\'.')

@@ -79,7 +79,7 @@ function taskSettings (task: string, dim: string | undefined, classes: string | 
 export async function runConsortiumNew (argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     out: { type: 'string' }, task: { type: 'string' }, dim: { type: 'string' }, classes: { type: 'string' }, help: { type: 'boolean', short: 'h' }
-  }, 'consortium new', true)
+  }, 'consortium new', { words: true })
   if (values.help === true) { io.stdout(CONSORTIUM_NEW_HELP); return 0 }
   if (positionals.length !== 1) throw new UsageError(`give the consortium's NAME (one word or a quoted phrase), got ${positionals.length} words. Run 'secagg consortium new --help'.`)
   const json = { consortium: positionals[0], members: [], ...taskSettings(values.task ?? 'vector-sum', values.dim, values.classes) }

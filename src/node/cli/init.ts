@@ -23,14 +23,12 @@ consortium file (or send the peer id and address to whoever keeps that file).
 `
 
 export async function runInitCommand (argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, { dir: { type: 'string' }, listen: { type: 'string', multiple: true }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'init')
+  // --listen is checked here, before the identity is created: a mistyped flag leaves nothing behind.
+  const { values } = parseFlags(argv, { dir: { type: 'string' }, listen: { type: 'string', multiple: true }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'init', {
+    check: { listen: tcpMultiaddrProblem }
+  })
   if (values.help === true) { io.stdout(INIT_HELP); return 0 }
   if (values.dir === undefined) throw new UsageError('--dir is required (the member directory to create)')
-  // Checked before the identity is created, so a mistyped flag leaves nothing behind.
-  for (const text of values.listen ?? []) {
-    const problem = tcpMultiaddrProblem(text)
-    if (problem !== undefined) throw new UsageError(`--listen ${problem}`)
-  }
   if (values.name !== undefined && (values.name.trim() === '' || values.name.length > 200)) throw new UsageError(`--name must be 1 to 200 characters, got '${values.name}'`)
   const config = nodeConfigSchema.parse({ ...(values.listen !== undefined ? { listen: values.listen } : {}), ...(values.name !== undefined ? { name: values.name } : {}) })
   let identity

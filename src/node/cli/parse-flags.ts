@@ -37,16 +37,29 @@ export function joinNegativeValues (argv: readonly string[], options: ParseArgsO
   return out
 }
 
-/**
- * Strict parse of a command's flags (and, with `words`, of words such as a file name);
- * `command` names the help to point at ('simulate --task train').
- */
+export interface ParseFlagsOptions<W extends boolean> {
+  /** The command also takes words, such as a file name (`secagg consortium add FILE`). */
+  readonly words?: W
+  /** Per flag: why a value is wrong, or undefined; a problem becomes `--flag <problem>`. */
+  readonly check?: Readonly<Record<string, (value: string) => string | undefined>>
+}
+
+/** Strict parse of a command's flags; `command` names the help to point at ('simulate --task train'). */
 export function parseFlags<const O extends ParseArgsOptionsConfig, const W extends boolean = false> (
-  argv: readonly string[], options: O, command: string, words?: W
+  argv: readonly string[], options: O, command: string, extra: ParseFlagsOptions<W> = {}
 ): ReturnType<typeof parseArgs<{ args: string[], options: O, strict: true, allowPositionals: W }>> {
+  let parsed
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: (words ?? false) as W })
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: (extra.words ?? false) as W })
   } catch (err) {
     throw new UsageError(`${(err as Error).message}. Run 'secagg ${command} --help'.`)
   }
+  for (const [flag, problemOf] of Object.entries(extra.check ?? {})) {
+    const given = (parsed.values as Record<string, string | string[] | boolean | undefined>)[flag]
+    for (const value of typeof given === 'string' ? [given] : Array.isArray(given) ? given : []) {
+      const problem = problemOf(value)
+      if (problem !== undefined) throw new UsageError(`--${flag} ${problem}`)
+    }
+  }
+  return parsed
 }

@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { loadConsortium } from '../config/consortium.ts'
 import { loadIdentity } from '../config/identity.ts'
+import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
 import { loadNodeConfig } from '../config/node-dir.ts'
 import { createLogger } from '../logger.ts'
 import type { Level } from '../logger.ts'
@@ -32,7 +33,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
   const { values } = parseFlags(argv, {
     dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
     mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
-  }, 'start')
+  }, 'start', { check: { listen: tcpMultiaddrProblem, bootstrap: bootstrapMultiaddrProblem } })
   if (values.help === true) { io.stdout(START_HELP); return 0 }
   if (values.dir === undefined || values.consortium === undefined) throw new UsageError('--dir and --consortium are required. Run \'secagg start --help\'.')
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds)

@@ -49,16 +49,23 @@ export function undialableReason (text: string): string | undefined {
   return undefined
 }
 
-/** A string field holding a multiaddr with a TCP port; the issue names the text and the fix. */
-export const tcpMultiaddrField = z.string().superRefine((text, ctx) => {
+/** Why `text` is not a bootstrap address: libp2p's bootstrap discovery silently skips one without /p2p/<peer id>. */
+export function bootstrapMultiaddrProblem (text: string): string | undefined {
   const problem = tcpMultiaddrProblem(text)
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
-})
+  if (problem !== undefined) return problem
+  if (!multiaddr(text).getComponents().some((c) => c.name === 'p2p')) return `'${text}' names no peer, so libp2p would skip it; append /p2p/<the member's peer id>`
+  return undefined
+}
 
-/** A bootstrap address: libp2p's bootstrap discovery silently skips one without /p2p/<peer id>. */
-export const bootstrapMultiaddrField = tcpMultiaddrField.superRefine((text, ctx) => {
-  if (tcpMultiaddrProblem(text) !== undefined) return
-  if (!multiaddr(text).getComponents().some((c) => c.name === 'p2p')) {
-    ctx.addIssue({ code: 'custom', message: `'${text}' names no peer, so libp2p would skip it; append /p2p/<the member's peer id>` })
-  }
-})
+function fieldChecking (problemOf: (text: string) => string | undefined): z.ZodType<string> {
+  return z.string().superRefine((text, ctx) => {
+    const problem = problemOf(text)
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+  })
+}
+
+/** A string field holding a multiaddr with a TCP port; the issue names the text and the fix. */
+export const tcpMultiaddrField = fieldChecking(tcpMultiaddrProblem)
+
+/** A string field holding a bootstrap address (TCP, with /p2p/<peer id>). */
+export const bootstrapMultiaddrField = fieldChecking(bootstrapMultiaddrProblem)
