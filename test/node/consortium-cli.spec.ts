@@ -164,6 +164,9 @@ describe('member onboarding: secagg init, config validation, secagg consortium',
       assert.equal(again.code, 2)
       assert.match(again.err, /already exists; refusing to overwrite/)
       assert.deepEqual(readFileSync(path), before)
+      const nowhere = await cli('consortium', 'new', 'demo', '--out', join(dir, 'no-such-dir', 'c.json'))
+      assert.equal(nowhere.code, 2)
+      assert.match(nowhere.err, /cannot write .*no-such-dir\/c\.json: ENOENT/)
       const train = await cli('consortium', 'new', 'xray', '--out', join(dir, 'train.json'), '--task', 'train', '--classes', 'normal,opacity')
       assert.equal(train.code, 0, train.err)
       const trainFile = readJson(join(dir, 'train.json')) as { task: { classes: string[] }, timeouts: { stages: { masked: number } } }

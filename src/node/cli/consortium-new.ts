@@ -86,7 +86,13 @@ export async function runConsortiumNew (argv: readonly string[], io: CliIo): Pro
   const parsed = consortiumDraftSchema.safeParse(json)
   if (!parsed.success) throw new UsageError(issueLines(parsed.error.issues).join('; '))
   const out = values.out ?? 'consortium.json'
-  if (!writeNewFileAtomic(out, consortiumText(json))) throw new UsageError(`${out} already exists; refusing to overwrite a consortium file (choose another --out, or move it away first)`)
+  let written
+  try {
+    written = writeNewFileAtomic(out, consortiumText(json))
+  } catch (err) {
+    throw new UsageError(`cannot write ${out}: ${(err as Error).message}`)
+  }
+  if (!written) throw new UsageError(`${out} already exists; refusing to overwrite a consortium file (choose another --out, or move it away first)`)
   const task = parsed.data.task
   io.stdout(`wrote ${out}: consortium '${parsed.data.consortium}', task ${task.type === 'vector-sum' ? `vector-sum (dim ${task.dim})` : `train (${task.classes.join(', ')})`}, no members yet`)
   io.stdout(`next: 'secagg consortium add ${out} --member DIR' for each member (rounds need at least 3)`)
