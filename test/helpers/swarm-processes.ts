@@ -17,7 +17,7 @@ export interface Member { dir: string, peerId: string, port: number, vectors: nu
 /** Rounds with an input file written per member. */
 export const INPUT_ROUNDS = 12
 
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, '127.0.0.1', () => {

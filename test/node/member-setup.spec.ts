@@ -75,7 +75,7 @@ describe('member setup: secagg init and the consortium file', () => {
       [{ ...base, members: base.members.slice(0, 2) }, /members: a consortium needs at least 3 members/],
       [{ ...base, members: [...base.members, { peerId: 'Qm-not-a-peer' }] }, /members\.3\.peerId: must be an Ed25519 libp2p peer id/],
       [{ ...base, members: [...base.members, base.members[0]] }, /members\.3\.peerId: peer .* is listed twice/],
-      [{ ...base, members: [{ ...base.members[0], addresses: ['tcp/4001'] }, ...base.members.slice(1)] }, /members\.0\.addresses\.0: must be a multiaddr/],
+      [{ ...base, members: [{ ...base.members[0], addresses: ['tcp/4001'] }, ...base.members.slice(1)] }, /members\.0\.addresses\.0: 'tcp\/4001' is not a multiaddr; write it as \/ip4\/127\.0\.0\.1\/tcp\/4000/],
       [{ ...base, protocol: { threshold: 4 } }, /protocol: threshold t = 4 exceeds the 2 shareholders/],
       [{ ...base, protocol: { threshold: 'majority' } }, /protocol\.threshold: must be "auto" or an integer ≥ 2 \("majority" is no longer accepted/],
       [{ ...base, protocol: { maxCorrupt: 1 } }, /protocol: maxCorrupt c = 1 needs sums over at least c \+ 3 = 4 members, but there are only 3/],

@@ -19,6 +19,11 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./start.ts')).runStartCommand(argv, io)
   },
   {
+    name: 'consortium',
+    summary: 'write the consortium file: new, add a member from its directory, check what it implies',
+    run: async (argv, io) => (await import('./consortium.ts')).runConsortiumCommand(argv, io)
+  },
+  {
     name: 'simulate',
     summary: 'run one secure-aggregation round over an in-memory or loopback libp2p swarm (dropout studies)',
     run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)

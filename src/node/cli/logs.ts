@@ -6,7 +6,6 @@
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadConsortium } from '../config/consortium.ts'
 import { formatLogLine } from '../logger.ts'
 import type { Level, LogRecord } from '../logger.ts'
@@ -18,6 +17,7 @@ import { findRestarts, summarizeRounds, withRoundRecords } from '../logs/round-s
 import { formatTimeline } from '../logs/timeline.ts'
 import type { MemberView } from '../logs/timeline.ts'
 import type { CliIo } from './main.ts'
+import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const LOGS_HELP = `Usage: secagg logs [DIR ...] [--dir DIR ...] [options]
@@ -129,19 +129,10 @@ function memberViews (members: readonly MemberLog[], filter: LogFilter): MemberV
 }
 
 export async function runLogsCommand (argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  let values
-  let positionals
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv], strict: true, allowPositionals: true,
-      options: {
-        dir: { type: 'string', multiple: true }, consortium: { type: 'string' }, round: { type: 'string' }, level: { type: 'string' }, event: { type: 'string' }, peer: { type: 'string' },
-        since: { type: 'string' }, summary: { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg logs --help'.`)
-  }
+  const { values, positionals } = parseFlags(argv, {
+    dir: { type: 'string', multiple: true }, consortium: { type: 'string' }, round: { type: 'string' }, level: { type: 'string' }, event: { type: 'string' }, peer: { type: 'string' },
+    since: { type: 'string' }, summary: { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean', short: 'f' }, help: { type: 'boolean', short: 'h' }
+  }, 'logs', { words: true })
   if (values.help === true) { io.stdout(LOGS_HELP); return 0 }
   // A directory given twice is read once.
   const dirs = [...new Map([...values.dir ?? [], ...positionals].map((d) => [resolve(d), d])).values()]

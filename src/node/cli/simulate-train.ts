@@ -5,7 +5,6 @@
  * report with per-round accuracy (mean and per member), AUC, sensitivity and specificity.
  */
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import type { BackendName } from '../../train/backend.ts'
 import { parseDatasetSpec } from '../../train/data/load.ts'
 import { parsePartition } from '../../train/data/partition.ts'
@@ -16,6 +15,7 @@ import { runTrainingSimulation } from '../../sim/federated-training.ts'
 import type { RoundReport } from '../../sim/federated-training.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
+import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_TRAIN_HELP = `Usage: secagg simulate --task train --dataset mnist|synthetic|DIR --peers N --rounds R [options]
@@ -55,20 +55,12 @@ export function roundLine (r: RoundReport, mode: string): string {
 }
 
 export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, isTty = process.stdout.isTTY === true): Promise<number> {
-  let values
-  try {
-    ({ values } = parseArgs({
-      args: [...argv], strict: true,
-      options: {
-        task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
-        dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
-        'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
-        backend: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg simulate --task train --help'.`)
-  }
+  const { values } = parseFlags(argv, {
+    task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
+    dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
+    'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
+    backend: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+  }, 'simulate --task train')
   if (values.help === true) { io.stdout(SIMULATE_TRAIN_HELP); return 0 }
   if (values.dataset === undefined || values.peers === undefined || values.rounds === undefined) throw new UsageError('--dataset, --peers and --rounds are required with --task train. Run \'secagg simulate --task train --help\'.')
   const model = (values.model ?? 'cnn') as ModelKind

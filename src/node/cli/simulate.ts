@@ -4,7 +4,6 @@
  * outcome (exit 0); bad flags or inputs exit 2 with a message naming the problem.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { peerName, runSimulation } from '../../sim/memory-swarm.ts'
@@ -13,6 +12,7 @@ import { PeerLogDir, preparePeerLogDir, virtualFrom } from '../sim/peer-log-dir.
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from '../sim/libp2p-limits.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
+import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
@@ -111,21 +111,13 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
   if (task === 'train') return await (await import('./simulate-train.ts')).runSimulateTrainCommand(argv, io)
   if (task !== undefined && task !== 'vector-sum') throw new UsageError(`--task must be vector-sum (default) or train, got '${task}'`)
   const rest = argv.filter((a, i) => a !== '--task' && argv[i - 1] !== '--task' && !a.startsWith('--task='))
-  let values
-  try {
-    ({ values } = parseArgs({
-      args: rest, strict: true, allowPositionals: false,
-      options: {
-        peers: { type: 'string' }, dim: { type: 'string' }, neighbours: { type: 'string' }, complete: { type: 'boolean' },
-        threshold: { type: 'string' }, 'max-corrupt': { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
-        inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
-        latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
-        'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg simulate --help'.`)
-  }
+  const { values } = parseFlags(rest, {
+    peers: { type: 'string' }, dim: { type: 'string' }, neighbours: { type: 'string' }, complete: { type: 'boolean' },
+    threshold: { type: 'string' }, 'max-corrupt': { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
+    inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
+    latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
+    'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+  }, 'simulate')
   if (values.help === true) { io.stdout(SIMULATE_HELP); return 0 }
   const peers = intFlag(values.peers, 'peers', 3, 65_535)
   const dim = intFlag(values.dim, 'dim', 1, 256 * 1024 * 1024)

@@ -6,9 +6,9 @@
  * keeps failing, the members never came) exits 1 with the reason.
  */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadConsortium } from '../config/consortium.ts'
 import { loadIdentity } from '../config/identity.ts'
+import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
 import { loadNodeConfig } from '../config/node-dir.ts'
 import { createLogger } from '../logger.ts'
 import type { Level } from '../logger.ts'
@@ -18,6 +18,7 @@ import { DEFAULT_MAX_INPUT_FAILURES, SwarmNode } from '../swarm-node.ts'
 import { VectorSumTask } from '../task/vector-sum-task.ts'
 import type { CliIo } from './main.ts'
 import { intFlag } from './number-flags.ts'
+import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 
 export const START_HELP = `Usage: secagg start --dir DIR --consortium FILE [options]
@@ -62,19 +63,11 @@ function listenFailure (err: Error, source: string): UsageError | undefined {
 }
 
 export async function runStartCommand (argv: readonly string[], io: CliIo): Promise<number> {
-  let values
-  try {
-    ({ values } = parseArgs({
-      args: [...argv], strict: true,
-      options: {
-        dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
-        mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'until-round': { type: 'string' }, 'startup-wait': { type: 'string' }, 'max-input-failures': { type: 'string' },
-        'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run 'secagg start --help'.`)
-  }
+  const { values } = parseFlags(argv, {
+    dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
+    mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'until-round': { type: 'string' }, 'startup-wait': { type: 'string' }, 'max-input-failures': { type: 'string' },
+    'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+  }, 'start', { check: { listen: tcpMultiaddrProblem, bootstrap: bootstrapMultiaddrProblem } })
   if (values.help === true) { io.stdout(START_HELP); return 0 }
   if (values.dir === undefined || values.consortium === undefined) throw new UsageError('--dir and --consortium are required. Run \'secagg start --help\'.')
   const rounds = intFlag(values.rounds, 'rounds', 1, 1_000_000_000)

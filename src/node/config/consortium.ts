@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { assertSafeThreshold, chooseGraph, defaultMaxCorrupt } from '../../protocol/index.ts'
 import type { StageTimeouts } from '../../protocol/index.ts'
+import { tcpMultiaddrField } from './multiaddr-text.ts'
 
 export class ConsortiumFileError extends Error {
   static override name = 'ConsortiumFileError'
@@ -21,9 +21,24 @@ const peerIdString = z.string().refine((s) => {
   try { return peerIdFromString(s).type === 'Ed25519' } catch { return false }
 }, { message: 'must be an Ed25519 libp2p peer id (the one `secagg init` prints, 12D3Koo...)' })
 
-const multiaddrString = z.string().refine((s) => {
-  try { multiaddr(s); return true } catch { return false }
-}, { message: 'must be a multiaddr such as /ip4/10.0.0.5/tcp/4001' })
+/**
+ * The Ed25519 public key a peer id embeds, hex; undefined for a string that is not one. One
+ * key can be written as several peer-id strings (base58 `12D3Koo…` or a CID `bafz…`), so
+ * members are told apart by key, never by the string.
+ */
+/** The peer id as libp2p prints it (base58 `12D3Koo…`): nodes compare members by this string. */
+export function canonicalPeerId (peerId: string): string | undefined {
+  try { return peerIdFromString(peerId).toString() } catch { return undefined }
+}
+
+export function memberKeyOf (peerId: string): string | undefined {
+  try {
+    const id = peerIdFromString(peerId)
+    return id.type === 'Ed25519' ? Buffer.from(id.publicKey.raw).toString('hex') : undefined
+  } catch {
+    return undefined
+  }
+}
 
 const stageMs = z.number().int().min(100).max(86_400_000)
 
@@ -46,13 +61,17 @@ const trainTask = z.object({
   seed: z.string().min(1).max(200).default('secagg-initial-model')
 }).strict()
 
-export const consortiumSchema = z.object({
+const memberSchema = z.object({
+  peerId: peerIdString,
+  name: z.string().max(200).optional(),
+  addresses: z.array(tcpMultiaddrField).default([])
+}).strict()
+
+const MIN_MEMBERS_MESSAGE = 'a consortium needs at least 3 members (secure aggregation of 2 reveals each input to the other)'
+
+const consortiumFields = {
   consortium: z.string().min(1).max(200),
-  members: z.array(z.object({
-    peerId: peerIdString,
-    name: z.string().max(200).optional(),
-    addresses: z.array(multiaddrString).default([])
-  }).strict()).min(3, 'a consortium needs at least 3 members (secure aggregation of 2 reveals each input to the other)').max(65_535),
+  members: z.array(memberSchema).max(65_535),
   protocol: z.object({
     /** Shamir t: "auto" (the smallest safe against maxCorrupt) or a number, refused if unsafe. */
     threshold: z.union([z.literal('auto'), z.number().int().min(2)], {
@@ -80,12 +99,36 @@ export const consortiumSchema = z.object({
     roundIntervalMs: z.number().int().min(0).max(86_400_000).default(0)
   }).strict().default({ stageMs: 10_000, stages: {}, roundIntervalMs: 0 }),
   task: z.discriminatedUnion('type', [vectorSumTask, trainTask])
-}).strict().superRefine((c, ctx) => {
-  const seen = new Set<string>()
+}
+
+function refuseRepeatedKeys (c: { members: ReadonlyArray<{ peerId: string }> }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>()
   c.members.forEach((m, i) => {
-    if (seen.has(m.peerId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'peerId'], message: `peer ${m.peerId} is listed twice` })
-    seen.add(m.peerId)
+    const key = memberKeyOf(m.peerId)
+    if (key === undefined) return
+    const first = seen.get(key)
+    if (first !== undefined) {
+      const as = c.members[first]!.peerId === m.peerId ? '' : ` (the same Ed25519 key as members.${first}, written differently)`
+      ctx.addIssue({ code: 'custom', path: ['members', i, 'peerId'], message: `peer ${m.peerId} is listed twice${as}` })
+    } else {
+      seen.set(key, i)
+    }
   })
+}
+
+/**
+ * A consortium file being assembled by `secagg consortium new` and `add`: every field as in
+ * the full file, but any number of members (rounds need at least 3; consortiumSchema).
+ */
+export const consortiumDraftSchema = z.object(consortiumFields).strict().superRefine(refuseRepeatedKeys)
+
+export type ConsortiumDraft = z.infer<typeof consortiumDraftSchema>
+
+export const consortiumSchema = z.object({
+  ...consortiumFields,
+  members: consortiumFields.members.min(3, MIN_MEMBERS_MESSAGE)
+}).strict().superRefine((c, ctx) => {
+  refuseRepeatedKeys(c, ctx)
   const k = c.protocol.neighbours
   if (typeof k === 'number' && k >= c.members.length) {
     ctx.addIssue({ code: 'custom', path: ['protocol', 'neighbours'], message: `neighbours ${k} must be below the ${c.members.length} members (use "complete")` })
@@ -140,27 +183,35 @@ export interface LoadedConsortium {
   readonly path: string
 }
 
-export function parseConsortium (bytes: Uint8Array, path: string): LoadedConsortium {
-  let json: unknown
+/** One line per issue: the field's path in the file and what is wrong with it. */
+export function issueLines (issues: ReadonlyArray<{ path: readonly PropertyKey[], message: string }>): string[] {
+  return issues.map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`)
+}
+
+/** The file's JSON, or a ConsortiumFileError naming the file. */
+export function parseConsortiumJson (bytes: Uint8Array, path: string): unknown {
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+    return JSON.parse(Buffer.from(bytes).toString('utf8'))
   } catch (err) {
     throw new ConsortiumFileError(`${path}: not valid JSON (${(err as Error).message})`)
   }
-  const parsed = consortiumSchema.safeParse(json)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`)
-    throw new ConsortiumFileError(`${path}: invalid consortium file\n${problems.join('\n')}`)
-  }
+}
+
+export function parseConsortium (bytes: Uint8Array, path: string): LoadedConsortium {
+  const parsed = consortiumSchema.safeParse(parseConsortiumJson(bytes, path))
+  if (!parsed.success) throw new ConsortiumFileError(`${path}: invalid consortium file\n${issueLines(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`)
   return { file: parsed.data, hash: createHash('sha256').update(bytes).digest(), path }
 }
 
-export function loadConsortium (path: string): LoadedConsortium {
-  let bytes: Buffer
+/** The file's bytes, or a ConsortiumFileError naming the file. */
+export function readConsortiumBytes (path: string): Buffer {
   try {
-    bytes = readFileSync(path)
+    return readFileSync(path)
   } catch (err) {
     throw new ConsortiumFileError(`cannot read the consortium file ${path}: ${(err as Error).message}`)
   }
-  return parseConsortium(bytes, path)
+}
+
+export function loadConsortium (path: string): LoadedConsortium {
+  return parseConsortium(readConsortiumBytes(path), path)
 }

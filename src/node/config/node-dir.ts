@@ -4,9 +4,10 @@
  * write goes to a temporary file and is renamed into place, so a node killed at any moment
  * leaves either the old or the new file, never half of one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { bootstrapMultiaddrField, tcpMultiaddrField } from './multiaddr-text.ts'
 
 export class NodeDirError extends Error {
   static override name = 'NodeDirError'
@@ -14,8 +15,11 @@ export class NodeDirError extends Error {
 }
 
 export const nodeConfigSchema = z.object({
-  listen: z.array(z.string()).default(['/ip4/0.0.0.0/tcp/4001']),
-  bootstrap: z.array(z.string()).default([]),
+  listen: z.array(tcpMultiaddrField).default(['/ip4/0.0.0.0/tcp/4001']),
+  /** Members to dial at start, each with its /p2p/<peer id>. */
+  bootstrap: z.array(bootstrapMultiaddrField).default([]),
+  /** This member's human-readable name (`secagg init --name`): `secagg consortium add` lists it under it. */
+  name: z.string().min(1).max(200).optional(),
   /**
    * vector-sum task: JSON {"vector": [...], "weight": 1} (or a bare array), read each round;
    * "{round}" in the name is replaced by the round number (one file per round). A member
@@ -36,6 +40,25 @@ export function writeAtomic (path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`
   writeFileSync(tmp, text)
   renameSync(tmp, path)
+}
+
+/**
+ * Writes a file that must not exist yet: a temporary file hard-linked into place, so the
+ * name appears complete or not at all, and an existing file (even one created a moment
+ * ago by another process) is never replaced. False when `path` exists.
+ */
+export function writeNewFileAtomic (path: string, text: string): boolean {
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, text)
+  try {
+    linkSync(tmp, path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  } finally {
+    unlinkSync(tmp)
+  }
 }
 
 export function writeAtomicBytes (path: string, bytes: Uint8Array): void {
