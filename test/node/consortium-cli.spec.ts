@@ -126,7 +126,7 @@ describe('member onboarding: secagg init, config validation, secagg consortium',
       [['simulate', '--peers', '5', '--dim', '3', '--stage-timeout', '-5'], /--stage-timeout: the timeout must be a number of ms in \[1, 1000000000\], got '-5'/],
       [['simulate', '--task', 'train', '--dataset', 'synthetic', '--peers', '4', '--rounds', '-3'], /--rounds must be an integer in \[1, 1000\], got '-3'/],
       [['simulate', '--task', 'train', '--dataset', 'synthetic', '--peers', '4', '--rounds', '2', '--lr', '-1e-3'], /--lr must be a number in \[1e-9, 10\], got '-1e-3'/],
-      [['start', '--dir', 'm', '--consortium', 'c.json', '--rounds', '-3'], /--rounds must be a positive integer, got '-3'/],
+      [['start', '--dir', 'm', '--consortium', 'c.json', '--rounds', '-3'], /--rounds must be an integer in \[1, 1000000000\], got '-3'/],
       [['logs', '--dir', 'm', '--round', '-1'], /--round must be a non-negative integer, got '-1'/],
       [['consortium', 'new', 'demo', '--dim', '-4'], /--dim must be an integer in \[1, 67108864\], got '-4'/]
     ]
