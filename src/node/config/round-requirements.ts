@@ -4,7 +4,7 @@
  * many members must be online for a round to end in a sum. `secagg consortium add` and
  * `check` print it, so an operator knows before starting how many members may be offline.
  */
-import { consistencyQuorum, minimumSurvivors, shareholderCount } from '../../protocol/index.ts'
+import { consistencyQuorum, membersForRound, minimumSurvivors, shareholderCount } from '../../protocol/index.ts'
 import { sessionParameters } from './consortium.ts'
 import type { Consortium } from './consortium.ts'
 
@@ -47,7 +47,8 @@ export function roundRequirements (c: Membership): RoundRequirements {
     shareholders: shareholderCount(n, neighbours),
     minSurvivors,
     consistencyQuorum: quorum,
-    online: Math.max(threshold + 1, minSurvivors, quorum)
+    // The same number a running node waits for before it begins a round.
+    online: membersForRound(n, maxCorrupt, threshold)
   }
 }
 
