@@ -30,6 +30,17 @@ describe('member onboarding: secagg init, config validation, secagg consortium',
   const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
   describe('secagg init', () => {
+    it('--vector-file sets the input file (one per round with {round}); a path outside DIR is refused and nothing is created', async () => {
+      const m = await init('m0', '--vector-file', 'inputs/{round}.json')
+      assert.equal(loadNodeConfig(m.dir).vectorFile, 'inputs/{round}.json')
+      for (const bad of ['../elsewhere.json', '/etc/input.json', '']) {
+        const r = await cli('init', '--dir', join(dir, 'm1'), '--vector-file', bad)
+        assert.equal(r.code, 2)
+        assert.match(r.err, /--vector-file must be a path inside DIR, like inputs\/\{round\}\.json/)
+        assert.ok(!existsSync(join(dir, 'm1')), 'nothing created')
+      }
+    })
+
     it('refuses a --listen that is not a TCP multiaddr, naming the flag, the value and the fix, and creates nothing', async () => {
       const member = join(dir, 'm0')
       const cases: Array<[string, RegExp]> = [
@@ -260,6 +271,8 @@ describe('member onboarding: secagg init, config validation, secagg consortium',
       assert.equal(five.code, 0, five.err)
       assert.match(five.out, /n = 5 members, maxCorrupt c = 1 \(default .*\), threshold t = 4, complete graph/)
       assert.match(five.out, /a round needs all 5 members online/)
+      const sha = (await import('node:crypto')).createHash('sha256').update(readFileSync(path)).digest('hex')
+      assert.ok(five.out.includes(`sha256 ${sha} (compare it on every member's copy)`), 'the hash the members compare')
       assert.match(five.out, /members\.0; identity\.key and config\.json load/)
       assert.match(five.out, /usable/)
       const file = readJson(path) as { protocol: Record<string, unknown>, members: Array<{ peerId: string, addresses: string[] }> }

@@ -3,6 +3,7 @@
  * what would stop them — before any node starts. Exit 0 when it is usable, 2 with one line
  * per problem otherwise.
  */
+import { createHash } from 'node:crypto'
 import { canonicalPeerId, consortiumSchema, issueLines, memberKeyOf } from '../config/consortium.ts'
 import type { ConsortiumDraft } from '../config/consortium.ts'
 import { loadConsortiumDraft } from '../config/consortium-draft.ts'
@@ -77,6 +78,9 @@ export async function runConsortiumCheck (argv: readonly string[], io: CliIo): P
   const inFile = (p: string): void => { problems.push(`${file}: ${p}`) }
   const task = draft.task.type === 'vector-sum' ? `vector-sum (dim ${draft.task.dim})` : `train (${draft.task.classes.join(', ')})`
   io.stdout(`${file}: consortium '${draft.consortium}', task ${task}`)
+  // Every member must run the very same bytes (the hash binds every session): on several
+  // machines the members compare this line before they start.
+  io.stdout(`  sha256 ${createHash('sha256').update(loaded.bytes).digest('hex')} (compare it on every member's copy)`)
   for (const line of requirementLines(draft, inFile)) io.stdout(`  ${line}`)
   memberProblems(draft).forEach(inFile)
   for (const dir of values.dir ?? []) {
