@@ -51,11 +51,14 @@ describe('node monitor', () => {
     // droppedAt is an object: the driver passes the coordinator's fields on as they are (swarm-node.ts).
     logger.info('aggregated', { round: 3, attempt: 1, included: 2, droppedAfterSharing: 1, droppedAt: { masked: [C], consistency: [B, STRANGER], unmask: [C] } } as Record<string, unknown> as Fields)
     clock.t += 250
+    logger.info('round-result', { round: 3, attempt: 1, aggregator: A, included: 2, weightSum: 7, includedSelf: true })
+    assert.equal(monitor.status().current?.stage, 'applying the result')
+    clock.t += 5000 // the task applies the result (training: evaluates the new model)
     store.saveRound(3, { round: 3, attempt: 1, aggregator: A, included: [A, B], weightSum: 7, includedSelf: true, sum: [1.5, -2] })
     s = monitor.status()
     assert.equal(s.current, undefined)
     assert.equal(s.nextRound, 4)
-    assert.deepEqual(s.lastResult, { round: 3, attempt: 1, outcome: 'completed', aggregator: A, included: 2, weightSum: 7, includedSelf: true, at: '2026-12-02T09:00:01.750Z' })
+    assert.deepEqual(s.lastResult, { round: 3, attempt: 1, outcome: 'completed', aggregator: A, included: 2, weightSum: 7, includedSelf: true, at: '2026-12-02T09:00:06.750Z' })
     assert.equal(JSON.stringify(s).includes('1.5'), false, 'the sum is never kept')
     assert.equal(s.counters.completed, 1)
     assert.equal(s.counters.aggregated, 1)
@@ -64,7 +67,7 @@ describe('node monitor', () => {
     assert.match(text, /^secagg_connected_members 1$/m)
     assert.match(text, /^secagg_rounds_total\{outcome="completed",reason="none"\} 1$/m)
     assert.match(text, /^secagg_stage_duration_seconds_sum\{role="participant",stage="advertise"\} 1\.5$/m)
-    // The share stage was still open when the record was written: it ends there.
+    // The share stage was still open when the result was confirmed: it ends there, not when the record is written.
     assert.match(text, /^secagg_stage_duration_seconds_sum\{role="participant",stage="share"\} 0\.25$/m)
     assert.match(text, new RegExp(`^secagg_dropouts_total\\{stage="masked",member="${C}"\\} 1$`, 'm'))
     assert.match(text, new RegExp(`^secagg_dropouts_total\\{stage="consistency",member="${B}"\\} 1$`, 'm'))

@@ -26,7 +26,7 @@ const TMP_PREFIX = 'secagg-control-'
 function ensurePrivateDir (path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 })
   const st = lstatSync(path)
-  if (!st.isDirectory()) throw new ControlSocketError(`${path} is not a directory; remove it so the node can make its control socket there`)
+  if (!st.isDirectory()) throw new ControlSocketError(`${path} is not a directory (a file or a link); remove it so the node can make its control socket there`)
   if (process.getuid !== undefined && st.uid !== process.getuid()) throw new ControlSocketError(`${path} belongs to another user (uid ${st.uid}); remove it`)
   chmodSync(path, 0o700)
 }

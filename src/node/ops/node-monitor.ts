@@ -1,7 +1,8 @@
 /**
  * The operator's view of a running node, built from what the node already reports: every log
- * record (the coordinator logs each decision — round-start, stage, aggregator-failover,
- * participant-aborted, aggregation-aborted, aggregated, round-metrics, node-started), every
+ * record (the coordinator logs each decision — round-start, stage, round-result,
+ * aggregator-failover, participant-aborted, aggregation-aborted, aggregated; the task logs
+ * round-metrics, the driver node-started), every
  * round record as it is written (a round ends exactly when rounds/<r>.json is written; the
  * log has no single "round ended" event), and the host's connection and frame events.
  *
@@ -65,7 +66,7 @@ export class NodeMonitor {
   private nextRound: number | undefined
   private lastResult: LastResult | undefined
   private readonly ended = new Map<number, RoundOutcomeKind>()
-  private counters: { -readonly [K in keyof NodeCounters]: number } = { ...counter0 }
+  private readonly counters: { -readonly [K in keyof NodeCounters]: number } = { ...counter0 }
   private validation: { round: number, accuracy: number } | undefined
   /** Per role: the stage it is in and since when (ms), for the stage-duration histogram. */
   private readonly stageClock = new Map<Role, { round: number, attempt: number, stage: Stage, at: number }>()
@@ -90,6 +91,13 @@ export class NodeMonitor {
         return
       case 'round-start': return this.roundStart(f)
       case 'stage': return this.stage(f)
+      case 'round-result':
+        // Confirmed: the session is over (its stages end here), the task applies the result.
+        if (this.current !== undefined && this.current.round === f.round && f.late !== true) {
+          this.endStages(this.now())
+          this.current = { ...this.current, stage: 'applying the result' }
+        }
+        return
       case 'aggregator-failover':
         this.counters.failovers++
         this.tell((l) => l.failover?.(failoverReasonOf(f.why)))
