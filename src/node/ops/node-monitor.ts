@@ -2,9 +2,9 @@
  * The operator's view of a running node, built from what the node already reports: every log
  * record (the coordinator logs each decision — round-start, stage, round-result,
  * aggregator-failover, participant-aborted, aggregation-aborted, aggregated; the task logs
- * round-metrics, the driver node-started), every
- * round record as it is written (a round ends exactly when rounds/<r>.json is written; the
- * log has no single "round ended" event), and the host's connection and frame events.
+ * round-metrics, the driver node-started), every round record as it is written (a round ends
+ * exactly when rounds/<r>.json is written; the log has no single "round ended" event), and
+ * the host's connection and frame events.
  *
  * It keeps ids, counts, stages and reasons only: log fields never carry secrets
  * (src/node/logger.ts), and of a round record it reads the outcome fields, never the sum.
