@@ -69,6 +69,18 @@ describe('control socket', () => {
     }
   })
 
+  it('two nodes starting at once in one directory: one listens, the other gets a clear error', async () => {
+    const opened = await Promise.allSettled([ControlServer.open(root, () => ({ n: 1 })), ControlServer.open(root, () => ({ n: 2 }))])
+    const servers = opened.flatMap((o) => o.status === 'fulfilled' ? [o.value] : [])
+    try {
+      assert.equal(servers.length, 1)
+      const failed = opened.find((o) => o.status === 'rejected')
+      assert.match(String(failed?.reason), /^ControlSocketError: cannot listen on the control socket .*node\.sock: .*EADDRINUSE/)
+    } finally {
+      for (const s of servers) await s.close()
+    }
+  })
+
   it('refuses a file that is not a socket where the socket goes', async () => {
     mkdirSync(join(root, 'control'), { mode: 0o700 })
     writeFileSync(socketPathIn(root), 'not a socket')

@@ -78,8 +78,12 @@ export class ControlServer {
     }
     const server = createServer((socket) => serve(socket, status))
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(path, () => { server.off('error', reject); resolve() })
+      const failed = (err: Error): void => {
+        if (privateTmp !== undefined) rmSync(privateTmp, { recursive: true, force: true })
+        reject(new ControlSocketError(`cannot listen on the control socket ${path}: ${err.message}`))
+      }
+      server.once('error', failed)
+      server.listen(path, () => { server.off('error', failed); resolve() })
     })
     chmodSync(path, 0o600)
     if (privateTmp !== undefined) writeAtomic(pointer, path + '\n')
