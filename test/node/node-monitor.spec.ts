@@ -103,6 +103,20 @@ describe('node monitor', () => {
     assert.match(formatStatus(s), /^last result {2}round 1 \(attempt 2\): aborted: given up after 3 attempts without a result$/m)
   })
 
+  it('shows a node waiting for members, whom it misses, and why it gave up', () => {
+    const { monitor, clock } = setup()
+    monitor.onLog('info', 'waiting-for-members', { round: 0, reachable: '1/3', needed: 3, missing: [B, C], reason: 'a round needs 3 of the 3 members' })
+    clock.t += 1000
+    monitor.onLog('info', 'waiting-for-members', { round: 0, reachable: '2/3', needed: 3, missing: [C], reason: 'a round needs 3 of the 3 members' })
+    const s = monitor.status()
+    assert.deepEqual(s.waiting, { round: 0, reachable: '2/3', needed: 3, missing: [{ peerId: C }], since: '2026-12-02T09:00:00.000Z' })
+    assert.match(formatStatus(s), /^round +waiting for members before round 0: 2\/3 reachable, a round needs 3; missing …CCCCCCC3 \(since 2026-12-02T09:00:00.000Z\)$/m)
+    monitor.onLog('info', 'members-reachable', { round: 0, reachable: '3/3', needed: 3 })
+    assert.equal(monitor.status().waiting, undefined)
+    monitor.onLog('error', 'node-failed', { round: 4, reason: 'no usable input of this member\'s own for 3 rounds in a row' })
+    assert.match(formatStatus(monitor.status()), /^failed +no usable input of this member's own for 3 rounds in a row$/m)
+  })
+
   it('a failing listener is logged as monitor-error and never reaches the node', () => {
     const monitor = new NodeMonitor({ self: A, consortium: 'demo', members: [{ peerId: A }, { peerId: B }] })
     monitor.listen({ roundStarted: () => { throw new Error('listener broke') } })
@@ -123,6 +137,9 @@ describe('reason kinds', () => {
       [{ aborted: true, reason: 'sat out: input unchanged since an earlier round' }, 'skipped', 'input-unchanged'],
       [{ aborted: true, reason: 'skipped: input already sent in attempt 2' }, 'skipped', 'input-already-sent'],
       [{ aborted: true, reason: 'skipped: no result after this member sent its masked input' }, 'skipped', 'no-result'],
+      [{ aborted: true, reason: 'skipped: waiting for members (2 of 5 reachable, a round needs 4)' }, 'skipped', 'waiting-for-members'],
+      [{ aborted: true, reason: 'skipped: the members moved on to round 9' }, 'skipped', 'moved-on'],
+      [{ aborted: true, reason: 'skipped: a reason added later' }, 'skipped', 'other'],
       [{ aborted: true, reason: 'input-unavailable' }, 'aborted', 'input-unavailable'],
       [{ aborted: true, reason: 'could not record a promise: ENOSPC' }, 'aborted', 'promise-not-recorded'],
       [{ aborted: true, reason: 'round 4: the masked input already went to attempt 1' }, 'skipped', 'input-already-sent'],

@@ -64,6 +64,8 @@ export class NodeMonitor {
   private readonly connected = new Set<string>()
   private current: CurrentRound | undefined
   private nextRound: number | undefined
+  private waiting: NodeStatus['waiting']
+  private failed: string | undefined
   private lastResult: LastResult | undefined
   private readonly ended = new Map<number, RoundOutcomeKind>()
   private readonly counters: { -readonly [K in keyof NodeCounters]: number } = { ...counter0 }
@@ -90,6 +92,18 @@ export class NodeMonitor {
         if (Array.isArray(f.addresses)) this.addresses = f.addresses.filter((a): a is string => typeof a === 'string')
         return
       case 'round-start': return this.roundStart(f)
+      case 'waiting-for-members':
+        if (typeof f.round === 'number' && typeof f.needed === 'number') {
+          const missing = Array.isArray(f.missing) ? f.missing.flatMap((id) => this.members.get(String(id)) ?? []) : []
+          this.waiting = { round: f.round, reachable: String(f.reachable), needed: f.needed, missing, since: this.waiting?.since ?? new Date(this.now()).toISOString() }
+        }
+        return
+      case 'members-reachable':
+        this.waiting = undefined
+        return
+      case 'node-failed':
+        this.failed = String(f.reason)
+        return
       case 'stage': return this.stage(f)
       case 'round-result':
         // Confirmed: the session is over (its stages end here), the task applies the result.
@@ -133,6 +147,7 @@ export class NodeMonitor {
       round: f.round, attempt: f.attempt, role: String(f.role), aggregator: String(f.aggregator), since: new Date(at).toISOString()
     }
     this.nextRound = undefined
+    this.waiting = undefined
     this.endStages(at)
     const round = f.round
     this.tell((l) => l.roundStarted?.(round))
@@ -226,6 +241,8 @@ export class NodeMonitor {
       members: { total: this.members.size, connected: [...this.connected].sort().map((id) => this.members.get(id)!) },
       ...(current !== undefined ? { current } : {}),
       ...(this.nextRound !== undefined ? { nextRound: this.nextRound } : {}),
+      ...(this.waiting !== undefined ? { waiting: this.waiting } : {}),
+      ...(this.failed !== undefined ? { failed: this.failed } : {}),
       ...(this.lastResult !== undefined ? { lastResult: this.lastResult } : {}),
       counters: { ...this.counters },
       ...(this.validation !== undefined ? { validation: { ...this.validation } } : {}),

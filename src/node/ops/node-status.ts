@@ -58,6 +58,10 @@ export interface NodeStatus {
   readonly current?: CurrentRound
   /** The round this node waits to begin when it is between rounds. */
   readonly nextRound?: number
+  /** Too few members reachable for a round: it begins once enough are (`waiting-for-members`). */
+  readonly waiting?: { readonly round: number, readonly reachable: string, readonly needed: number, readonly missing: readonly MemberRef[], readonly since: string }
+  /** Why the node gave up (`node-failed`); it is stopping. */
+  readonly failed?: string
   readonly lastResult?: LastResult
   readonly counters: NodeCounters
   /** Train task: the global model's validation accuracy on this member's split, after `round`. */

@@ -12,8 +12,8 @@ export type RoundOutcomeKind = 'completed' | 'skipped' | 'aborted'
 export interface RoundEnd { readonly outcome: RoundOutcomeKind, readonly reason: RoundEndReason }
 
 export const ROUND_END_REASONS = [
-  'none', 'input-unchanged', 'input-already-sent', 'no-result', 'input-unavailable', 'promise-not-recorded',
-  'not-applied', 'unconfirmed', 'given-up', 'not-in-session', 'other'
+  'none', 'input-unchanged', 'input-already-sent', 'no-result', 'waiting-for-members', 'moved-on', 'input-unavailable',
+  'promise-not-recorded', 'not-applied', 'unconfirmed', 'given-up', 'not-in-session', 'other'
 ] as const
 export type RoundEndReason = typeof ROUND_END_REASONS[number]
 
@@ -22,6 +22,9 @@ const ROUND_END_PATTERNS: ReadonlyArray<readonly [RegExp, RoundEndReason, RoundO
   [/^sat out: input unchanged|already contributed to an earlier sum/, 'input-unchanged', 'skipped'],
   [/^skipped: input already sent|masked input already went to attempt/, 'input-already-sent', 'skipped'],
   [/^skipped: no result/, 'no-result', 'skipped'],
+  [/^skipped: waiting for members/, 'waiting-for-members', 'skipped'],
+  [/^skipped: the members moved on/, 'moved-on', 'skipped'],
+  [/^skipped:/, 'other', 'skipped'],
   [/^input-unavailable$/, 'input-unavailable', 'aborted'],
   [/^could not record a promise/, 'promise-not-recorded', 'aborted'],
   [/^result could not be applied/, 'not-applied', 'aborted'],

@@ -37,7 +37,9 @@ export function formatStatus (s: NodeStatus): string {
   const c = s.current
   const round = c !== undefined
     ? `${c.round}, attempt ${c.attempt}, ${c.role}, stage ${c.stage ?? 'waiting for input'}${c.aggregatorStage !== undefined ? ` (aggregating: ${c.aggregatorStage})` : ''}; aggregator ${c.aggregator === s.peer ? 'this node' : short(c.aggregator)}; since ${c.since}`
-    : s.nextRound !== undefined ? `between rounds, next ${s.nextRound}` : 'not started yet'
+    : s.waiting !== undefined
+      ? `waiting for members before round ${s.waiting.round}: ${s.waiting.reachable} reachable, a round needs ${s.waiting.needed}${s.waiting.missing.length > 0 ? `; missing ${s.waiting.missing.map(member).join(', ')}` : ''} (since ${s.waiting.since})`
+      : s.nextRound !== undefined ? `between rounds, next ${s.nextRound}` : 'not started yet'
   const k = s.counters
   const lines: Array<[string, string]> = [
     ['peer', s.peer],
@@ -46,6 +48,7 @@ export function formatStatus (s: NodeStatus): string {
     ['uptime', `${duration(s.uptimeMs)} (pid ${s.pid}, since ${s.startedAt})`],
     ['members', `${s.members.connected.length}/${others} connected${s.members.connected.length > 0 ? ': ' + s.members.connected.map(member).join(', ') : ''}`],
     ['round', round],
+    ...(s.failed !== undefined ? [['failed', s.failed] as [string, string]] : []),
     ['last result', s.lastResult !== undefined ? result(s.lastResult, s.peer) : 'none yet'],
     ['rounds', `${k.completed} completed, ${k.aborted} aborted, ${k.skipped} skipped; ${k.failovers} failovers, ${k.participantAborts} participant aborts, ${k.aggregated} aggregated here (${k.aggregationAborts} aborted)`],
     ['traffic', `sent ${k.framesSent} frames (${bytes(k.bytesSent)}), received ${k.framesReceived} frames (${bytes(k.bytesReceived)})`]
