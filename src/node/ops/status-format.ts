@@ -50,7 +50,7 @@ export function formatStatus (s: NodeStatus): string {
     ['round', round],
     ...(s.failed !== undefined ? [['failed', s.failed] as [string, string]] : []),
     ['last result', s.lastResult !== undefined ? result(s.lastResult, s.peer) : 'none yet'],
-    ['rounds', `${k.completed} completed, ${k.aborted} aborted, ${k.skipped} skipped; ${k.failovers} failovers, ${k.participantAborts} participant aborts, ${k.aggregated} aggregated here (${k.aggregationAborts} aborted)`],
+    ['rounds', `${k.completed} completed, ${k.aborted} aborted, ${k.skipped} skipped; failovers ${k.failovers}, participant aborts ${k.participantAborts}, aggregated here ${k.aggregated} (aborted ${k.aggregationAborts})`],
     ['traffic', `sent ${k.framesSent} frames (${bytes(k.bytesSent)}), received ${k.framesReceived} frames (${bytes(k.bytesReceived)})`]
   ]
   if (s.validation !== undefined) lines.push(['validation', `accuracy ${s.validation.accuracy.toFixed(4)} after round ${s.validation.round}`])
