@@ -17,6 +17,7 @@ import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import type { Fields, Logger } from './logger.ts'
 import { SwarmHost } from './net/host.ts'
+import type { HostOptions } from './net/host.ts'
 import { clockTimeout, systemClock } from './clock.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import { DirectoryStore } from './store/member-store.ts'
@@ -43,6 +44,8 @@ export interface SwarmNodeOptions {
   readonly components?: { readonly clock?: Clock, readonly createHost?: HostFactory, readonly rng?: RandomSource, readonly store?: MemberStore }
   /** Overrides of the node's own deadlines. */
   readonly timeouts?: Partial<SwarmNodeTimeouts>
+  /** Observers of the libp2p host (the operator's monitor and metrics, src/node/ops). */
+  readonly hostHooks?: Pick<HostOptions, 'observer' | 'metrics'>
 }
 
 /** The transport a node needs: send one frame to a member, and stop. */
@@ -119,7 +122,7 @@ export class SwarmNode {
       : await SwarmHost.start({
         identity: this.options.identity, members: new Map(consortium.file.members.map((m) => [m.peerId, m.addresses])),
         listen: this.options.listen, bootstrap: this.options.bootstrap, mdns: this.options.mdns,
-        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage, onMembers, clock: this.clock
+        maxMessageBytes: consortium.file.protocol.maxMessageBytes, logger, onMessage, onMembers, clock: this.clock, ...this.options.hostHooks
       })
     const nextRound = Math.max(this.store.nextRound(), this.options.task.resumeRound ?? 0)
     // pid and resumeRound let `secagg logs --summary` mark and explain a restart.

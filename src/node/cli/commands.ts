@@ -24,6 +24,11 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./consortium.ts')).runConsortiumCommand(argv, io)
   },
   {
+    name: 'status',
+    summary: 'show what the node running in a member directory is doing (round, stage, members, results)',
+    run: async (argv, io) => (await import('./status.ts')).runStatusCommand(argv, io)
+  },
+  {
     name: 'simulate',
     summary: 'run one secure-aggregation round over an in-memory or loopback libp2p swarm (dropout studies)',
     run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)

@@ -12,11 +12,14 @@ import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multia
 import { loadNodeConfig } from '../config/node-dir.ts'
 import { createLogger } from '../logger.ts'
 import type { Level } from '../logger.ts'
+import { NodeOps } from '../ops/node-ops.ts'
 import { lockMemberDir } from '../store/dir-lock.ts'
 import type { DirLock } from '../store/dir-lock.ts'
+import { DirectoryStore } from '../store/member-store.ts'
 import { DEFAULT_MAX_INPUT_FAILURES, SwarmNode } from '../swarm-node.ts'
 import { VectorSumTask } from '../task/vector-sum-task.ts'
 import type { CliIo } from './main.ts'
+import { metricsFlag } from './metrics-flag.ts'
 import { intFlag } from './number-flags.ts'
 import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
@@ -38,13 +41,17 @@ turn comes, aggregates) one secure-aggregation round after another.
   --max-input-failures F stop (exit 1) after F rounds in a row without a usable input of
                          this member's own (default ${DEFAULT_MAX_INPUT_FAILURES}; 0: never)
   --log-level L          debug, info (default), warn, error (stderr; DIR/node.log has all)
+  --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics (loopback only)
+  --metrics-public       allow a --metrics address that is not loopback
+
+'secagg status --dir DIR' shows what the running node is doing (DIR/control/node.sock).
 
 Exit codes: 0 done or stopped by a signal; 1 gave up (see the message); 2 could not start
 (bad flag or file, directory in use, port in use).
 `
 
 /** Start-up errors that are the operator's to fix: one line, exit 2. */
-const STARTUP_ERRORS = ['ConsortiumFileError', 'IdentityError', 'NodeDirError', 'DatasetError', 'OverflowRiskError', 'PromiseStoreError', 'DirLockError', 'ProtocolConfigError']
+const STARTUP_ERRORS = ['ConsortiumFileError', 'IdentityError', 'NodeDirError', 'DatasetError', 'OverflowRiskError', 'PromiseStoreError', 'DirLockError', 'ProtocolConfigError', 'ControlSocketError', 'MetricsListenError']
 
 /**
  * libp2p reports a listen failure as UnsupportedListenAddressesError with each address and
@@ -66,7 +73,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
   const { values } = parseFlags(argv, {
     dir: { type: 'string' }, consortium: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
     mdns: { type: 'boolean' }, rounds: { type: 'string' }, 'until-round': { type: 'string' }, 'startup-wait': { type: 'string' }, 'max-input-failures': { type: 'string' },
-    'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    'log-level': { type: 'string' }, metrics: { type: 'string' }, 'metrics-public': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
   }, 'start', { check: { listen: tcpMultiaddrProblem, bootstrap: bootstrapMultiaddrProblem } })
   if (values.help === true) { io.stdout(START_HELP); return 0 }
   if (values.dir === undefined || values.consortium === undefined) throw new UsageError('--dir and --consortium are required. Run \'secagg start --help\'.')
@@ -77,16 +84,19 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
   const maxInputFailures = intFlag(values['max-input-failures'], 'max-input-failures', 0, 1_000_000) ?? DEFAULT_MAX_INPUT_FAILURES
   const level = (values['log-level'] ?? 'info') as Level
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error, got '${level}'`)
+  const metrics = metricsFlag(values.metrics, values['metrics-public'] === true)
   let node: SwarmNode
   let lock: DirLock | undefined
   let listenSource = '--listen'
+  let ops: NodeOps | undefined
   try {
     const consortium = loadConsortium(values.consortium)
     const identity = loadIdentity(values.dir)
     const config = loadNodeConfig(values.dir)
     if (values.listen === undefined) listenSource = `"listen" in ${join(values.dir, 'config.json')} or --listen`
     lock = lockMemberDir(values.dir)
-    const logger = createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr })
+    ops = await NodeOps.open({ dir: values.dir, self: identity.peerId, consortium: consortium.file.consortium, members: consortium.file.members, ...(metrics !== undefined ? { metrics } : {}) })
+    const logger = ops.logger(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }))
     if (lock.recovered !== undefined) logger.warn('stale-lock-recovered', { pid: lock.recovered, reason: 'the node that held this directory is no longer running (it crashed or was killed)' })
     const spec = consortium.file.task
     const task = spec.type === 'vector-sum'
@@ -101,12 +111,15 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
       ...(rounds !== undefined ? { moreRounds: rounds } : {}),
       ...(untilRound !== undefined ? { rounds: untilRound } : {}),
       maxInputFailures: maxInputFailures === 0 ? Number.POSITIVE_INFINITY : maxInputFailures,
-      ...(startupWait > 0 ? { timeouts: { startupWait: startupWait * 1000 } } : {})
+      ...(startupWait > 0 ? { timeouts: { startupWait: startupWait * 1000 } } : {}),
+      components: { store: ops.store(new DirectoryStore(values.dir), logger) },
+      hostHooks: ops.hostHooks(logger)
     })
     await node.start()
     const last = node.coordinator.lastRound
     io.stdout(`peer ${node.peerId} listening on ${node.addresses.join(' ')}; ${last === undefined ? `rounds from ${node.coordinator.round} until stopped` : `rounds ${node.coordinator.round}–${last}${rounds !== undefined ? ` (--rounds ${rounds}: that many more)` : ''}`}`)
   } catch (err) {
+    await ops?.close()
     lock?.release()
     if (isErrorNamed(err, ...STARTUP_ERRORS)) throw new UsageError((err as Error).message)
     const listen = err instanceof Error ? listenFailure(err, listenSource) : undefined
@@ -121,6 +134,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   await node.done
   await node.stop()
+  await ops.close()
   lock.release()
   if (node.failed !== undefined) {
     io.stderr(`secagg start: ${node.failed}`)

@@ -18,6 +18,7 @@ import { lpStream } from '@libp2p/utils'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import type { Libp2pOptions } from 'libp2p'
 import type { Identity } from '../config/identity.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
@@ -45,6 +46,17 @@ export interface HostOptions {
   readonly keepConnected?: boolean
   /** The node's clock (default: the wall clock); times the dial-failure warnings. */
   readonly clock?: Clock
+  /** Told of members connecting and disconnecting and of every frame (the node's monitor, src/node/ops). */
+  readonly observer?: HostObserver
+  /** libp2p's own metrics (e.g. @libp2p/prometheus-metrics), passed to createLibp2p. */
+  readonly metrics?: Libp2pOptions['metrics']
+}
+
+export interface HostObserver {
+  /** The first connection to `peer` opened (true) or its last one closed (false). */
+  connection (peer: string, open: boolean): void
+  /** One /secagg frame of `bytes` went to or came from `peer`. */
+  frame (direction: 'sent' | 'received', peer: string, bytes: number): void
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
@@ -91,8 +103,12 @@ export class SwarmHost {
         ...(options.bootstrap.length > 0 ? [bootstrap({ list: [...options.bootstrap] })] : []),
         ...(options.mdns ? [mdns()] : [])
       ],
-      services: { identify: identify(), ping: ping() }
+      services: { identify: identify(), ping: ping() },
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {})
     })
+    const { observer } = options
+    node.addEventListener('peer:connect', (evt) => observer?.connection(evt.detail.toString(), true))
+    node.addEventListener('peer:disconnect', (evt) => observer?.connection(evt.detail.toString(), false))
     const host = new SwarmHost(node, options)
     for (const [peer, addrs] of members) {
       if (peer !== options.identity.peerId && addrs.length > 0) await host.learnAddresses(peer, addrs)
@@ -147,6 +163,7 @@ export class SwarmHost {
       const lp = lpStream(stream, { maxDataLength: max, maxBufferSize: max + 16 })
       const data = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(120_000), this.stopping.signal]) })
       await stream.close().catch(() => {})
+      this.options.observer?.frame('received', from, data.byteLength)
       this.options.onMessage(from, data.subarray())
     } catch (err) {
       const e = err as Error
@@ -173,6 +190,7 @@ export class SwarmHost {
         const lp = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
         await lp.write(data, { signal: stop })
         await stream.close({ signal: stop })
+        this.options.observer?.frame('sent', peer, data.byteLength)
         return true
       } catch (err) {
         if (stop.aborted) break
