@@ -43,3 +43,49 @@ describe('ATTACK (currently succeeds): the control socket is no second lock for 
     assert.equal(opened.length, 1)
   })
 })
+
+/**
+ * ATTACK (review ops-review): the path recorded in DIR/control/socket-path (long-path
+ * fallback) is trusted as it is, by `secagg status` (locateSocket → requestStatus) and by the
+ * next start (ControlServer.open → removeStale(recorded)): neither checks that its directory
+ * is this user's private mkdtemp directory. After a power loss or a crash the pointer stays;
+ * once /tmp is emptied (a reboot with tmpfs /tmp, systemd-tmpfiles) any local user can
+ * create /tmp/secagg-control-<same suffix>/node.sock (the name was listed in /tmp) and
+ * then (a) `secagg status` shows what that user serves, (b) the node refuses to start ("a
+ * node is already running") for as long as that user likes. The test plays the other user
+ * with the same uid; the point is that nothing checks the owner.
+ */
+describe('ATTACK (currently succeeds): a recorded fallback socket path is trusted without checking its owner', () => {
+  let root: string
+  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'secagg-ctl-claim-')) })
+  afterEach(() => { rmSync(root, { recursive: true, force: true }) })
+
+  it('ATTACK (currently succeeds): a socket planted at the recorded path answers status and blocks the next start', async () => {
+    const { requestStatus } = await import('../../src/node/ops/control-client.ts')
+    const { createServer } = await import('node:net')
+    const { writeFileSync } = await import('node:fs')
+    const dir = join(root, 'y'.repeat(MAX_SOCKET_PATH_BYTES))
+    mkdirSync(join(dir, 'control'), { recursive: true, mode: 0o700 })
+    // What a crashed node leaves: the pointer to /tmp/secagg-control-XXXXXX/node.sock; /tmp was emptied since.
+    const claimed = join(tmpdir(), 'secagg-control-AbC123')
+    rmSync(claimed, { recursive: true, force: true })
+    writeFileSync(pointerPathIn(dir), join(claimed, 'node.sock') + '\n')
+    // The other local user recreates that directory, world-readable, with its own socket.
+    mkdirSync(claimed, { mode: 0o777 })
+    const conns = new Set<import('node:net').Socket>()
+    const fake = createServer((s) => { conns.add(s); s.on('error', () => {}).end(JSON.stringify({ v: 1, ok: true, status: { peer: 'attacker-chosen', round: 999 } }) + '\n') })
+    await new Promise<void>((resolve) => fake.listen(join(claimed, 'node.sock'), resolve))
+    try {
+      const status = await requestStatus(dir)
+      let start = 'started'
+      try { (await ControlServer.open(dir, () => ({}))).close() } catch (err) { start = (err as Error).message }
+      console.log(`      secagg status shows: ${JSON.stringify(status)}\n      the next start: ${start}`)
+      assert.notEqual((status as unknown as { peer: string }).peer, 'attacker-chosen', 'ATTACK succeeded: status answered by a socket in a directory this user does not own privately')
+      assert.equal(start, 'started', 'ATTACK succeeded: the planted socket keeps the node from starting')
+    } finally {
+      for (const c of conns) c.destroy()
+      await new Promise<void>((resolve) => fake.close(() => resolve()))
+      rmSync(claimed, { recursive: true, force: true })
+    }
+  })
+})
