@@ -11,6 +11,7 @@
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MAX_SOCKET_PATH_BYTES, pointerPathIn, socketPathIn } from '../../src/node/ops/control-protocol.ts'
@@ -72,7 +73,7 @@ describe('ATTACK (currently succeeds): a recorded fallback socket path is truste
     writeFileSync(pointerPathIn(dir), join(claimed, 'node.sock') + '\n')
     // The other local user recreates that directory, world-readable, with its own socket.
     mkdirSync(claimed, { mode: 0o777 })
-    const conns = new Set<import('node:net').Socket>()
+    const conns = new Set<Socket>()
     const fake = createServer((s) => { conns.add(s); s.on('error', () => {}).end(JSON.stringify({ v: 1, ok: true, status: { peer: 'attacker-chosen', round: 999 } }) + '\n') })
     await new Promise<void>((resolve) => fake.listen(join(claimed, 'node.sock'), resolve))
     try {
