@@ -74,7 +74,9 @@ export interface EncodedInput {
  */
 export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into?: Uint32Array): EncodedInput {
   if (!Number.isInteger(weight) || weight < 1 || weight > plan.maxWeight) {
-    throw new InvalidInputError(`weight must be an integer sample count in [1, ${plan.maxWeight}], got ${weight}`)
+    // The value itself is not quoted: a member's weight (its sample count) is part of its
+    // input, and this message may reach a log.
+    throw new InvalidInputError(`weight must be an integer sample count in [1, ${plan.maxWeight}] (the consortium's maxWeight); this one is ${Number.isInteger(weight) ? (weight < 1 ? 'below 1' : 'above it') : 'not an integer'}`)
   }
   if (into !== undefined && into.length !== x.length + 1) throw new InvalidInputError(`encoding target has ${into.length} words, needs ${x.length + 1}`)
   const words = into ?? new Uint32Array(x.length + 1)

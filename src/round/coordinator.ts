@@ -12,9 +12,9 @@
  *   within the bounds of an honest sum, and is applied only once a quorum of members echoed
  *   the same digest of it (result-echo.ts);
  * - an input already in an earlier sum is never contributed again.
- * - no round begins while fewer members than a round needs are reachable (once the transport
- *   reports who it reaches): the member waits for them instead of running rounds that can
- *   only abort, and a round that fails while too few are reachable is recorded as skipped;
+ * - no round or attempt begins while fewer members than a round needs are reachable (once
+ *   the transport reports who it reaches) — unless a member announces that very round: the
+ *   member waits for them instead of running attempts that can only abort;
  * - a member without a usable input of its own sits the round out without breaking it: it
  *   still aggregates when its turn comes; after `maxInputFailures` such rounds in a row it
  *   stops (`fatal`) so that its operator notices.
@@ -90,8 +90,8 @@ export class RoundCoordinator {
   private reachableMembers: ReadonlySet<string> | undefined
   /** Members a round needs (membersForRound), this one included. */
   private readonly needed: number
-  /** Waiting for enough reachable members before beginning `round`. */
-  private awaiting: { round: number, since: number, reported: number } | undefined
+  /** Waiting for enough reachable members before beginning (round, attempt). */
+  private awaiting: { round: number, attempt: number, since: number, reported: number } | undefined
   /** The round to stop before (config.rounds, or set from config.moreRounds at start). */
   private endRound: number | undefined
   /** Whether a round ended (with a result or not) in this run: until then a catch-up moves endRound too. */
@@ -196,11 +196,11 @@ export class RoundCoordinator {
       const count = this.reachableMembers.size + 1
       if (count >= this.needed) {
         this.awaiting = undefined
-        this.log('info', 'members-reachable', { round: w.round, reachable: `${count}/${this.config.members.length}`, needed: this.needed, waitedMs: now - w.since })
-        this.begin(w.round, 0, now)
+        this.log('info', 'members-reachable', { round: w.round, attempt: w.attempt, reachable: `${count}/${this.config.members.length}`, needed: this.needed, waitedMs: now - w.since })
+        this.begin(w.round, w.attempt, now)
       } else if (count !== w.reported) {
         w.reported = count
-        this.logWaiting(w.round)
+        this.logWaiting(w.round, w.attempt)
       }
     })
   }
@@ -228,8 +228,17 @@ export class RoundCoordinator {
       const c = this.current
       if (c === undefined || c.round !== round || c.attempt !== attempt) return
       if (input instanceof Error) { this.withoutInput(c, input, now); return }
+      let words
+      try {
+        words = encodeInput(this.config.quantization, input.vector, input.weight).words
+      } catch (err) {
+        // An input the consortium's settings cannot carry (a weight above maxWeight, a wrong
+        // length) is this member's own input failing: it sits the round out like any other.
+        this.withoutInput(c, err as Error, now)
+        return
+      }
       this.inputFailures = { count: 0, round: -1 }
-      const hash = this.book.inputHash(encodeInput(this.config.quantization, input.vector, input.weight).words)
+      const hash = this.book.inputHash(words)
       if (this.book.contributed(hash)) {
         // A second sum over an unchanged input, next to one without it, reveals it.
         this.log('warn', 'input-unchanged', { round, reason: 'this input was already in an earlier sum; the member sits this round out (give the task a new input)' })
@@ -326,21 +335,21 @@ export class RoundCoordinator {
 
   // ---- the rules ----
 
-  /** Begins `round` at attempt 0 — once enough members are reachable (reachable()). */
-  private beginWhenReady (round: number, now: number): void {
+  /** Begins (round, attempt) — once enough members are reachable (reachable()) or announce it. */
+  private beginWhenReady (round: number, now: number, attempt = 0): void {
     if (this.stopped) return
     const reachable = this.reachableMembers
-    if (reachable === undefined || reachable.size + 1 >= this.needed) { this.begin(round, 0, now); return }
+    if (reachable === undefined || reachable.size + 1 >= this.needed) { this.begin(round, attempt, now); return }
     this.endSession(now)
-    this.awaiting = { round, since: now, reported: reachable.size + 1 }
-    this.logWaiting(round)
+    this.awaiting = { round, attempt, since: now, reported: reachable.size + 1 }
+    this.logWaiting(round, attempt)
   }
 
-  private logWaiting (round: number): void {
+  private logWaiting (round: number, attempt: number): void {
     const reachable = this.reachableMembers ?? new Set<string>()
     const missing = this.config.members.filter((m) => m !== this.config.self && !reachable.has(m))
     this.log('info', 'waiting-for-members', {
-      round, reachable: `${reachable.size + 1}/${this.config.members.length}`, needed: this.needed, missing,
+      round, ...(attempt > 0 ? { attempt } : {}), reachable: `${reachable.size + 1}/${this.config.members.length}`, needed: this.needed, missing,
       reason: `a round needs ${this.needed} of the ${this.config.members.length} members; this one reaches ${reachable.size + 1} (itself included)`
     })
   }
@@ -527,6 +536,16 @@ export class RoundCoordinator {
     }
     if (at > BigInt(Number.MAX_SAFE_INTEGER)) { this.log('warn', 'message-dropped', { peer: from, reason: 'position time out of range' }); return }
     if (!this.alignment.observe(from, { round, attempt }, Number(at))) return
+    const w = this.awaiting
+    if (w !== undefined && round === w.round) {
+      // Members are running the round this one waits for, so it is not alone, whatever its own
+      // connections say: a session needs it to reach the aggregator only, and c members that
+      // refuse just its connections must not keep it out of every round (an attacker review).
+      // A false claim only starts an attempt that fails at its deadline, as before the wait.
+      this.awaiting = undefined
+      this.log('info', 'members-reachable', { round, attempt: w.attempt, reachable: `${(this.reachableMembers?.size ?? 0) + 1}/${this.config.members.length}`, needed: this.needed, reason: `${from} announced this round` })
+      this.begin(round, w.attempt, now)
+    }
     // A member behind may have missed this one's announcement (a partition, a restart):
     // answer it with where this one is — at most once per modelFetchInterval per member.
     const own = this.position
@@ -544,6 +563,7 @@ export class RoundCoordinator {
   private get position (): Position {
     const c = this.current
     if (c !== undefined) return { round: c.round, attempt: c.attempt }
+    if (this.awaiting !== undefined) return { round: this.awaiting.round, attempt: this.awaiting.attempt }
     return { round: this.finishedAll && this.endRound !== undefined ? this.endRound : this.lastFinished + 1, attempt: 0 }
   }
 
@@ -659,15 +679,6 @@ export class RoundCoordinator {
       this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: 'skipped: no result after this member sent its masked input' }, now)
       return
     }
-    const reachable = this.reachableMembers
-    if (reachable !== undefined && reachable.size + 1 < this.needed) {
-      // Another aggregator cannot help: too few members are there for any attempt. Record the
-      // round as skipped and wait for them (beginWhenReady) instead of cycling through attempts.
-      const why2 = `skipped: waiting for members (${reachable.size + 1} of ${this.config.members.length} reachable, a round needs ${this.needed})`
-      this.log('warn', 'round-skipped', { round, attempt, aggregator: c.aggregator, reason: `${why}; ${why2}` })
-      this.finishRound(round, { round, attempt, aggregator: c.aggregator, aborted: true, reason: why2 }, now)
-      return
-    }
     if (!this.alignment.mayAdvance({ round, attempt })) {
       // Nearly no other member has reached this attempt yet: running further ahead would only
       // widen the gap (alignment.ts). Begin it again and let the others arrive.
@@ -685,7 +696,9 @@ export class RoundCoordinator {
     }
     const next = aggregatorFor(this.config.consortiumHash, round, attempt + 1, this.config.members)
     this.log('warn', 'aggregator-failover', { round, attempt, silent: c.aggregator, next, why })
-    this.begin(round, attempt + 1, now)
+    // Too few members reachable for any attempt: wait for them (or for the others to announce
+    // the next attempt) instead of cycling through every aggregator.
+    this.beginWhenReady(round, now, attempt + 1)
   }
 
   /** Whether a result for `round` can still matter here: the current or a later round, or one given up on. */
@@ -732,6 +745,8 @@ export class RoundCoordinator {
       consistencySignatures: outcome.signatures.length, echoes: this.quorum, includedSelf
     }
     const decision = this.config.policy.decide(outcome, { late, inSession })
+    // A result of the round this member waits to re-enter ends the wait.
+    if (!late && this.awaiting !== undefined && this.awaiting.round <= round) this.awaiting = undefined
     if (decision.kind === 'apply' && !late) {
       this.endSession(now)
       this.lastFinished = Math.max(this.lastFinished, round) // a second copy of this result is ignored while it applies
@@ -759,6 +774,7 @@ export class RoundCoordinator {
 
   private finishRound (round: number, record: RoundRecord, now: number): void {
     this.settledInRun = true
+    if (this.awaiting !== undefined && this.awaiting.round <= round) this.awaiting = undefined
     this.actions.push({ kind: 'save-round', round, record })
     if (record.aborted === true) this.unresolved.add(round)
     for (const r of this.unresolved) if (r < round - KEEP_ROUNDS) this.unresolved.delete(r)

@@ -14,7 +14,7 @@ for (let i = 0; i < Number(count); i++) {
   const wait = Number(start) + i * Number(interval) - Date.now()
   if (wait > 0) Atomics.wait(sleeper, 0, 0, wait)
   try {
-    lockMemberDir(dir)
+    await lockMemberDir(dir)
     writeFileSync(join(dir, `got.${process.pid}`), '')
   } catch (err) {
     writeFileSync(join(dir, `err.${process.pid}`), `${(err as Error).name}: ${(err as Error).message}`)

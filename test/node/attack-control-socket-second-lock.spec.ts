@@ -1,5 +1,5 @@
 /**
- * ATTACK (review ops-review), the end-to-end side of attack-dir-lock-race.spec.ts: once two
+ * ATTACK (an attacker review), the end-to-end side of attack-dir-lock-race.spec.ts: once two
  * nodes both hold DIR/node.lock, does the control socket (opened right after the lock, in
  * NodeOps.open) still turn the second one away? In DIR/control/node.sock it usually does
  * (EADDRINUSE, or the first node's socket answers). But for a member directory whose path is
@@ -16,16 +16,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MAX_SOCKET_PATH_BYTES, pointerPathIn, socketPathIn } from '../../src/node/ops/control-protocol.ts'
 import { ControlServer } from '../../src/node/ops/control-server.ts'
+import { lockMemberDir } from '../../src/node/store/dir-lock.ts'
 
-describe('ATTACK (currently succeeds): the control socket is no second lock for a long member directory', () => {
+describe('attack (review): two nodes and one long member directory', () => {
   let root: string
   beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'secagg-ctl-race-')) })
   afterEach(() => { rmSync(root, { recursive: true, force: true }) })
 
-  it('ATTACK (currently succeeds): two nodes opening the control socket of one long directory at once both listen', async () => {
+  it('two nodes starting at once (lock, then control socket): only one listens', async () => {
     const dir = join(root, 'x'.repeat(MAX_SOCKET_PATH_BYTES))
     mkdirSync(dir, { recursive: true })
-    const outcomes = await Promise.allSettled([ControlServer.open(dir, () => ({ node: 'B' })), ControlServer.open(dir, () => ({ node: 'C' }))])
+    // As secagg start does it: the directory's lock first, then the control socket.
+    const locks: Array<{ release: () => void }> = []
+    const node = async (name: string): Promise<ControlServer> => { locks.push(await lockMemberDir(dir)); return await ControlServer.open(dir, () => ({ node: name })) }
+    const outcomes = await Promise.allSettled([node('B'), node('C')])
     const opened = outcomes.filter((o): o is PromiseFulfilledResult<ControlServer> => o.status === 'fulfilled').map((o) => o.value)
     try {
       console.log(`      opened: ${opened.length} of 2; paths: ${opened.map((s) => s.path).join(', ')}; pointer → ${readFileSync(pointerPathIn(dir), 'utf8').trim()}`)
@@ -33,6 +37,7 @@ describe('ATTACK (currently succeeds): the control socket is no second lock for 
       assert.equal(opened.length, 1, 'ATTACK succeeded: both nodes listen; only one can be reached with secagg status')
     } finally {
       for (const s of opened) await s.close()
+      for (const l of locks) l.release()
     }
   })
 
@@ -46,7 +51,7 @@ describe('ATTACK (currently succeeds): the control socket is no second lock for 
 })
 
 /**
- * ATTACK (review ops-review): the path recorded in DIR/control/socket-path (long-path
+ * ATTACK (an attacker review): the path recorded in DIR/control/socket-path (long-path
  * fallback) is trusted as it is, by `secagg status` (locateSocket → requestStatus) and by the
  * next start (ControlServer.open → removeStale(recorded)): neither checks that its directory
  * is this user's private mkdtemp directory. After a power loss or a crash the pointer stays;
@@ -56,12 +61,12 @@ describe('ATTACK (currently succeeds): the control socket is no second lock for 
  * node is already running") for as long as that user likes. The test plays the other user
  * with the same uid; the point is that nothing checks the owner.
  */
-describe('ATTACK (currently succeeds): a recorded fallback socket path is trusted without checking its owner', () => {
+describe('attack (review): a recorded fallback socket path planted by another user', () => {
   let root: string
   beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'secagg-ctl-claim-')) })
   afterEach(() => { rmSync(root, { recursive: true, force: true }) })
 
-  it('ATTACK (currently succeeds): a socket planted at the recorded path answers status and blocks the next start', async () => {
+  it('is ignored: status does not ask it, and the next start is not blocked by it', async () => {
     const { requestStatus } = await import('../../src/node/ops/control-client.ts')
     const { createServer } = await import('node:net')
     const { writeFileSync } = await import('node:fs')
@@ -77,11 +82,11 @@ describe('ATTACK (currently succeeds): a recorded fallback socket path is truste
     const fake = createServer((s) => { conns.add(s); s.on('error', () => {}).end(JSON.stringify({ v: 1, ok: true, status: { peer: 'attacker-chosen', round: 999 } }) + '\n') })
     await new Promise<void>((resolve) => fake.listen(join(claimed, 'node.sock'), resolve))
     try {
-      const status = await requestStatus(dir)
+      const status = await requestStatus(dir).then((st) => JSON.stringify(st), (err: Error) => `${err.name}: ${err.message}`)
       let start = 'started'
-      try { (await ControlServer.open(dir, () => ({}))).close() } catch (err) { start = (err as Error).message }
-      console.log(`      secagg status shows: ${JSON.stringify(status)}\n      the next start: ${start}`)
-      assert.notEqual((status as unknown as { peer: string }).peer, 'attacker-chosen', 'ATTACK succeeded: status answered by a socket in a directory this user does not own privately')
+      try { await (await ControlServer.open(dir, () => ({}))).close() } catch (err) { start = (err as Error).message }
+      console.log(`      secagg status shows: ${status}\n      the next start: ${start}`)
+      assert.match(status, /^NoNodeError: no node is running/, 'status is never answered by a socket in a directory this user does not own privately')
       assert.equal(start, 'started', 'ATTACK succeeded: the planted socket keeps the node from starting')
     } finally {
       for (const c of conns) c.destroy()

@@ -1,5 +1,5 @@
 /**
- * ATTACK (review ops-review): two nodes on one member directory. lockMemberDir takes over a
+ * ATTACK (an attacker review): two nodes on one member directory. lockMemberDir takes over a
  * stale lock (its pid no longer runs) by re-reading it and unlinking DIR/node.lock — but the
  * check ("still the same stale file") and the unlink are two steps. Node B can remove the
  * stale lock and link its own between node C's check and C's unlink: C then unlinks B's live
@@ -21,12 +21,12 @@ const DIRS = 400
 const RACERS = 4
 const INTERVAL_MS = 12
 
-describe('ATTACK (currently succeeds): the stale-lock takeover lets two nodes run on one member directory', function () {
+describe('attack (review): a stale lock taken over at once by several nodes', function () {
   this.timeout(120_000)
   let root: string | undefined
   afterEach(() => { if (root !== undefined) rmSync(root, { recursive: true, force: true }) })
 
-  it('ATTACK (currently succeeds): racers starting at once over a stale lock: in some directory two of them hold the lock', async () => {
+  it('racers starting at once over a stale lock: one holds each directory, the others get DirLockError', async () => {
     root = mkdtempSync(join(tmpdir(), 'secagg-lock-race-'))
     const dead = spawnSync('true').pid! // a pid that no longer runs: the crashed node's
     for (let i = 0; i < DIRS; i++) {

@@ -36,8 +36,8 @@ turn comes, aggregates) one secure-aggregation round after another.
   --mdns                 also discover members on the local network
   --rounds R             run R more rounds, then stop (default: run until stopped)
   --until-round R        or stop before round R (a schedule the whole consortium shares)
-  --startup-wait S       seconds to wait for enough members before the first round
-                         (default 600; 0: wait forever); then exit 1
+  --startup-wait S       give up (exit 1) if enough members for a round are not reachable
+                         within S seconds of the start (default 0: wait as long as it takes)
   --max-input-failures F stop (exit 1) after F rounds in a row without a usable input of
                          this member's own (default ${DEFAULT_MAX_INPUT_FAILURES}; 0: never)
   --log-level L          debug, info (default), warn, error (stderr; DIR/node.log has all)
@@ -80,7 +80,9 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
   const rounds = intFlag(values.rounds, 'rounds', 1, 1_000_000_000)
   const untilRound = intFlag(values['until-round'], 'until-round', 1, Number.MAX_SAFE_INTEGER)
   if (rounds !== undefined && untilRound !== undefined) throw new UsageError('--rounds (that many more) and --until-round (an absolute round) exclude each other; give one')
-  const startupWait = intFlag(values['startup-wait'], 'startup-wait', 0, 31_536_000) ?? 600
+  // No limit by default: with one, c members that stay away for it stop every honest node
+  // (an attacker review); a limit is for scripted runs that must end.
+  const startupWait = intFlag(values['startup-wait'], 'startup-wait', 0, 31_536_000) ?? 0
   const maxInputFailures = intFlag(values['max-input-failures'], 'max-input-failures', 0, 1_000_000) ?? DEFAULT_MAX_INPUT_FAILURES
   const level = (values['log-level'] ?? 'info') as Level
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error, got '${level}'`)
@@ -94,7 +96,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     const identity = loadIdentity(values.dir)
     const config = loadNodeConfig(values.dir)
     if (values.listen === undefined) listenSource = `"listen" in ${join(values.dir, 'config.json')} or --listen`
-    lock = lockMemberDir(values.dir)
+    lock = await lockMemberDir(values.dir)
     ops = await NodeOps.open({ dir: values.dir, self: identity.peerId, consortium: consortium.file.consortium, members: consortium.file.members, ...(metrics !== undefined ? { metrics } : {}) })
     const logger = ops.logger(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }))
     if (lock.recovered !== undefined) logger.warn('stale-lock-recovered', { pid: lock.recovered, reason: 'the node that held this directory is no longer running (it crashed or was killed)' })

@@ -12,7 +12,7 @@ import type { Server, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { writeAtomic } from '../config/node-dir.ts'
-import { CONTROL_PROTOCOL_VERSION, controlDir, fitsSocketPath, MAX_REQUEST_BYTES, MAX_SOCKET_PATH_BYTES, pointerPathIn, socketPathIn } from './control-protocol.ts'
+import { CONTROL_PROTOCOL_VERSION, controlDir, fitsSocketPath, MAX_REQUEST_BYTES, MAX_SOCKET_PATH_BYTES, pointerPathIn, socketPathIn, TMP_PREFIX, trustedRecordedPath } from './control-protocol.ts'
 import type { ControlResponse } from './control-protocol.ts'
 
 export class ControlSocketError extends Error {
@@ -20,8 +20,6 @@ export class ControlSocketError extends Error {
   override name = 'ControlSocketError'
 }
 
-/** Prefix of the private directories made under os.tmpdir() for a member directory whose path is too long. */
-const TMP_PREFIX = 'secagg-control-'
 
 function ensurePrivateDir (path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 })
@@ -57,11 +55,11 @@ export class ControlServer {
   static async open (dir: string, status: () => unknown): Promise<ControlServer> {
     ensurePrivateDir(controlDir(dir))
     const pointer = pointerPathIn(dir)
-    const recorded = existsSync(pointer) ? readFileSync(pointer, 'utf8').trim() : ''
+    const recorded = existsSync(pointer) ? trustedRecordedPath(readFileSync(pointer, 'utf8').trim()) : undefined
     await removeStale(socketPathIn(dir), dir)
-    if (recorded.length > 0) {
+    if (recorded !== undefined) {
       await removeStale(recorded, dir)
-      if (dirname(recorded).startsWith(join(tmpdir(), TMP_PREFIX))) rmSync(dirname(recorded), { recursive: true, force: true })
+      rmSync(dirname(recorded), { recursive: true, force: true })
     }
     rmSync(pointer, { force: true })
 

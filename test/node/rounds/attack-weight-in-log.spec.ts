@@ -1,5 +1,5 @@
 /**
- * Review ops-review (item 4: inputs in logs; and the withdraw path). A vector-sum input whose
+ * An attacker review (item 4: inputs in logs; and the withdraw path). A vector-sum input whose
  * weight is a positive integer above protocol.maxWeight passes readVectorInput (node-dir.ts
  * checks only "positive integer") and is refused later by encodeInput, called in
  * RoundCoordinator.provideInput for the input hash — outside withoutInput(). So:
@@ -15,12 +15,12 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 
-describe('ATTACK (currently succeeds): a weight above maxWeight is logged verbatim and bypasses the withdraw path', function () {
+describe('attack (review): a weight above maxWeight', function () {
   this.timeout(300_000)
   let swarm: NodeSwarm | undefined
   afterEach(async () => { await swarm?.teardown(); swarm = undefined })
 
-  it('ATTACK (currently succeeds): the member\'s weight 57 appears in its log; no input-unavailable', async () => {
+  it('never appears in the member\'s log, and the member sits the round out (input-unavailable)', async () => {
     const s = await NodeSwarm.create({ members: 5, seed: 'weight-log', dim: 3, rounds: 2, protocol: { maxCorrupt: 0 } })
     swarm = s
     const H = 0

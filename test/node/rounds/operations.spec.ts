@@ -40,7 +40,7 @@ describe('operations: start-up, missing members, broken inputs, --rounds', funct
     assert.equal(s.events(0, 'round-start').length, 0)
   })
 
-  it('too few members left: the round is recorded as skipped, waiting — not cycled through every aggregator — and rounds resume when they return', async () => {
+  it('too few members left: the members wait (waiting-for-members) instead of cycling through every aggregator or burning rounds, and resume when they return', async () => {
     // n = 5, c = 0: t = 3, a round needs 4 members.
     const s = swarm = await NodeSwarm.create({ members: 5, seed: 'members-leave', dim: 3, rounds: 4, protocol: { maxCorrupt: 0 } })
     for (let i = 0; i < 5; i++) await s.start(i)
