@@ -31,6 +31,9 @@ export function maxAccuracyGapPoints (cells: readonly CellResult[]): number {
   return 100 * Math.max(0, ...cells.map((c) => c.summary.maxAccuracyGap))
 }
 
+/** Exactly 0 is said so: "0.00" could hide a difference below the rounding. */
+const gapText = (pointsGap: number): string => pointsGap === 0 ? '0 (identical in every round)' : `${pointsGap.toFixed(2)} points`
+
 /** Secure (thin, dark, points) over plain (wide, light) for one data set's cells. */
 export function curvesChartSpec (cells: readonly CellResult[]): ChartSpec {
   const first = cells[0]!
@@ -41,11 +44,15 @@ export function curvesChartSpec (cells: readonly CellResult[]): ChartSpec {
   })
   return {
     title: {
-      text: `Secure aggregation vs plain FedAvg on ${first.datasetLabel}`,
+      text: `Secure aggregation vs plain FedAvg: ${first.dataset}`,
+      // Short lines: without a canvas Vega estimates text widths generously, and a long line pads the chart.
       subtitle: [
-        `${first.peers} members, ${first.model}, 1 local epoch per round, seed ${first.secure.seed}. Thin dark line: secure; wide light line: plain, on the same axes.`,
-        `Where the dark line lies inside the light one the two runs agree. Max |secure − plain| test accuracy: ${maxAccuracyGapPoints(cells).toFixed(2)} points;`,
-        `max |secure − plain| mean update (maxDeviationFromPlain): ${deviation.toExponential(1)}.`
+        `${first.datasetLabel}.`,
+        `${first.peers} members, ${first.model}, 1 local epoch per round, seed ${first.secure.seed}.`,
+        'Thin dark line: secure aggregation. Wide light line: plain FedAvg.',
+        'Same axes: where the two agree, the dark line lies inside the light one.',
+        `Max |secure − plain| test accuracy: ${gapText(maxAccuracyGapPoints(cells))}.`,
+        `Max |secure − plain| mean update: ${deviation.toExponential(1)} (maxDeviationFromPlain).`
       ],
       anchor: 'start'
     },
@@ -90,8 +97,10 @@ export function deviationChartSpec (cells: readonly CellResult[]): ChartSpec {
     title: {
       text: 'How far the secure mean is from the plain mean, per round',
       subtitle: [
-        'Points: max over the model\'s coordinates of |secure mean − plain mean| of the same updates (maxDeviationFromPlain).',
-        'Dashed: its bound, the quantization step. Every point below its line: the protocol adds no error beyond fixed-point rounding.'
+        'Points: largest |secure mean − plain mean| of the same updates over',
+        'the model\'s coordinates (maxDeviationFromPlain). Dashed, same colour:',
+        'its bound, the quantization step. Every point under its line: the',
+        'protocol adds no error beyond fixed-point rounding.'
       ],
       anchor: 'start'
     },

@@ -6,7 +6,7 @@
 import { relative } from 'node:path'
 import { maxAccuracyGapPoints } from './accuracy-charts.ts'
 import { scenarioLabel, studyCells, studyPlan } from './accuracy-plan.ts'
-import type { StudyPlan } from './accuracy-plan.ts'
+import type { StudyPlan, StudySize } from './accuracy-plan.ts'
 import type { CellResult, StudyResults } from './accuracy-run.ts'
 
 export interface StudyChart {
@@ -68,6 +68,13 @@ function fullEstimateMs (results: StudyResults): number {
   return total
 }
 
+/** "mnist, synthetic; 5 members, 5 rounds; iid, dirichlet:0.5; dropout none, masked=1". */
+function describe (size: StudySize): string {
+  const plan = studyPlan(size, '1')
+  const d = plan.datasets[0]!
+  return `${plan.datasets.map((x) => x.id).join(', ')}; ${d.peers} members, ${d.rounds} rounds; ${plan.partitions.join(', ')}; dropout ${plan.dropouts.join(', ')}`
+}
+
 export function accuracyMarkdown (results: StudyResults, plan: StudyPlan, charts: readonly StudyChart[], docDir: string): string {
   const link = (path: string): string => relative(docDir, path).split('\\').join('/')
   const gap = maxAccuracyGapPoints(results.cells)
@@ -110,9 +117,9 @@ ten digits). Each secure round also reports \`maxDeviationFromPlain\`, the large
 ## How to run
 
 \`\`\`sh
-npm run sim:accuracy              # 2 data sets × IID/non-IID × dropout or not, 5 members, 5 rounds
-npm run sim:accuracy -- --smoke   # the same grid on 150 tiny synthetic images, 2 rounds (seconds)
-npm run sim:accuracy -- --full    # 10 members, 20 rounds, α = 0.5 and 0.1, dropout 1 or 20% of members
+npm run sim:accuracy              # ${describe('default')}
+npm run sim:accuracy -- --smoke   # ${describe('smoke')} (seconds)
+npm run sim:accuracy -- --full    # ${describe('full')}
 npm run sim:accuracy -- --out DIR --seed S
 npm run sim:accuracy -- --redraw  # charts and this file again from results.json, no training
 \`\`\`

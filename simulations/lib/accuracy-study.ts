@@ -29,7 +29,7 @@ Secure aggregation vs plain FedAvg, accuracy and AUC per round, on MNIST and the
 chest X-rays, IID and Dirichlet non-IID, with and without dropout. See simulations/accuracy.md.
 
   --smoke      the same grid on 150 tiny synthetic images, 2 rounds (seconds; for tests)
-  --full       10 members, 20 rounds, α = 0.5 and 0.1, 1 or 20% dropped (hours)
+  --full       10 members, 20 rounds, α = 0.5 and 0.1 (about an hour or more)
   --out DIR    where results.json and the charts go (default simulations/results/accuracy)
   --seed S     seed of every run (1)
   --redraw     no training: redraw the charts and the write-up from DIR/results.json

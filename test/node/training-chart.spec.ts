@@ -58,7 +58,8 @@ describe('charts: the training run chart', () => {
       assert.match(r.out, /chart: .*run\.svg, .*run\.png/)
       const svg = readFileSync(join(dir, 'run.svg'), 'utf8')
       assert.ok(svg.includes('Federated training on synthetic: secure aggregation'))
-      assert.ok(svg.includes('3 members · IID · no dropout · mlp'))
+      assert.ok(svg.includes('3 members · IID · no dropout'))
+      assert.ok(svg.includes('mlp, 1 epoch/round, seed 1'))
       assert.deepEqual([...readFileSync(join(dir, 'run.png')).subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG')
     })
 

@@ -45,7 +45,7 @@ describe('simulations: accuracy over rounds (sim:accuracy --smoke)', function ()
     const svg = readFileSync(join(dir, 'accuracy-synthetic.svg'), 'utf8')
     const lineMarks = svg.match(/aria-roledescription="line mark"/g) ?? []
     assert.equal(lineMarks.length, 4 * 2 * 2, 'per scenario and metric, a secure and a plain line')
-    for (const text of ['Secure aggregation vs plain FedAvg', 'test accuracy', 'test AUC', 'IID, dropout masked=1', 'non-IID α = 0.5, no dropout', 'Max |secure − plain| test accuracy']) {
+    for (const text of ['Secure aggregation vs plain FedAvg: synthetic', 'synthetic chest X-rays (smoke', 'test accuracy', 'test AUC', 'IID, dropout masked=1', 'non-IID α = 0.5, no dropout', 'Max |secure − plain| test accuracy']) {
       assert.ok(svg.includes(text), `the curves chart holds '${text}'`)
     }
     for (const file of ['accuracy-synthetic.png', 'deviation.svg', 'deviation.png']) assert.ok(existsSync(join(dir, file)), file)

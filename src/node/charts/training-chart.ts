@@ -42,13 +42,13 @@ export function dropoutSummary (rounds: readonly RoundReport[]): string {
 
 export function trainingChartSpec (report: TrainingReport): ChartSpec {
   const aborted = report.rounds.filter((r) => r.aborted).length
+  // Two short lines rather than one long one: without a canvas Vega estimates text widths
+  // (0.8 × font size per character, wider than DejaVu Sans), and a long line pads the chart.
   const subtitle = [
-    `${report.peers} members`,
-    report.partition === 'iid' ? 'IID' : `non-IID ${report.partition.replace(':', ' α = ')}`,
-    dropoutSummary(report.rounds),
-    `${report.model}, ${report.epochs} epoch${report.epochs === 1 ? '' : 's'}/round, seed ${report.seed}`,
-    ...(aborted > 0 ? [`${aborted} round${aborted === 1 ? '' : 's'} aborted (model unchanged)`] : [])
-  ].join(' · ')
+    [`${report.peers} members`, report.partition === 'iid' ? 'IID' : `non-IID ${report.partition.replace(':', ' α = ')}`, dropoutSummary(report.rounds)].join(' · '),
+    [`${report.model}, ${report.epochs} epoch${report.epochs === 1 ? '' : 's'}/round, seed ${report.seed}`,
+      ...(aborted > 0 ? [`${aborted} round${aborted === 1 ? '' : 's'} aborted (model unchanged)`] : [])].join(' · ')
+  ]
   return {
     title: {
       text: `Federated training on ${report.dataset}: ${report.mode === 'secure' ? 'secure aggregation' : 'plain FedAvg'}`,
