@@ -23,7 +23,7 @@ const sci = (x: number | null): string => x === null ? 'n/a' : x.toExponential(1
 const minutes = (ms: number): string => ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 90_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`
 /** A gap of exactly 0 is said so: "0.00" alone could hide a difference below the rounding. */
 const points = (gap: number): string => gap === 0 ? '0 (identical)' : `${(100 * gap).toFixed(2)} points`
-const aucGap = (gap: number): string => gap === 0 ? '0 (identical)' : gap.toFixed(4)
+const aucGap = (gap: number): string => gap === 0 ? '0 (identical)' : gap < 1e-3 ? gap.toExponential(1) : gap.toFixed(4)
 
 function resultsTable (cells: readonly CellResult[]): string {
   const head = '| data set | scenario | final test accuracy, secure / plain | final AUC, secure / plain | max \\|secure − plain\\| accuracy | max \\|secure − plain\\| AUC | max `maxDeviationFromPlain` (bound) | members left out | time secure / plain |\n|---|---|---|---|---|---|---|---|---|'
@@ -37,14 +37,38 @@ function resultsTable (cells: readonly CellResult[]): string {
   return [head, ...rows].join('\n')
 }
 
+/**
+ * Observations read off the numbers, so the write-up stays true for any run: how much one
+ * test image weighs, and runs whose final model puts every test image in one class
+ * (sensitivity 1 and specificity 0, or the reverse), where accuracy measures that collapse.
+ */
+function notes (cells: readonly CellResult[]): string[] {
+  const out: string[] = []
+  const perImage = [...new Map(cells.map((c) => [c.dataset, c.secure.rounds.at(-1)!.test.samples])).entries()]
+  out.push(`One test image is ${perImage.map(([d, n]) => `${(100 / n).toFixed(2)} points on ${d} (${n.toLocaleString('en')} test images)`).join(' and ')}, so a gap of that size is one image classified differently.`)
+  for (const c of cells) {
+    const t = c.secure.rounds.at(-1)!.test
+    const p = c.plain.rounds.at(-1)!.test
+    const collapsed = (m: typeof t): boolean => (m.sensitivity === 1 && m.specificity === 0) || (m.sensitivity === 0 && m.specificity === 1)
+    if (collapsed(t) || collapsed(p)) {
+      out.push(`${c.dataset}, ${scenarioLabel(c)}: after the last round the model puts every test image in one class ` +
+        `(sensitivity ${pct(t.sensitivity)}, specificity ${pct(t.specificity)} secure; ${pct(p.sensitivity)}, ${pct(p.specificity)} plain), ` +
+        `so its accuracy is that class's share of the test set; the AUC (${auc(t.auc)}) still shows how well it ranks the images. ` +
+        'Both runs do this: it comes from the skewed members, not from secure aggregation.')
+    }
+  }
+  return out.map((n) => `- ${n}`)
+}
+
 function curvesCaption (chart: StudyChart): string {
   const first = chart.cells[0]!
   const per = chart.cells.map((c) => `${scenarioLabel(c)}: ${points(c.summary.maxAccuracyGap)} (accuracy), ${aucGap(c.summary.maxAucGap)} (AUC)`).join('; ')
   return `**${first.datasetLabel}, ${first.peers} members, ${first.rounds} rounds.** Test accuracy (left) and test ROC AUC (right) of the global model ` +
     'after each round, one row per scenario (rounds numbered from 0 as in the report: round 0 is the model after the first aggregation). Both runs of a row are drawn on the same axes: the secure run as a thin dark line with ' +
     'points, the plain run as a wide light line under it — where they agree the dark line lies inside the light one, and a ' +
-    'difference shows as the light line coming out from under the dark one. Each panel has its own y range (zoomed ' +
-    `to the data) so small differences would be visible. Largest |secure − plain| over the rounds — ${per}. ` +
+    'difference shows as the light line coming out from under the dark one. Each panel has its own y range, zoomed to ' +
+    'the data; a gap narrower than the light line (a few percent of the panel\'s range) cannot be seen, so here are the ' +
+    `exact ones. Largest |secure − plain| over the rounds — ${per}. ` +
     'The largest difference between the two runs\' mean updates in any round (`maxDeviationFromPlain`, from the report) was ' +
     `${sci(Math.max(0, ...chart.cells.map((c) => c.summary.maxDeviationFromPlain ?? 0)))}.`
 }
@@ -53,7 +77,8 @@ const DEVIATION_CAPTION = '**The protocol\'s own error, per round.** For each se
   'coordinates between the mean update secure aggregation produced and the plain mean of the very same updates (points, ' +
   '`maxDeviationFromPlain`), and its bound, the quantization step n·½/S / Σw of the fixed-point encoding (dashed line in the same ' +
   'colour; docs/TRAINING.md, "A federated round"). One colour per scenario, one panel per data set. Points at or below their line ' +
-  'mean the masked sum decoded to the plain sum up to fixed-point rounding, so any accuracy difference can only come from that rounding.'
+  'mean the masked sum decoded to the plain sum up to fixed-point rounding, so any accuracy difference can only come from that rounding ' +
+  '(carried into the float32 model, which a later round of training may amplify).'
 
 /** The `--full` time, estimated from this run's per-round times (members and cells scaled; not measured). */
 function fullEstimateMs (results: StudyResults): number {
@@ -153,6 +178,8 @@ ${resultsTable(results.cells)}
 
 "Members left out" counts, over all rounds, the members whose update was not in the round's
 mean (they dropped before sending their masked input), the same in both runs.
+
+${notes(results.cells).join('\n')}
 
 ## Charts
 
