@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import type { BackendName } from '../../train/backend.ts'
+import { writeTrainingChart } from '../charts/training-chart.ts'
 import { parseDatasetSpec } from '../../train/data/load.ts'
 import { parsePartition } from '../../train/data/partition.ts'
 import { MODEL_KINDS } from '../../train/model.ts'
@@ -43,6 +44,8 @@ is evaluated on each member's validation split and on a held-out test set (20%).
   --strict               refuse a DIR data set with any unreadable file
   --backend B            force tensorflow, wasm or cpu (default: the fastest available)
   --out FILE             write the JSON report to FILE
+  --chart FILE.svg       draw test accuracy, AUC and mean validation accuracy per round to
+                         FILE.svg and FILE.png
 `
 
 export function roundLine (r: RoundReport, mode: string): string {
@@ -59,7 +62,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
     task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
     dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
-    backend: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    backend: { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' }, help: { type: 'boolean', short: 'h' }
   }, 'simulate --task train')
   if (values.help === true) { io.stdout(SIMULATE_TRAIN_HELP); return 0 }
   if (values.dataset === undefined || values.peers === undefined || values.rounds === undefined) throw new UsageError('--dataset, --peers and --rounds are required with --task train. Run \'secagg simulate --task train --help\'.')
@@ -71,6 +74,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   try { partition = parsePartition(values.partition ?? 'iid') } catch (err) { throw new UsageError(`--partition: ${(err as Error).message}`) }
   const dataset = parseDatasetSpec(values.dataset)
   const imageSize = intFlag(values['image-size'], 'image-size', 8, 512) ?? 64
+  if (values.chart !== undefined && !/\.(svg|png)$/i.test(values.chart)) throw new UsageError(`--chart must name an .svg (or .png) file, got '${values.chart}'; the chart is written as both`)
   const mode = values.plain === true ? 'plain FedAvg' : 'secure aggregation'
   try {
     const report = await runTrainingSimulation({
@@ -93,6 +97,10 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
     for (const s of report.skippedFiles) io.stderr(`skipped ${s.why}`)
     io.stdout(`${report.dataset}: ${report.peers} members × ${report.samplesPerPeer.join('/')} images, ${report.model} (${report.parameters.toLocaleString('en')} parameters) on the ${report.backend} backend, ${report.partition}; ${(report.wallMs / 1000).toFixed(1)} s`)
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
+    if (values.chart !== undefined) {
+      const chart = await writeTrainingChart(values.chart, report)
+      io.stdout(`chart: ${chart.svg}, ${chart.png}`)
+    }
     return 0
   } catch (err) {
     if (isErrorNamed(err, 'DatasetError', 'OverflowRiskError', 'ProtocolConfigError', 'BackendUnavailableError', 'DropoutSpecError')) throw new UsageError((err as Error).message)
