@@ -25,6 +25,15 @@ describe('charts: Vega-Lite to SVG and PNG', () => {
     assert.equal(width, 2 * svgWidth, 'rendered at twice the SVG size')
   })
 
+  it('lays text out with DejaVu Sans\'s own widths, not Vega\'s canvas-less guess of 0.8 em per character', async () => {
+    const title = 'a title long enough that its width decides the width of the chart'
+    const { svg } = await renderChart({ ...spec, title, width: 50 } as ChartSpec)
+    const width = Number(/width="(\d+)"/.exec(svg)![1])
+    const guess = 0.8 * 14 * title.length // Vega's estimate for the 14 px title
+    assert.ok(width < 0.8 * guess, `the chart is ${width} px wide; with Vega's guess it would be at least ${guess} px`)
+    assert.ok(width > 0.4 * guess, `the chart is ${width} px wide: too narrow for the title`)
+  })
+
   it('writeChart writes FILE.svg and FILE.png side by side; a bad spec is a ChartError', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'secagg-chart-'))
     try {

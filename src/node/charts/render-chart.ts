@@ -1,13 +1,17 @@
 /**
  * Charts for reports and the simulations/ studies: a Vega-Lite spec compiled and rendered
  * to SVG by Vega itself (no browser, no canvas), then to PNG by resvg. Every text uses the
- * DejaVu Sans font shipped in the npm package dejavu-fonts-ttf, so the SVG's text metrics
- * and the PNG's glyphs are the same on every machine, with or without system fonts.
+ * DejaVu Sans font shipped in the npm package dejavu-fonts-ttf, so the PNG's glyphs are the
+ * same on every machine, with or without system fonts — and Vega lays the text out with that
+ * font's own advance widths (without a canvas it guesses 0.8 em per character, about half
+ * again too wide for DejaVu Sans, which padded titles and legends with empty space).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { Resvg } from '@resvg/resvg-js'
+import opentype from 'opentype.js'
+import type { Font } from 'opentype.js'
 import * as vega from 'vega'
 import { compile } from 'vega-lite'
 import type { TopLevelSpec } from 'vega-lite'
@@ -21,9 +25,48 @@ export class ChartError extends Error {
 
 const FONT = 'DejaVu Sans'
 
+function fontFile (name: string): string {
+  return join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf', name)
+}
+
 function fontFiles (): string[] {
-  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf')
-  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map((f) => join(dir, f))
+  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'].map(fontFile)
+}
+
+/** Advance widths (in em) of the regular and bold faces, per character, read once. */
+let faces: { regular: (c: string) => number, bold: (c: string) => number } | undefined
+
+function face (font: Font): (c: string) => number {
+  const cache = new Map<string, number>()
+  return (c) => {
+    let w = cache.get(c)
+    if (w === undefined) {
+      w = (font.charToGlyph(c).advanceWidth ?? font.unitsPerEm / 2) / font.unitsPerEm
+      cache.set(c, w)
+    }
+    return w
+  }
+}
+
+function loadFaces (): NonNullable<typeof faces> {
+  const parse = (name: string): Font => {
+    const bytes = readFileSync(fontFile(name))
+    return opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+  }
+  return { regular: face(parse('DejaVuSans.ttf')), bold: face(parse('DejaVuSans-Bold.ttf')) }
+}
+
+interface TextItem { readonly text?: unknown, readonly fontSize?: number, readonly fontWeight?: string | number }
+
+/** Vega's text width hook: the width of `text` (or the item's text; the widest line) in DejaVu Sans. */
+function textWidth (item: TextItem, text?: unknown): number {
+  faces ??= loadFaces()
+  const value = text ?? item.text
+  const lines = Array.isArray(value) ? value.map(String) : [String(value ?? '')]
+  const weight = item.fontWeight
+  const widthOf = weight === 'bold' || (typeof weight === 'number' && weight >= 600) ? faces.bold : faces.regular
+  const size = item.fontSize ?? 11
+  return Math.max(...lines.map((line) => [...line].reduce((w, c) => w + widthOf(c), 0) * size))
 }
 
 /** The spec with the shared look: one font everywhere, white background, readable sizes. */
@@ -32,13 +75,18 @@ function styled (spec: ChartSpec): ChartSpec {
   return {
     ...spec,
     background: 'white',
-    config: { font: FONT, ...config, axis: { labelFontSize: 11, titleFontSize: 12, ...(config.axis as object | undefined) }, title: { fontSize: 14, ...(config.title as object | undefined) } }
+    padding: (spec as { padding?: unknown }).padding ?? 10,
+    // labelSeparation: with true widths, neighbouring tick labels may otherwise touch ("4050").
+    config: { font: FONT, ...config, axis: { labelFontSize: 11, titleFontSize: 12, labelSeparation: 4, ...(config.axis as object | undefined) }, title: { fontSize: 14, ...(config.title as object | undefined) } }
   } as ChartSpec
 }
 
 /** Renders `spec` to SVG text and PNG bytes (`scale`: PNG pixels per SVG unit, default 2). */
 export async function renderChart (spec: ChartSpec, options: { scale?: number } = {}): Promise<{ svg: string, png: Uint8Array }> {
   let svg: string
+  // Vega's documented hook for a text measure of one's own (vl-convert sets it the same way);
+  // its type declarations do not list it.
+  ;(vega as unknown as { textMetrics: { width: typeof textWidth } }).textMetrics.width = textWidth
   try {
     const view = new vega.View(vega.parse(compile(styled(spec)).spec), { renderer: 'none' })
     svg = await view.toSVG()
