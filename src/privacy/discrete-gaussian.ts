@@ -93,8 +93,9 @@ export function sampleDiscreteGaussianWords (rng: RandomSource, sigma: number, c
 
 /**
  * A RandomSource that reads its parent in blocks: the sampler asks for a few bytes at a time,
- * tens of times per coordinate, and a block read costs the same as a small one. The bytes
- * handed out are the parent's stream in order, so a seeded parent stays reproducible.
+ * tens of times per coordinate, and a block read costs the same as a small one. What it hands
+ * out depends only on the parent's stream and the sizes asked for, so a seeded parent stays
+ * reproducible (a request larger than a block goes straight to the parent).
  */
 export function bufferedRandom (parent: RandomSource, blockBytes = 64 * 1024): RandomSource {
   let block = new Uint8Array(0)
