@@ -27,6 +27,16 @@ export default tseslint.config(
     }
   },
   {
+    // src/privacy (clipping, noise shares, the accountant) sits between the training code and
+    // src/protocol: pure, randomness injected, no layer above it.
+    files: ['src/privacy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/node/**', '**/round/**', '**/sim/**', '**/train/**', 'libp2p', '@libp2p/*', 'node:net', 'node:timers', 'node:fs', 'node:fs/*'] }],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'randomness comes in from the caller (a RandomSource)' }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'console']
+    }
+  },
+  {
     // src/sim drives the protocol (and the training code) in memory; only the CLI and the
     // node's own simulators (src/node/sim) sit above it.
     files: ['src/sim/**/*.ts'],

@@ -7,12 +7,13 @@
  */
 import { createEd25519Signer, systemRandom, toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { planQuantization, sessionDuration } from '../protocol/index.ts'
+import { sessionDuration } from '../protocol/index.ts'
 import type { SessionConfig } from '../protocol/index.ts'
 import { RoundCoordinator } from '../round/coordinator.ts'
 import type { CoordinatorAction, CoordinatorTimeouts } from '../round/coordinator-io.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ConsortiumFileError, sessionParameters, stageTimeoutsOf } from './config/consortium.ts'
+import { consortiumQuantization } from './config/consortium-quantization.ts'
 import type { LoadedConsortium } from './config/consortium.ts'
 import type { Identity } from './config/identity.ts'
 import type { Fields, Logger } from './logger.ts'
@@ -91,12 +92,11 @@ export class SwarmNode {
     this.store = options.components?.store ?? new DirectoryStore(options.dir)
     const timeouts = { ...DEFAULT_NODE_TIMEOUTS, ...options.timeouts }
     const stageTimeouts = stageTimeoutsOf(consortium.file)
-    const { protocol } = consortium.file
     this.coordinator = new RoundCoordinator({
       self: identity.peerId, members, signer: createEd25519Signer(identity.privateKey.raw),
       signingKeys: new Map(members.map((id) => [id, peerIdFromString(id).publicKey!.raw])),
       consortiumHash: consortium.hash, ...sessionParameters(consortium.file), dim: task.dim,
-      quantization: planQuantization({ clip: protocol.clip, maxWeight: protocol.maxWeight, members: members.length }),
+      quantization: consortiumQuantization(consortium.file, task.dim),
       stageTimeouts, roundIntervalMs: consortium.file.timeouts.roundIntervalMs, ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
       ...(options.moreRounds !== undefined ? { moreRounds: options.moreRounds } : {}), maxInputFailures: options.maxInputFailures ?? DEFAULT_MAX_INPUT_FAILURES,
       timeouts: { ...timeouts, echoWait: timeouts.echoWait ?? sessionDuration(stageTimeouts) }, policy: task,

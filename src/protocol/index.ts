@@ -8,8 +8,8 @@ export type { AbortReason, RejectReason, Stage } from './reasons.ts'
 export { STAGES } from './reasons.ts'
 export { openSession, pairSign, PROTOCOL_VERSION, sessionDuration, TIMED_STAGES, uniformStageTimeouts } from './session-config.ts'
 export type { Member, SessionConfig, Session, StageTimeouts } from './session-config.ts'
-export { planQuantization, encodeInput, decodeSum, DEFAULT_TOLERANCE } from './quantize.ts'
-export type { DecodedSum, QuantizationPlan, QuantizationOptions } from './quantize.ts'
+export { planQuantization, encodeInput, decodeSum, noiseBound, DEFAULT_TOLERANCE } from './quantize.ts'
+export type { DecodedSum, NoiseOptions, NoisePlan, QuantizationPlan, QuantizationOptions } from './quantize.ts'
 export { findGraphParameters, corruptNeighbourBound } from './graph-parameters.ts'
 export {
   assertSafeThreshold, chooseGraph, consistencyQuorum, defaultMaxCorrupt, membersForRound, minimumSafeThreshold, minimumSurvivors, shareholderCount, corruptShareholders

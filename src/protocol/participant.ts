@@ -116,13 +116,13 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.enterStage('advertise', now, this.waitFor('advertise'))
   }
 
-  /** The float update x and its weight (sample count). Needed before step 2. */
-  setInput (x: ArrayLike<number>, weight: number, now: number): void {
+  /** The float update x, its weight (sample count) and, under DP, its noise share. Needed before step 2. */
+  setInput (x: ArrayLike<number>, weight: number, now: number, noise?: Int32Array): void {
     if (this.inputSet) throw new InvalidStateError('input already set for this session')
     if (x.length !== this.config.vectorLength) throw new InvalidInputError(`input has ${x.length} coordinates, the session expects ${this.config.vectorLength}`)
     const frame = new MaskedInputFrame(x.length + 1)
     try {
-      this.clippedCoordinates = encodeInput(this.config.quantization, x, weight, frame.vector).clipped
+      this.clippedCoordinates = encodeInput(this.config.quantization, x, weight, frame.vector, noise).clipped
     } catch (err) {
       frame.wipe() // a NaN halfway through leaves a partial plaintext encoding behind
       throw err

@@ -8,6 +8,14 @@
  * declare), so S is the largest scale meeting that bound. A configuration where S < 1, or
  * where the worst-case error of the decoded weighted mean (½/S when every w ≥ 1) exceeds the
  * tolerance, is refused with an error naming the bound.
+ *
+ * With distributed DP noise (src/privacy; docs/PRIVACY.md) each member also adds an integer
+ * noise share of standard deviation σ_share ring units to its words, after rounding. The noise
+ * summed over up to n members is subgaussian with variance n·σ_share² (Canonne, Kamath,
+ * Steinke 2020: N_Z(0, σ²) is σ-subgaussian), so it exceeds k·√n·σ_share on any of the d
+ * coordinates with probability ≤ 2d·e^{−k²/2} ≤ 2^−40 for k = √(2 ln(2^41·d)). S is then the
+ * largest scale with n·(W·c·S + ½) + k·√n·σ_share < 2^31 — the noise is never clipped, the
+ * range is widened for it, and a configuration where it does not fit is refused.
  */
 import { InvalidInputError, OverflowRiskError } from './errors.ts'
 
@@ -22,6 +30,25 @@ export interface QuantizationOptions {
   readonly members: number
   /** Largest acceptable error of a decoded weighted-mean coordinate (default 1e-4). */
   readonly tolerance?: number
+  /** Distributed DP noise every member adds (absent: no noise, the plan is unchanged). */
+  readonly noise?: NoiseOptions
+}
+
+export interface NoiseOptions {
+  /** Standard deviation of the summed noise, in units of x, when `survivors` members add a share (σ·C). */
+  readonly stddev: number
+  /** The t members whose shares alone carry the full noise. */
+  readonly survivors: number
+  /** Coordinates that get noise (the union bound of the tail is over them). */
+  readonly coordinates: number
+}
+
+export interface NoisePlan {
+  /** Each member's noise share: N_Z(0, shareStddev²) per coordinate, an integer number of ring units. */
+  readonly shareStddev: number
+  readonly survivors: number
+  /** k: the summed noise of m members stays within k·√m·shareStddev except with probability ≤ 2^−40. */
+  readonly tailFactor: number
 }
 
 export interface QuantizationPlan {
@@ -32,6 +59,8 @@ export interface QuantizationPlan {
   readonly scale: number
   /** Worst-case absolute error of one decoded coordinate of Σ w·x (n · ½ / S). */
   readonly sumError: number
+  /** Present when every member adds a DP noise share. */
+  readonly noise?: NoisePlan
 }
 
 export const DEFAULT_TOLERANCE = 1e-4
@@ -46,6 +75,7 @@ export function planQuantization (options: QuantizationOptions): QuantizationPla
   if (members * maxWeight >= HALF_RING) {
     throw new OverflowRiskError(`members × maxWeight = ${members * maxWeight} must stay below 2^31 for the weight sum to fit Z_2^32; lower maxWeight`)
   }
+  if (options.noise !== undefined) return planWithNoise({ clip, maxWeight, members, tolerance, noise: options.noise })
   // Largest S with n·(W·c·S + ½) ≤ 2^31 − 1.
   const scale = ((HALF_RING - 1) / members - 0.5) / (maxWeight * clip)
   if (scale < 1) {
@@ -61,6 +91,38 @@ export function planQuantization (options: QuantizationOptions): QuantizationPla
   return { clip, maxWeight, members, scale, sumError: (members * 0.5) / scale }
 }
 
+/** log(2^41): the tail of every coordinate together stays below 2^−40. */
+const TAIL_LOG = 41 * Math.LN2
+
+function planWithNoise (o: Required<Omit<QuantizationOptions, 'noise'>> & { noise: NoiseOptions }): QuantizationPlan {
+  const { clip, maxWeight, members, tolerance } = o
+  const { stddev, survivors, coordinates } = o.noise
+  if (!(stddev > 0) || !Number.isFinite(stddev)) throw new OverflowRiskError(`DP noise standard deviation must be a positive finite number, got ${stddev}`)
+  if (!Number.isInteger(survivors) || survivors < 1 || survivors > members) throw new OverflowRiskError(`DP noise survivors t must be an integer in [1, ${members}], got ${survivors}`)
+  if (!Number.isInteger(coordinates) || coordinates < 1) throw new OverflowRiskError(`DP noise coordinates must be a positive integer, got ${coordinates}`)
+  const k = Math.sqrt(2 * (TAIL_LOG + Math.log(coordinates)))
+  const rootN = Math.sqrt(members)
+  // shareStddev = ⌈stddev·S/√t⌉ ≤ stddev·S/√t + 1, so the noise tail is at most k·√n·(stddev·S/√t + 1).
+  const scale = (HALF_RING - 1 - members / 2 - k * rootN) / (members * maxWeight * clip + k * rootN * stddev / Math.sqrt(survivors))
+  const what = `n = ${members} members, maxWeight = ${maxWeight}, clip = ${clip} and DP noise σ·C = ${stddev} carried by t = ${survivors} (tail k = ${k.toFixed(2)} over ${coordinates} coordinates)`
+  if (!(scale >= 1)) {
+    throw new OverflowRiskError(`${what} leave a fixed-point scale S = ${scale.toPrecision(3)} < 1 in Z_2^32 ` +
+      '(n·(W·c·S + ½) + k·√n·σ_share must stay below 2^31): lower the noise multiplier, the clip or maxWeight')
+  }
+  if (0.5 / scale > tolerance) {
+    throw new OverflowRiskError(`${what} leave a scale S = ${scale.toPrecision(4)}, so a decoded mean could be off by ½/S = ${(0.5 / scale).toExponential(2)} > tolerance ${tolerance}: ` +
+      'lower the noise multiplier, the clip or maxWeight, or raise the tolerance')
+  }
+  const shareStddev = Math.ceil(stddev * scale / Math.sqrt(survivors))
+  return { clip, maxWeight, members, scale, sumError: (members * 0.5) / scale, noise: { shareStddev, survivors, tailFactor: k } }
+}
+
+/** The bound |Σ noise| stays within on every coordinate (units of x) when `included` members added a share. */
+export function noiseBound (plan: QuantizationPlan, included: number): number {
+  if (plan.noise === undefined) return 0
+  return plan.noise.tailFactor * Math.sqrt(included) * plan.noise.shareStddev / plan.scale
+}
+
 export interface EncodedInput {
   /** M + 1 words: the M scaled coordinates, then the weight. */
   readonly words: Uint32Array
@@ -71,14 +133,20 @@ export interface EncodedInput {
 /**
  * Clips, scales by w, quantizes and appends w. Refuses NaN/∞ and out-of-range weights.
  * `into` (M + 1 words) receives the result in place, e.g. a message frame's vector field.
+ * `noise` (M integers, the member's DP noise share) is added in the ring after rounding; a
+ * plan with noise refuses an input without it, so a member cannot forget its share.
  */
-export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into?: Uint32Array): EncodedInput {
+export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into?: Uint32Array, noise?: Int32Array): EncodedInput {
   if (!Number.isInteger(weight) || weight < 1 || weight > plan.maxWeight) {
     // The value itself is not quoted: a member's weight (its sample count) is part of its
     // input, and this message may reach a log.
     throw new InvalidInputError(`weight must be an integer sample count in [1, ${plan.maxWeight}] (the consortium's maxWeight); this one is ${Number.isInteger(weight) ? (weight < 1 ? 'below 1' : 'above it') : 'not an integer'}`)
   }
   if (into !== undefined && into.length !== x.length + 1) throw new InvalidInputError(`encoding target has ${into.length} words, needs ${x.length + 1}`)
+  if ((plan.noise !== undefined) !== (noise !== undefined)) {
+    throw new InvalidInputError(plan.noise !== undefined ? 'this consortium adds differential-privacy noise: the input needs its noise share' : 'a noise share was given but the quantization plan has no DP noise')
+  }
+  if (noise !== undefined && noise.length !== x.length) throw new InvalidInputError(`noise share has ${noise.length} coordinates, the input ${x.length}`)
   const words = into ?? new Uint32Array(x.length + 1)
   // Written through a signed view: same bits as the two's complement mod 2^32, and V8 keeps
   // the loop in small-integer stores (2.5× faster than Math.round(...) >>> 0 into the
@@ -97,6 +165,8 @@ export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weigh
     }
     signed[i] = Math.floor(v * factor + 0.5)
   }
+  // Int32Array stores wrap mod 2^32: the ring addition, never a clip of the noise.
+  if (noise !== undefined) for (let i = 0; i < m; i++) signed[i] = signed[i]! + noise[i]!
   words[m] = weight
   return { words, clipped }
 }

@@ -223,14 +223,14 @@ export class RoundCoordinator {
   }
 
   /** The input of (round, attempt), or why there is none. */
-  provideInput (round: number, attempt: number, input: { vector: ArrayLike<number>, weight: number } | Error, now: number): void {
+  provideInput (round: number, attempt: number, input: { vector: ArrayLike<number>, weight: number, noise?: Int32Array } | Error, now: number): void {
     this.contained('input', now, () => {
       const c = this.current
       if (c === undefined || c.round !== round || c.attempt !== attempt) return
       if (input instanceof Error) { this.withoutInput(c, input, now); return }
       let words
       try {
-        words = encodeInput(this.config.quantization, input.vector, input.weight).words
+        words = encodeInput(this.config.quantization, input.vector, input.weight, undefined, input.noise).words
       } catch (err) {
         // An input the consortium's settings cannot carry (a weight above maxWeight, a wrong
         // length) is this member's own input failing: it sits the round out like any other.
@@ -246,7 +246,7 @@ export class RoundCoordinator {
         return
       }
       c.inputHash = hash
-      if (c.session.isStarted) c.session.provideInput(input.vector, input.weight, now, this.sink(c, now))
+      if (c.session.isStarted) c.session.provideInput(input.vector, input.weight, now, this.sink(c, now), input.noise)
       else this.startSession(c, now, input)
       const clipped = c.session.participant.clippedCoordinates
       if (clipped > 0 && this.current === c) this.log('warn', 'input-clipped', { round, coordinates: clipped, clip: this.config.quantization.clip })
@@ -404,7 +404,7 @@ export class RoundCoordinator {
     this.actions.push({ kind: 'need-input', round, attempt })
   }
 
-  private startSession (c: Current, now: number, input?: { vector: ArrayLike<number>, weight: number }): void {
+  private startSession (c: Current, now: number, input?: { vector: ArrayLike<number>, weight: number, noise?: Int32Array }): void {
     c.session.start(now, this.sink(c, now), input)
     for (const f of c.early.splice(0)) if (this.current === c) this.deliverTo(c, f, now)
   }

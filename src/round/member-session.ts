@@ -39,16 +39,16 @@ export class MemberSession {
   get isStarted (): boolean { return this.started }
 
   /** Starts both machines; the input may come now or later through `provideInput`. */
-  start (now: number, sink: SessionSink, input?: { vector: ArrayLike<number>, weight: number }): void {
+  start (now: number, sink: SessionSink, input?: { vector: ArrayLike<number>, weight: number, noise?: Int32Array }): void {
     this.started = true
     this.aggregator?.start(now)
-    if (input !== undefined) this.participant.setInput(input.vector, input.weight, now)
+    if (input !== undefined) this.participant.setInput(input.vector, input.weight, now, input.noise)
     this.participant.start(now)
     this.pump(now, sink)
   }
 
-  provideInput (vector: ArrayLike<number>, weight: number, now: number, sink: SessionSink): void {
-    this.participant.setInput(vector, weight, now)
+  provideInput (vector: ArrayLike<number>, weight: number, now: number, sink: SessionSink, noise?: Int32Array): void {
+    this.participant.setInput(vector, weight, now, noise)
     this.pump(now, sink)
   }
 

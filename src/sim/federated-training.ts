@@ -24,6 +24,9 @@ import { runSimulation } from './memory-swarm.ts'
 import { prepareScenario } from './scenario.ts'
 import type { SimulationOptions } from './scenario.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
+import { PrivateRounds } from './private-rounds.ts'
+import type { RoundPrivacy } from './private-rounds.ts'
+import type { PrivacyConfig } from '../privacy/index.ts'
 
 export interface TrainingSimulationOptions {
   readonly dataset: DatasetSpec
@@ -40,6 +43,8 @@ export interface TrainingSimulationOptions {
   /** Updates are clipped to [−clip, clip] before aggregation (secure and plain alike). */
   readonly clip?: number
   readonly backend?: BackendName
+  /** Distributed DP (docs/PRIVACY.md): L2 clip + discrete-Gaussian noise shares, ε per round. */
+  readonly privacy?: PrivacyConfig
   readonly signal?: AbortSignal
   readonly onRound?: (round: RoundReport) => void
   readonly onEpoch?: (round: number, peer: number, epoch: number, loss: number) => void
@@ -62,6 +67,8 @@ export interface RoundReport {
   maxDeviationFromPlain?: number
   quantizationStep?: number
   clippedCoordinates: number
+  /** With DP: ε spent so far and the survivors it was computed for. */
+  privacy?: RoundPrivacy
   wallMs: number
 }
 
@@ -83,6 +90,8 @@ export interface TrainingReport {
   initialModelHash: string
   finalModelHash: string
   rounds: RoundReport[]
+  /** With DP: the configuration and, when the budget stopped the run, where and why. */
+  privacy?: PrivacyConfig & { epsilon: number, stopped?: { round: number, reason: string } }
   /** Image-folder files that could not be read, by path and why (skipped, not trained on). */
   skippedFiles: Array<{ path: string, why: string }>
   wallMs: number
@@ -104,7 +113,11 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   const epochs = options.epochs ?? 1
   const batchSize = options.batchSize ?? 32
   const learningRate = options.learningRate ?? 2e-3
-  const clip = options.clip ?? 1
+  const dp = options.privacy === undefined ? undefined : new PrivateRounds(options.privacy, seed)
+  if (dp !== undefined && options.plain === true) throw new RangeError('DP noise is added before the secure sum: it cannot be combined with plain FedAvg')
+  // Under DP every coordinate of an L2-clipped update lies in [−C, C]: that is the range to quantize.
+  const clip = dp?.config.clip ?? options.clip ?? 1
+  let stopped: { round: number, reason: string } | undefined
   const kind = options.model ?? 'cnn'
   const backend = await initBackend(options.backend !== undefined ? { prefer: options.backend } : {})
   const { train, test, name, skipped } = await loadTrainingData(options.dataset, seed, options.signal)
@@ -114,7 +127,8 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   let global = initialWeights(model, seed)
   const initialModelHash = modelHash(global)
   const dim = global.length
-  const weights = members.map((m) => Math.max(1, m.train.labels.length))
+  // Under DP the mean is unweighted: a sample-count weight would multiply one member's influence (the sensitivity).
+  const weights = members.map((m) => dp !== undefined ? 1 : Math.max(1, m.train.labels.length))
   const rounds: RoundReport[] = []
   try {
     for (let r = 0; r < options.rounds; r++) {
@@ -122,10 +136,12 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
       const roundStart = performance.now()
       const simOptions: SimulationOptions = {
         peers: options.peers, dim, seed: `${seed}/round-${r}`, clip, emitSum: true,
-        dropout: options.dropout ?? new Map(), inputs: { vectors: [], weights }
+        dropout: options.dropout ?? new Map(), inputs: { vectors: [], weights }, ...(dp !== undefined ? { dpNoise: { stddev: dp.config.noiseMultiplier * clip } } : {})
       }
       // The schedule first (cheap), so members that drop before MaskedInput do not train.
-      const schedule = prepareScenario({ ...simOptions, inputs: { vectors: weights.map(() => [0]), weights }, dim: 1 })
+      const schedule = prepareScenario({ ...simOptions, inputs: { vectors: weights.map(() => [0]), weights }, dim: dp !== undefined ? dim : 1 })
+      const refusal = dp?.refusal(schedule.config.quantization, dim)
+      if (refusal !== undefined) { stopped = { round: r, reason: refusal }; break }
       const trains = members.map((_, i) => !BEFORE_MASKED.has(schedule.dropouts.get(i) as Stage))
       const updates: Float32Array[] = []
       const trainLoss: Array<number | null> = []
@@ -154,7 +170,8 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
         const clipped = trainers.reduce((n, i) => n + updates[i]!.reduce((c, x) => c + (Math.abs(x) > clip ? 1 : 0), 0), 0)
         round = { round: r, aborted, reason: aborted ? 'not-enough-peers' : null, included: aborted ? [] : trainers, droppedAt, trainLoss, clippedCoordinates: clipped }
       } else {
-        const { report } = runSimulation({ ...simOptions, inputs: { vectors: updates, weights } })
+        const privateInputs = dp?.inputs(schedule.config.quantization, updates, r)
+        const { report } = runSimulation({ ...simOptions, inputs: { vectors: privateInputs?.vectors ?? updates, weights, ...(privateInputs !== undefined ? { noise: privateInputs.noise } : {}) } })
         round = { round: r, aborted: report.aborted, reason: report.reason, included: report.included, droppedAt, trainLoss, clippedCoordinates: report.clippedCoordinates }
         if (!report.aborted) {
           // Compared in float64, before the float32 model rounds them: the protocol's own error.
@@ -162,6 +179,10 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
           for (let j = 0; j < dim; j++) deviation = Math.max(deviation, Math.abs(report.sum![j]! / report.weightSum! - plainSum[j]! / plainWeight))
           global = applyMeanUpdate(global, report.sum!, report.weightSum!)
           round = { ...round, maxDeviationFromPlain: deviation, quantizationStep: schedule.config.quantization.sumError / report.weightSum! }
+          if (dp !== undefined) {
+            const noiseless = plainWeightedSum(report.included.map((i) => privateInputs!.vectors[i]!), report.included.map(() => 1), clip)
+            round = { ...round, privacy: dp.record(schedule.config.quantization, report.included.length, report.sum!, noiseless, privateInputs!.clippedMembers) }
+          }
         }
       }
       const perPeer = members.map((m) => m.validation.labels.length > 0 ? evaluateWeights(model, global, m.validation).accuracy : Number.NaN)
@@ -182,6 +203,8 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   return {
     task: 'train', mode: options.plain === true ? 'plain' : 'secure', dataset: name, backend, model: kind, parameters: dim, peers: options.peers,
     samplesPerPeer: members.map((m) => m.train.labels.length), partition: options.partition.kind === 'iid' ? 'iid' : `dirichlet:${options.partition.alpha}`,
-    seed, epochs, batchSize, learningRate, clip, initialModelHash, finalModelHash: modelHash(global), rounds, skippedFiles: skipped, wallMs: Math.round(performance.now() - wallStart)
+    seed, epochs, batchSize, learningRate, clip, initialModelHash, finalModelHash: modelHash(global), rounds,
+    ...(dp !== undefined ? { privacy: { ...dp.config, epsilon: dp.ledger.epsilon, ...(stopped !== undefined ? { stopped } : {}) } } : {}),
+    skippedFiles: skipped, wallMs: Math.round(performance.now() - wallStart)
   }
 }

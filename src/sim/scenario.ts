@@ -19,6 +19,8 @@ import type { PeerLog } from './peer-log.ts'
 export interface SimulationInputs {
   readonly vectors: ReadonlyArray<ArrayLike<number>>
   readonly weights?: readonly number[]
+  /** Each peer's DP noise share (src/privacy), added in the ring; with `dpNoise` only. */
+  readonly noise?: readonly Int32Array[]
 }
 
 export interface SimulationOptions {
@@ -43,6 +45,8 @@ export interface SimulationOptions {
   /** Aggregator deadline per stage in virtual ms (default 10,000 each). */
   readonly stageTimeouts?: StageTimeouts
   readonly emitSum?: boolean
+  /** Distributed DP noise of standard deviation σ·C on the sum, carried by t = threshold survivors. */
+  readonly dpNoise?: { readonly stddev: number }
 }
 
 export interface SimulationReport {
@@ -176,7 +180,8 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const weights = inputs.weights ?? new Array<number>(n).fill(1)
   const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
-  const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n })
+  const noise = options.dpNoise === undefined ? {} : { noise: { stddev: options.dpNoise.stddev, survivors: threshold, coordinates: dim } }
+  const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n, ...noise })
   const config: SessionConfig = {
     consortium,
     round: 0,

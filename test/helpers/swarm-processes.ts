@@ -37,7 +37,9 @@ export class TestSwarm {
   async init (n: number, dim: number, stageMs: number, extra: {
     members?: Array<{ peerId: string, addresses: string[] }>, maxMessageBytes?: number, roundIntervalMs?: number,
     /** A task other than vector-sum, and each member's config.json additions for it. */
-    task?: Record<string, unknown>, memberConfig?: (i: number) => Record<string, unknown>, protocol?: Record<string, unknown>, stages?: Record<string, number>
+    task?: Record<string, unknown>, memberConfig?: (i: number) => Record<string, unknown>, protocol?: Record<string, unknown>, stages?: Record<string, number>,
+    /** The consortium file's `privacy` section (docs/PRIVACY.md). */
+    privacy?: Record<string, unknown>
   } = {}): Promise<void> {
     for (let i = 0; i < n; i++) {
       const dir = join(this.root, `m${i}`)
@@ -57,7 +59,8 @@ export class TestSwarm {
       // one dropout (t = 3); the default c = ⌊(n − 1)/3⌋ would need every member online.
       protocol: { clip: 100, maxWeight: 10, maxCorrupt: 0, ...(extra.maxMessageBytes !== undefined ? { maxMessageBytes: extra.maxMessageBytes } : {}), ...extra.protocol },
       timeouts: { stageMs, ...(extra.roundIntervalMs !== undefined ? { roundIntervalMs: extra.roundIntervalMs } : {}), ...(extra.stages !== undefined ? { stages: extra.stages } : {}) },
-      task: extra.task ?? { type: 'vector-sum', dim }
+      task: extra.task ?? { type: 'vector-sum', dim },
+      ...(extra.privacy !== undefined ? { privacy: extra.privacy } : {})
     }))
   }
 

@@ -19,10 +19,11 @@ describe('swarm: the train task in secagg start processes', function () {
   beforeEach(() => { swarm = new TestSwarm() })
   afterEach(async () => { await swarm.teardown() })
 
-  async function setUp (n: number, options: { advertiseMs?: number } = {}): Promise<void> {
+  async function setUp (n: number, options: { advertiseMs?: number, privacy?: Record<string, unknown> } = {}): Promise<void> {
     await swarm.init(n, 1, 2000, {
       task: TASK,
       protocol: { clip: 1, maxWeight: 2000 },
+      ...(options.privacy !== undefined ? { privacy: options.privacy } : {}),
       stages: { masked: 30_000, ...(options.advertiseMs !== undefined ? { advertise: options.advertiseMs } : {}) },
       memberConfig: (i) => ({ dataset: 'synthetic', datasetShard: { index: i, count: n, seed: 'test-data' } })
     })
@@ -49,6 +50,25 @@ describe('swarm: the train task in secagg start processes', function () {
       assert.equal(checkpoint.modelHash, swarm.roundFile(0, 2)!.modelHash)
       assert.match(swarm.log(i), /"event":"round-metrics","round":2,"accuracy":[\d.]+,"auc":[\d.]+,"sensitivity"/)
       assert.match(swarm.log(i), /"event":"tf-backend","backend":"(wasm|tensorflow|cpu)"/)
+    }
+  })
+
+  it('with a privacy section: ε per round in rounds/<r>.json, the log and DIR/privacy.json (docs/PRIVACY.md)', async () => {
+    await setUp(3, { advertiseMs: 20_000, privacy: { clip: 1, noiseMultiplier: 1, delta: 1e-5, epsilonBudget: 20 } })
+    for (let i = 0; i < 3; i++) swarm.start(i, 2)
+    for (let i = 0; i < 3; i++) assert.equal(await swarm.waitExit(i, 200_000), 0, swarm.log(i).slice(-2000))
+    for (let i = 0; i < 3; i++) {
+      let last = 0
+      for (let r = 0; r < 2; r++) {
+        const privacy = swarm.roundFile(i, r)!.privacy as { epsilon: number, survivors: number }
+        assert.equal(privacy.survivors, 3)
+        assert.ok(privacy.epsilon > last && privacy.epsilon < 20, `member ${i} round ${r}: ε ${privacy.epsilon}`)
+        last = privacy.epsilon
+      }
+      assert.match(swarm.log(i), /"event":"privacy-spent","round":1,"epsilon":[\d.]+,"survivors":3/)
+      assert.match(swarm.log(i), /"event":"round-metrics","round":1,.*"epsilon":[\d.]+/)
+      const ledger = JSON.parse(readFileSync(join(swarm.members[i]!.dir, 'privacy.json'), 'utf8')) as { rounds: unknown[] }
+      assert.equal(ledger.rounds.length, 2)
     }
   })
 })

@@ -13,6 +13,7 @@ import { MODEL_KINDS } from '../../train/model.ts'
 import type { ModelKind } from '../../train/model.ts'
 import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { runTrainingSimulation } from '../../sim/federated-training.ts'
+import { privacyFromFlags } from './dp-flags.ts'
 import type { RoundReport } from '../../sim/federated-training.ts'
 import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
@@ -46,6 +47,12 @@ is evaluated on each member's validation split and on a held-out test set (20%).
   --out FILE             write the JSON report to FILE
   --chart FILE.svg       draw test accuracy, AUC and mean validation accuracy per round to
                          FILE.svg and FILE.png
+
+Differential privacy (docs/PRIVACY.md; all four together, not with --plain or --clip):
+  --dp-clip C            L2 clip of each member's update
+  --dp-noise Z           noise multiplier: the sum carries noise of std Z·C with t survivors
+  --dp-delta D           δ of the reported (ε, δ)
+  --dp-budget E          stop before a round that could take ε past E
 `
 
 export function roundLine (r: RoundReport, mode: string): string {
@@ -54,7 +61,8 @@ export function roundLine (r: RoundReport, mode: string): string {
   if (r.aborted) return `${head} ABORTED (${r.reason}); global model unchanged; test accuracy ${pct(r.test.accuracy)}`
   return `${head} over ${r.included.length} members; test accuracy ${pct(r.test.accuracy)}, AUC ${r.test.auc?.toFixed(4) ?? 'n/a'}, ` +
     `sensitivity ${pct(r.test.sensitivity)}, specificity ${pct(r.test.specificity)}; member validation accuracy mean ${pct(r.accuracy.mean)} ` +
-    `[${r.accuracy.perPeer.map((a) => Number.isNaN(a) ? '-' : (100 * a).toFixed(1)).join(' ')}]; ${(r.wallMs / 1000).toFixed(1)} s`
+    `[${r.accuracy.perPeer.map((a) => Number.isNaN(a) ? '-' : (100 * a).toFixed(1)).join(' ')}]; ` +
+    (r.privacy !== undefined ? `ε = ${r.privacy.epsilon.toFixed(3)} so far (${r.privacy.survivors} survivors); ` : '') + `${(r.wallMs / 1000).toFixed(1)} s`
 }
 
 export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, isTty = process.stdout.isTTY === true): Promise<number> {
@@ -62,7 +70,8 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
     task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
     dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
-    backend: { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    backend: { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'dp-clip': { type: 'string' }, 'dp-noise': { type: 'string' }, 'dp-delta': { type: 'string' }, 'dp-budget': { type: 'string' }
   }, 'simulate --task train')
   if (values.help === true) { io.stdout(SIMULATE_TRAIN_HELP); return 0 }
   if (values.dataset === undefined || values.peers === undefined || values.rounds === undefined) throw new UsageError('--dataset, --peers and --rounds are required with --task train. Run \'secagg simulate --task train --help\'.')
@@ -75,6 +84,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   const dataset = parseDatasetSpec(values.dataset)
   const imageSize = intFlag(values['image-size'], 'image-size', 8, 512) ?? 64
   if (values.chart !== undefined && !/\.(svg|png)$/i.test(values.chart)) throw new UsageError(`--chart must name an .svg (or .png) file, got '${values.chart}'; the chart is written as both`)
+  const privacy = privacyFromFlags(values)
   const mode = values.plain === true ? 'plain FedAvg' : 'secure aggregation'
   try {
     const report = await runTrainingSimulation({
@@ -91,10 +101,12 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
       learningRate: numFlag(values.lr, 'lr', 1e-9, 10) ?? 2e-3,
       clip: numFlag(values.clip, 'clip', 1e-6, 1e6) ?? 1,
       ...(backend !== undefined ? { backend } : {}),
+      ...(privacy !== undefined ? { privacy } : {}),
       onEpoch: isTty ? (r, peer, epoch, loss) => process.stdout.write(`\rround ${r}: member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}   `) : undefined,
       onRound: (r) => { if (isTty) process.stdout.write('\r\x1b[K'); io.stdout(roundLine(r, mode)) }
     })
     for (const s of report.skippedFiles) io.stderr(`skipped ${s.why}`)
+    if (report.privacy?.stopped !== undefined) io.stdout(`round ${report.privacy.stopped.round}: not run — ${report.privacy.stopped.reason}`)
     io.stdout(`${report.dataset}: ${report.peers} members × ${report.samplesPerPeer.join('/')} images, ${report.model} (${report.parameters.toLocaleString('en')} parameters) on the ${report.backend} backend, ${report.partition}; ${(report.wallMs / 1000).toFixed(1)} s`)
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
     if (values.chart !== undefined) {

@@ -6,7 +6,9 @@
  * keeps failing, the members never came) exits 1 with the reason.
  */
 import { join } from 'node:path'
+import { systemRandom } from '../../crypto/index.ts'
 import { loadConsortium } from '../config/consortium.ts'
+import { consortiumQuantization } from '../config/consortium-quantization.ts'
 import { loadIdentity } from '../config/identity.ts'
 import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
 import { loadNodeConfig } from '../config/node-dir.ts'
@@ -103,7 +105,10 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     const spec = consortium.file.task
     const task = spec.type === 'vector-sum'
       ? new VectorSumTask(values.dir, config, spec.dim)
-      : await (await import('../task/train-task.ts')).TrainTask.create({ dir: values.dir, spec, config, peerId: identity.peerId, maxWeight: consortium.file.protocol.maxWeight, logger })
+      : await (await import('../task/train-task.ts')).TrainTask.create({
+        dir: values.dir, spec, config, peerId: identity.peerId, maxWeight: consortium.file.protocol.maxWeight, logger,
+        ...(consortium.file.privacy !== undefined ? { privacy: { config: consortium.file.privacy, plan: (dim: number) => consortiumQuantization(consortium.file, dim), rng: systemRandom } } : {})
+      })
     node = new SwarmNode({
       task,
       dir: values.dir, identity, consortium, logger,

@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
 import { assertSafeThreshold, chooseGraph, defaultMaxCorrupt } from '../../protocol/index.ts'
 import type { StageTimeouts } from '../../protocol/index.ts'
+import { privacySchema } from '../../privacy/index.ts'
 import { tcpMultiaddrField } from './multiaddr-text.ts'
 
 export class ConsortiumFileError extends Error {
@@ -98,7 +99,9 @@ const consortiumFields = {
     /** Pause between rounds. */
     roundIntervalMs: z.number().int().min(0).max(86_400_000).default(0)
   }).strict().default({ stageMs: 10_000, stages: {}, roundIntervalMs: 0 }),
-  task: z.discriminatedUnion('type', [vectorSumTask, trainTask])
+  task: z.discriminatedUnion('type', [vectorSumTask, trainTask]),
+  /** Distributed differential privacy of the train task (docs/PRIVACY.md); absent: none. */
+  privacy: privacySchema.optional()
 }
 
 function refuseRepeatedKeys (c: { members: ReadonlyArray<{ peerId: string }> }, ctx: z.RefinementCtx): void {
@@ -129,6 +132,9 @@ export const consortiumSchema = z.object({
   members: consortiumFields.members.min(3, MIN_MEMBERS_MESSAGE)
 }).strict().superRefine((c, ctx) => {
   refuseRepeatedKeys(c, ctx)
+  if (c.privacy !== undefined && c.task.type !== 'train') {
+    ctx.addIssue({ code: 'custom', path: ['privacy'], message: 'differential privacy applies to the train task (clipped model updates); remove "privacy" or use "task": { "type": "train", ... }' })
+  }
   const k = c.protocol.neighbours
   if (typeof k === 'number' && k >= c.members.length) {
     ctx.addIssue({ code: 'custom', path: ['protocol', 'neighbours'], message: `neighbours ${k} must be below the ${c.members.length} members (use "complete")` })

@@ -8,7 +8,8 @@ import type { RoundOutcome } from '../../round/signed-result.ts'
 import type { ResultDecision, ResultView, RoundPolicy } from '../../round/coordinator-io.ts'
 import type { ModelView } from '../../round/model-sync.ts'
 
-export interface RoundInput { readonly vector: ArrayLike<number>, readonly weight: number }
+/** Under DP, `noise` is this member's integer noise share (src/privacy), added in the ring. */
+export interface RoundInput { readonly vector: ArrayLike<number>, readonly weight: number, readonly noise?: Int32Array }
 
 /** A task whose state can be fetched from the other members (train: the global model). */
 export interface StateSync extends ModelView {

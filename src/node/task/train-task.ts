@@ -24,6 +24,10 @@ import { NodeDirError } from '../config/node-dir.ts'
 import type { NodeConfig } from '../config/node-dir.ts'
 import type { Logger } from '../logger.ts'
 import type { RoundOutcome } from '../../round/signed-result.ts'
+import type { RandomSource } from '../../crypto/index.ts'
+import type { QuantizationPlan } from '../../protocol/index.ts'
+import type { PrivacyConfig } from '../../privacy/index.ts'
+import { MemberPrivacy } from './member-privacy.ts'
 import { stateFollowingDecision } from './round-task.ts'
 import type { RoundInput, RoundTask, StateSync } from './round-task.ts'
 
@@ -37,6 +41,8 @@ export interface TrainTaskOptions {
   readonly maxWeight: number
   readonly logger: Logger
   readonly signal?: AbortSignal
+  /** The consortium's `privacy` section, the plan for the model's length, and the noise source. */
+  readonly privacy?: { readonly config: PrivacyConfig, readonly plan: (dim: number) => QuantizationPlan, readonly rng: RandomSource }
 }
 
 async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
@@ -91,7 +97,8 @@ export class TrainTask implements RoundTask {
     private global: Float32Array,
     private hash: string,
     /** The round this global model is the starting point of. */
-    private modelRound: number
+    private modelRound: number,
+    private readonly privacy?: MemberPrivacy
   ) {}
 
   get dim (): number { return this.global.length }
@@ -102,7 +109,8 @@ export class TrainTask implements RoundTask {
     o.logger.info('tf-backend', { backend })
     const set = await loadMemberData(o)
     const data = split(set, o.peerId)
-    if (data.train.labels.length > o.maxWeight) {
+    // Under DP every member's weight is 1 (member-privacy.ts): its sample count need not fit maxWeight.
+    if (o.privacy === undefined && data.train.labels.length > o.maxWeight) {
       throw new NodeDirError(`this member has ${data.train.labels.length} training images but the consortium's protocol.maxWeight is ${o.maxWeight}; raise maxWeight (every member's sample count must fit)`)
     }
     const model = buildModel(o.spec.model, { height: o.spec.imageSize, width: o.spec.imageSize, channels: 1 }, o.spec.classes.length)
@@ -116,7 +124,9 @@ export class TrainTask implements RoundTask {
     }
     const hash = modelHash(global)
     o.logger.info('model-loaded', { from: checkpoint === undefined ? 'initial (consortium seed)' : 'checkpoint', round, modelHash: hash, parameters: global.length, trainImages: data.train.labels.length, validationImages: data.validation.labels.length })
-    return new TrainTask(o, model, data, global, hash, round)
+    const privacy = o.privacy === undefined ? undefined : new MemberPrivacy(o.dir, o.privacy.config, o.privacy.plan(global.length), global.length, o.privacy.rng)
+    if (privacy !== undefined) o.logger.info('privacy-loaded', { epsilon: privacy.epsilon, epsilonBudget: o.privacy!.config.epsilonBudget, delta: o.privacy!.config.delta })
+    return new TrainTask(o, model, data, global, hash, round, privacy)
   }
 
   binding (): Uint8Array { return Buffer.from(this.hash, 'hex') }
@@ -125,6 +135,13 @@ export class TrainTask implements RoundTask {
     // One training run per round and model, whatever the attempt: a failover reuses it.
     if (this.training?.round !== round) {
       const { spec, peerId, logger } = this.o
+      try {
+        this.privacy?.assertRoundFits()
+      } catch (err) {
+        // Refused before training: the member sits this round out (the coordinator logs it).
+        logger.warn('privacy-budget-exhausted', { round, reason: (err as Error).message })
+        throw err
+      }
       const update = this.exclusive(async () => {
         const started = performance.now()
         const u = await trainLocal(this.model, this.global, this.data.train, {
@@ -132,7 +149,10 @@ export class TrainTask implements RoundTask {
           onEpoch: (epoch, loss) => logger.info('local-epoch', { round, epoch: epoch + 1, of: spec.epochs, loss: Number(loss.toFixed(5)) })
         })
         logger.info('local-training-done', { round, samples: u.samples, loss: Number(u.loss.toFixed(5)), ms: Math.round(performance.now() - started) })
-        return { vector: u.update, weight: u.samples }
+        if (this.privacy === undefined) return { vector: u.update, weight: u.samples }
+        const { clipped, ...input } = this.privacy.privatize(u.update)
+        if (clipped) logger.info('update-clipped', { round, clip: this.privacy.config.clip })
+        return input
       })
       update.catch(() => { if (this.training?.update === update) this.training = undefined })
       this.training = { round, update }
@@ -140,13 +160,16 @@ export class TrainTask implements RoundTask {
     return this.training.update
   }
 
-  async apply (outcome: RoundOutcome): Promise<Record<string, unknown>> {
+  async apply (outcome: RoundOutcome, includedSelf = true): Promise<Record<string, unknown>> {
     // After any training still running on the shared tf model: evaluation resets its weights.
     return await this.exclusive(async () => {
+      // ε first, durably: a crash between the two must not forget a round that was spent.
+      const privacy = includedSelf ? this.privacy?.spend(outcome.round, outcome.included.length) : undefined
+      if (privacy !== undefined) this.o.logger.info('privacy-spent', { round: outcome.round, ...privacy })
       this.commit(outcome.round + 1, applyMeanUpdate(this.global, outcome.sum, outcome.weightSum))
       const m = evaluateWeights(this.model, this.global, this.data.validation)
-      this.o.logger.info('round-metrics', { round: outcome.round, accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity, samples: m.samples, modelHash: this.hash })
-      return { weightSum: outcome.weightSum, modelHash: this.hash, validation: m }
+      this.o.logger.info('round-metrics', { round: outcome.round, accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity, samples: m.samples, modelHash: this.hash, ...(privacy !== undefined ? { epsilon: privacy.epsilon } : {}) })
+      return { weightSum: outcome.weightSum, modelHash: this.hash, validation: m, ...(privacy !== undefined ? { privacy } : {}) }
     })
   }
 

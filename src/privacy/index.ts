@@ -1,0 +1,12 @@
+/** src/privacy: distributed differential privacy between training and the secure sum (docs/PRIVACY.md). */
+export { clipL2 } from './l2-clip.ts'
+export type { ClippedUpdate } from './l2-clip.ts'
+export { bernoulliExp, bufferedRandom, sampleDiscreteGaussian, sampleDiscreteGaussianWords, sampleDiscreteLaplace } from './discrete-gaussian.ts'
+export { effectiveNoiseMultiplier, noiseOptions, sampleNoiseShare, sumDivergenceSlack } from './distributed-noise.ts'
+export { computeRdp, DEFAULT_ORDERS, epsilonFromRdp, gaussianRdp } from './rdp-accountant.ts'
+export type { Conversion, EpsilonAtDelta } from './rdp-accountant.ts'
+export { PrivacyBudgetError, PrivacyConfigError } from './errors.ts'
+export { PrivacyLedger } from './privacy-ledger.ts'
+export type { PrivacyBudget } from './privacy-ledger.ts'
+export { oneRoundEpsilon, parsePrivacyConfig, privacySchema } from './privacy-config.ts'
+export type { PrivacyConfig } from './privacy-config.ts'
