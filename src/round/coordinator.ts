@@ -230,7 +230,10 @@ export class RoundCoordinator {
       if (input instanceof Error) { this.withoutInput(c, input, now); return }
       let words
       try {
-        words = encodeInput(this.config.quantization, input.vector, input.weight, undefined, input.noise).words
+        // The unchanged-input rule compares what the member contributes, not its fresh noise:
+        // hashed without the noise share (the same words otherwise), checked with it.
+        if (input.noise !== undefined) encodeInput(this.config.quantization, input.vector, input.weight, undefined, input.noise).words.fill(0)
+        words = encodeInput({ ...this.config.quantization, noise: undefined }, input.vector, input.weight).words
       } catch (err) {
         // An input the consortium's settings cannot carry (a weight above maxWeight, a wrong
         // length) is this member's own input failing: it sits the round out like any other.
