@@ -24,6 +24,7 @@ import { runSimulation } from './memory-swarm.ts'
 import { prepareScenario } from './scenario.ts'
 import type { SimulationOptions } from './scenario.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
+import type { ProgressSink } from './progress.ts'
 
 export interface TrainingSimulationOptions {
   readonly dataset: DatasetSpec
@@ -43,6 +44,8 @@ export interface TrainingSimulationOptions {
   readonly signal?: AbortSignal
   readonly onRound?: (round: RoundReport) => void
   readonly onEpoch?: (round: number, peer: number, epoch: number, loss: number) => void
+  /** Told each round and stage (load, train: members done, the secure round's stages, evaluate). */
+  readonly progress?: ProgressSink
 }
 
 export interface RoundReport {
@@ -106,7 +109,9 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   const learningRate = options.learningRate ?? 2e-3
   const clip = options.clip ?? 1
   const kind = options.model ?? 'cnn'
+  const progress = options.progress
   const backend = await initBackend(options.backend !== undefined ? { prefer: options.backend } : {})
+  progress?.stage('load data', 0)
   const { train, test, name, skipped } = await loadTrainingData(options.dataset, seed, options.signal)
   const parts = partitionIndices(train.labels, options.peers, options.partition, seed)
   const members = memberSplits(train, parts)
@@ -119,6 +124,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   try {
     for (let r = 0; r < options.rounds; r++) {
       options.signal?.throwIfAborted()
+      progress?.round(r, options.rounds)
       const roundStart = performance.now()
       const simOptions: SimulationOptions = {
         peers: options.peers, dim, seed: `${seed}/round-${r}`, clip, emitSum: true,
@@ -129,6 +135,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
       const trains = members.map((_, i) => !BEFORE_MASKED.has(schedule.dropouts.get(i) as Stage))
       const updates: Float32Array[] = []
       const trainLoss: Array<number | null> = []
+      progress?.stage('train', trains.filter(Boolean).length, 'members')
       for (const [i, m] of members.entries()) {
         if (!trains[i]) { updates.push(new Float32Array(dim)); trainLoss.push(null); continue }
         const local = await trainLocal(model, global, m.train, {
@@ -139,6 +146,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
         if (!local.update.every(Number.isFinite)) throw new RangeError(`member ${i}'s update has non-finite values in round ${r} (lower the learning rate)`)
         updates.push(local.update)
         trainLoss.push(local.loss)
+        progress?.advance(trainLoss.filter((l) => l !== null).length)
       }
       const droppedAt: Partial<Record<Stage, number[]>> = {}
       for (const [peer, stage] of [...schedule.dropouts].sort((a, b) => a[0] - b[0])) (droppedAt[stage] ??= []).push(peer)
@@ -154,7 +162,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
         const clipped = trainers.reduce((n, i) => n + updates[i]!.reduce((c, x) => c + (Math.abs(x) > clip ? 1 : 0), 0), 0)
         round = { round: r, aborted, reason: aborted ? 'not-enough-peers' : null, included: aborted ? [] : trainers, droppedAt, trainLoss, clippedCoordinates: clipped }
       } else {
-        const { report } = runSimulation({ ...simOptions, inputs: { vectors: updates, weights } })
+        const { report } = runSimulation({ ...simOptions, inputs: { vectors: updates, weights } }, progress !== undefined ? { progress } : {})
         round = { round: r, aborted: report.aborted, reason: report.reason, included: report.included, droppedAt, trainLoss, clippedCoordinates: report.clippedCoordinates }
         if (!report.aborted) {
           // Compared in float64, before the float32 model rounds them: the protocol's own error.
@@ -164,6 +172,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
           round = { ...round, maxDeviationFromPlain: deviation, quantizationStep: schedule.config.quantization.sumError / report.weightSum! }
         }
       }
+      progress?.stage('evaluate', 0)
       const perPeer = members.map((m) => m.validation.labels.length > 0 ? evaluateWeights(model, global, m.validation).accuracy : Number.NaN)
       const valid = perPeer.filter((a) => !Number.isNaN(a))
       const full: RoundReport = {

@@ -17,6 +17,7 @@ import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
 import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
+import { besideProgress, progressDisplay } from './progress-display.ts'
 
 export const SIMULATE_TRAIN_HELP = `Usage: secagg simulate --task train --dataset mnist|synthetic|DIR --peers N --rounds R [options]
 
@@ -43,6 +44,8 @@ is evaluated on each member's validation split and on a held-out test set (20%).
   --strict               refuse a DIR data set with any unreadable file
   --backend B            force tensorflow, wasm or cpu (default: the fastest available)
   --out FILE             write the JSON report to FILE
+  --quiet                no progress on stderr (a live line on a terminal, else
+                         one line per round)
 `
 
 export function roundLine (r: RoundReport, mode: string): string {
@@ -54,12 +57,12 @@ export function roundLine (r: RoundReport, mode: string): string {
     `[${r.accuracy.perPeer.map((a) => Number.isNaN(a) ? '-' : (100 * a).toFixed(1)).join(' ')}]; ${(r.wallMs / 1000).toFixed(1)} s`
 }
 
-export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, isTty = process.stdout.isTTY === true): Promise<number> {
+export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const { values } = parseFlags(argv, {
     task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
     dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
-    backend: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    backend: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
   }, 'simulate --task train')
   if (values.help === true) { io.stdout(SIMULATE_TRAIN_HELP); return 0 }
   if (values.dataset === undefined || values.peers === undefined || values.rounds === undefined) throw new UsageError('--dataset, --peers and --rounds are required with --task train. Run \'secagg simulate --task train --help\'.')
@@ -72,6 +75,8 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   const dataset = parseDatasetSpec(values.dataset)
   const imageSize = intFlag(values['image-size'], 'image-size', 8, 512) ?? 64
   const mode = values.plain === true ? 'plain FedAvg' : 'secure aggregation'
+  const progress = progressDisplay(io, { quiet: values.quiet === true, env })
+  const out = besideProgress(io, progress)
   try {
     const report = await runTrainingSimulation({
       dataset: dataset.kind === 'folder' ? { ...dataset, size: imageSize, strict: values.strict === true } : dataset,
@@ -87,9 +92,11 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
       learningRate: numFlag(values.lr, 'lr', 1e-9, 10) ?? 2e-3,
       clip: numFlag(values.clip, 'clip', 1e-6, 1e6) ?? 1,
       ...(backend !== undefined ? { backend } : {}),
-      onEpoch: isTty ? (r, peer, epoch, loss) => process.stdout.write(`\rround ${r}: member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}   `) : undefined,
-      onRound: (r) => { if (isTty) process.stdout.write('\r\x1b[K'); io.stdout(roundLine(r, mode)) }
+      progress,
+      onEpoch: (_r, peer, epoch, loss) => progress.note(`member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}`),
+      onRound: (r) => out.stdout(roundLine(r, mode))
     })
+    progress.end()
     for (const s of report.skippedFiles) io.stderr(`skipped ${s.why}`)
     io.stdout(`${report.dataset}: ${report.peers} members × ${report.samplesPerPeer.join('/')} images, ${report.model} (${report.parameters.toLocaleString('en')} parameters) on the ${report.backend} backend, ${report.partition}; ${(report.wallMs / 1000).toFixed(1)} s`)
     if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n')
@@ -97,5 +104,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   } catch (err) {
     if (isErrorNamed(err, 'DatasetError', 'OverflowRiskError', 'ProtocolConfigError', 'BackendUnavailableError', 'DropoutSpecError')) throw new UsageError((err as Error).message)
     throw err
+  } finally {
+    progress.end()
   }
 }
