@@ -42,6 +42,10 @@ describe('simulate progress: the live line (terminal)', () => {
     now += 200
     line.note('member 3 epoch 1 loss 0.2345')
     assert.equal(term.writes.at(-1), `\r${'round 2 of 5 · train 0/4 members · member 3 epoch 1 loss 0.2345 · 0.4 s'.slice(0, 39)}\x1b[K`)
+    const unknownWidth = fakeTerminal(0) // a pseudo-terminal that reports no size
+    const wide = new LiveProgressLine(unknownWidth, () => now, 100)
+    wide.stage('x'.repeat(200), 0)
+    assert.equal(unknownWidth.writes[0], `\r${'x'.repeat(79)}\x1b[K`)
   })
 
   it('clears itself before another line is printed and at the end, then redraws on the next step', () => {

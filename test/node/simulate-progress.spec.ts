@@ -50,6 +50,18 @@ describe('secagg simulate: progress, estimate and refusal, virtual time', () => 
     assert.match(stdout, /^secagg simulate: 12 peers/)
   })
 
+  it('--task train, piped: the data loading, then one line per round; the round lines on stdout as before', async () => {
+    const args = ['simulate', '--task', 'train', '--dataset', 'synthetic', '--peers', '3', '--rounds', '2', '--model', 'mlp', '--seed', '2']
+    const loud = await cli(...args)
+    const quiet = await cli(...args, '--quiet')
+    assert.equal(loud.code, 0, loud.err)
+    assert.match(loud.err, /^load data in [\d.]+ s \(elapsed [\d.]+ s\)\nround 1 of 2 done in [\d.]+ s \(elapsed [\d.]+ s\)\nround 2 of 2 done in [\d.]+ s \(elapsed [\d.]+ s\)\n$/)
+    assert.equal(quiet.err, '')
+    const timeless = (out: string): string => out.replace(/[\d.]+ s$/gm, '')
+    assert.equal(timeless(loud.out), timeless(quiet.out))
+    assert.match(loud.out, /^round 0: secure aggregation over 3 members/)
+  })
+
   it('refuses a run whose estimated heap exceeds V8\'s limit: exit 2, the largest --peers that fits, nothing started', async () => {
     const logDir = join(dir, 'logs')
     await assert.rejects(
@@ -83,12 +95,14 @@ describe('secagg simulate: progress, estimate and refusal, virtual time', () => 
     assert.match(refused.err, /with the complete graph/)
     assert.ok(largest > 3 && largest < 400, refused.err)
     assert.equal((await attempt('--peers', String(largest + 1))).code, 2)
+    const { preflight } = await import('../../src/node/cli/simulate-preflight.ts')
+    assert.doesNotThrow(() => preflight({ peers: largest, dim: 10, neighbours: 'complete' }, 'memory', 10_000, limits, false))
     const fits = await attempt('--peers', String(Math.min(largest, 40)))
     assert.equal(fits.code, 0, fits.err)
-    const forced = await attempt('--peers', String(largest + 1), '--force', '--neighbours', '2')
-    assert.equal(forced.code, 2, 'either --neighbours or --complete')
-    const force = await runSimulateCommand(['--peers', '12', '--dim', '4', '--force', '--quiet'], { stdout: () => {}, stderr: () => {} }, {}, { heapBytes: 1, availableBytes: 1 })
-    assert.equal(force, 0)
+    const tiny = { heapBytes: 1, availableBytes: 1 }
+    const silent = { stdout: () => {}, stderr: () => {} }
+    await assert.rejects(runSimulateCommand(['--peers', '12', '--dim', '4', '--quiet'], silent, {}, tiny), /needs an estimated/)
+    assert.equal(await runSimulateCommand(['--peers', '12', '--dim', '4', '--quiet', '--force'], silent, {}, tiny), 0)
     const memory = await attempt('--peers', '30', '--dim', '100000000')
     assert.match(memory.err, /needs an estimated [\d.]+ GB of memory, above the 16\.0 GB this machine has free/)
   })

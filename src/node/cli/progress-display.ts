@@ -81,7 +81,9 @@ export class LiveProgressLine implements ProgressDisplay {
       this.noteNow,
       seconds(t - this.startedAt)
     ].filter((p) => p !== '')
-    const width = Math.max(20, (this.terminal.columns ?? 80) - 1) // the last column would wrap on some terminals
+    // The last column would wrap on some terminals; a terminal that reports no width (0) gets 80.
+    const columns = this.terminal.columns !== undefined && this.terminal.columns > 0 ? this.terminal.columns : 80
+    const width = Math.max(20, columns - 1)
     this.terminal.write(`\r${parts.join(' · ').slice(0, width)}\x1b[K`)
     this.shown = true
   }

@@ -6,16 +6,21 @@
  * not fit V8's limit or its RSS the memory the machine has free: a run that dies of
  * "JavaScript heap out of memory" after ten minutes helps nobody.
  *
- * Fit (least squares over the measured runs; ± 30% on this machine, which is shared):
- * - time, memory transport: t = 0.4 s + 3.3e-4 s · n·k + 1.9e-6 s · n² + 3.2e-9 s · n·(k+1)·dim.
- *   n·k is each participant's O(k) crypto (X25519, Shamir, AEAD boxes, Merkle proofs), n² the
- *   n/8-byte member bitmaps each participant scans and the aggregator's per-peer work over
- *   all peers, n·(k+1)·dim the masks every participant expands.
- * - heap = 27 MB + 4.3 kB · n·k (each neighbour pair: keys, two held shares, proofs).
- * - peak RSS = 75 MB + 1.5 × heap + 17 B · n·dim (typed arrays live outside the V8 heap:
- *   the Float64 inputs, the quantized and masked frames, the aggregator's sums).
- * - libp2p: 0.35 s per host started and connected, plus the memory time, plus every stage
- *   deadline a dropout makes the aggregator wait out on the wall clock; 9 MB of RSS per host.
+ * Fit (least squares, relative error, over 10 runs measured here and the n = 3,000 and 10,000
+ * scale runs of the same document; every run within 17% of the fit but two at 0.83×):
+ * - time (the process's CPU time: on an idle machine its wall time; the simulator is one
+ *   thread), memory transport:
+ *   t = 0.43 s + 3.2e-4 s · n·k + 1.8e-6 s · n² + 4.7e-7 s · n·k² + 3.5e-9 s · n·(k+1)·dim.
+ *   n·k is each participant's O(k) crypto (X25519, Shamir, AEAD boxes, Merkle proofs); n² the
+ *   member bitmaps of n/8 bytes every participant reads and the aggregator's work over all
+ *   peers; n·k² the shares of k neighbours checked and rebuilt at degree ~k (it matters for
+ *   the complete graph, k = n − 1); n·(k+1)·dim the masks every participant expands.
+ * - heap = 24 MB + 3,860 B · n·k + 4.3 B · n·k² (per neighbour pair: keys, held shares, proofs).
+ * - peak RSS = 82 MB + 1.42 × heap + 17 B · n·dim (typed arrays live outside the V8 heap:
+ *   the Float64 inputs, the masked frames, the aggregator's sums).
+ * - libp2p adds 0.5 s and 18 MB of heap for loading libp2p, 45 ms and 1.2 MB of heap per host
+ *   started and connected, and every stage deadline a dropout makes the aggregator wait out
+ *   on the wall clock.
  */
 import { STAGES } from '../../protocol/index.ts'
 import type { Stage, StageTimeouts } from '../../protocol/index.ts'
@@ -23,17 +28,21 @@ import type { Stage, StageTimeouts } from '../../protocol/index.ts'
 const MB = 1024 * 1024
 
 export const COST_MODEL = {
-  baseSeconds: 0.4,
-  pairSeconds: 3.3e-4,
-  peerSquaredSeconds: 1.9e-6,
-  maskWordSeconds: 3.2e-9,
-  heapBaseBytes: 27 * MB,
-  pairHeapBytes: 4300,
-  rssBaseBytes: 75 * MB,
-  rssPerHeapByte: 1.5,
+  baseSeconds: 0.43,
+  pairSeconds: 3.2e-4,
+  peerSquaredSeconds: 1.8e-6,
+  pairDegreeSeconds: 4.7e-7,
+  maskWordSeconds: 3.5e-9,
+  heapBaseBytes: 24 * MB,
+  pairHeapBytes: 3860,
+  pairDegreeHeapBytes: 4.3,
+  rssBaseBytes: 82 * MB,
+  rssPerHeapByte: 1.42,
   coordinateBytes: 17,
-  hostSeconds: 0.35,
-  hostBytes: 9 * MB
+  libp2pSeconds: 0.5,
+  libp2pHeapBytes: 18 * MB,
+  hostSeconds: 0.045,
+  hostHeapBytes: 1.2 * MB
 }
 
 export interface RunShape {
@@ -57,13 +66,12 @@ export function estimateCost (run: RunShape): CostEstimate {
   const n = run.peers
   const k = run.degree
   const pairs = n * k
-  const heapBytes = m.heapBaseBytes + m.pairHeapBytes * pairs
-  let seconds = m.baseSeconds + m.pairSeconds * pairs + m.peerSquaredSeconds * n * n + m.maskWordSeconds * n * (k + 1) * run.dim
-  let peakBytes = m.rssBaseBytes + m.rssPerHeapByte * heapBytes + m.coordinateBytes * n * run.dim
-  if (run.transport === 'libp2p') {
-    seconds += m.hostSeconds * n + (run.waitedMs ?? 0) / 1000
-    peakBytes += m.hostBytes * n
-  }
+  const libp2p = run.transport === 'libp2p'
+  const heapBytes = m.heapBaseBytes + m.pairHeapBytes * pairs + m.pairDegreeHeapBytes * pairs * k +
+    (libp2p ? m.libp2pHeapBytes + m.hostHeapBytes * n : 0)
+  const seconds = m.baseSeconds + m.pairSeconds * pairs + m.peerSquaredSeconds * n * n + m.pairDegreeSeconds * pairs * k +
+    m.maskWordSeconds * n * (k + 1) * run.dim + (libp2p ? m.libp2pSeconds + m.hostSeconds * n + (run.waitedMs ?? 0) / 1000 : 0)
+  const peakBytes = m.rssBaseBytes + m.rssPerHeapByte * heapBytes + m.coordinateBytes * n * run.dim
   return { seconds, heapBytes, peakBytes }
 }
 

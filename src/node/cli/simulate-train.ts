@@ -1,7 +1,7 @@
 /**
  * `secagg simulate --task train`: federated training of an image classifier among N simulated
  * members, secure aggregation every round (or `--plain` FedAvg on the same schedule for
- * comparison). One line per round (or a progress line on a terminal); --out writes the JSON
+ * comparison). One line per round on stdout, progress on stderr; --out writes the JSON
  * report with per-round accuracy (mean and per member), AUC, sensitivity and specificity.
  */
 import { writeFileSync } from 'node:fs'
