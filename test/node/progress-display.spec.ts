@@ -66,6 +66,21 @@ describe('simulate progress: the live line (terminal)', () => {
     line.end()
     assert.equal(term.writes.length, count, 'nothing left to clear')
   })
+  it('with refreshMs, redraws on its own while nothing reports (a deadline waited out on the wall clock)', async () => {
+    let now = 0
+    let redrawn!: (text: string) => void
+    const next = new Promise<string>((resolve) => { redrawn = resolve })
+    const writes: string[] = []
+    const line = new LiveProgressLine({ write: (t) => { writes.push(t); if (writes.length === 2) redrawn(t) }, columns: 80 }, () => now, 100, 5)
+    try {
+      line.stage('masked', 9)
+      line.advance(9)
+      now = 3000 // three seconds pass with no step reported
+      assert.equal(await next, '\rmasked 9/9 peers · 3.0 s\x1b[K')
+    } finally {
+      line.end()
+    }
+  })
 })
 
 /** Plain progress lines on a clock that moves only when the test says. */
@@ -115,7 +130,9 @@ describe('simulate progress: piped (no terminal, or CI)', () => {
     const stderr: string[] = []
     const term = fakeTerminal()
     const io = { stdout: () => {}, stderr: (t: string) => { stderr.push(t) }, terminal: term }
-    assert.ok(progressDisplay(io, { quiet: false, env: {} }) instanceof LiveProgressLine)
+    const live = progressDisplay(io, { quiet: false, env: {} })
+    live.end() // stops its refresh timer
+    assert.ok(live instanceof LiveProgressLine)
     assert.ok(progressDisplay(io, { quiet: false, env: { CI: 'true' } }) instanceof ProgressLines)
     assert.ok(progressDisplay({ ...io, terminal: undefined }, { quiet: false, env: {} }) instanceof ProgressLines)
     const quiet = progressDisplay(io, { quiet: true, env: {} })

@@ -35,8 +35,19 @@ export class LiveProgressLine implements ProgressDisplay {
   private shown = false
   private readonly startedAt: number
 
-  constructor (private readonly terminal: Terminal, private readonly now: () => number = () => performance.now(), private readonly intervalMs = 100) {
+  private readonly ticker: ReturnType<typeof setInterval> | undefined
+
+  /**
+   * `refreshMs`: also redraw on a timer, so the elapsed time moves while nothing else does
+   * (libp2p deadlines waited out on the wall clock, a long local epoch). The timer does not
+   * keep the process alive, and never fires inside the synchronous memory simulator.
+   */
+  constructor (private readonly terminal: Terminal, private readonly now: () => number = () => performance.now(), private readonly intervalMs = 100, refreshMs?: number) {
     this.startedAt = now()
+    if (refreshMs !== undefined) {
+      this.ticker = setInterval(() => { if (this.shown) this.maybeDraw() }, refreshMs)
+      this.ticker.unref()
+    }
   }
 
   stage (name: string, total: number, unit = 'peers'): void {
@@ -67,6 +78,7 @@ export class LiveProgressLine implements ProgressDisplay {
   }
 
   end (): void {
+    clearInterval(this.ticker)
     this.above()
   }
 
@@ -151,7 +163,7 @@ function underCi (env: Readonly<Record<string, string | undefined>>): boolean {
 
 export function progressDisplay (io: CliIo, options: { quiet: boolean, env: Readonly<Record<string, string | undefined>> }): ProgressDisplay {
   if (options.quiet) return silent
-  if (io.terminal !== undefined && !underCi(options.env)) return new LiveProgressLine(io.terminal)
+  if (io.terminal !== undefined && !underCi(options.env)) return new LiveProgressLine(io.terminal, () => performance.now(), 100, 1000)
   return new ProgressLines(io.stderr)
 }
 
