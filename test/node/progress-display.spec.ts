@@ -41,7 +41,7 @@ describe('simulate progress: the live line (terminal)', () => {
     line.stage('train', 4, 'members')
     now += 200
     line.note('member 3 epoch 1 loss 0.2345')
-    assert.equal(term.writes.at(-1), `\r${'round 2 of 5 · train 0/4 members · member 3 epoch 1 loss 0.2345 · 0.4 s'.slice(0, 39)}\x1b[K`)
+    assert.equal(term.writes.at(-1), `\r${'round 2/5 · train 0/4 members · member 3 epoch 1 loss 0.2345 · 0.4 s'.slice(0, 39)}\x1b[K`)
     const unknownWidth = fakeTerminal(0) // a pseudo-terminal that reports no size
     const wide = new LiveProgressLine(unknownWidth, () => now, 100)
     wide.stage('x'.repeat(200), 0)
@@ -121,8 +121,8 @@ describe('simulate progress: piped (no terminal, or CI)', () => {
     p.end()
     assert.deepEqual(lines, [
       'load data in 2.0 s (elapsed 2.0 s)',
-      'round 1 of 2 done in 4.5 s (elapsed 6.5 s)',
-      'round 2 of 2 done in 4.5 s (elapsed 11.0 s)'
+      'round 1/2 done in 4.5 s (elapsed 6.5 s)',
+      'round 2/2 done in 4.5 s (elapsed 11.0 s)'
     ])
   })
 

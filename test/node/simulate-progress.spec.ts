@@ -55,7 +55,7 @@ describe('secagg simulate: progress, estimate and refusal, virtual time', () => 
     const loud = await cli(...args)
     const quiet = await cli(...args, '--quiet')
     assert.equal(loud.code, 0, loud.err)
-    assert.match(loud.err, /^load data in [\d.]+ s \(elapsed [\d.]+ s\)\nround 1 of 2 done in [\d.]+ s \(elapsed [\d.]+ s\)\nround 2 of 2 done in [\d.]+ s \(elapsed [\d.]+ s\)\n$/)
+    assert.match(loud.err, /^load data in [\d.]+ s \(elapsed [\d.]+ s\)\nround 1\/2 done in [\d.]+ s \(elapsed [\d.]+ s\)\nround 2\/2 done in [\d.]+ s \(elapsed [\d.]+ s\)\n$/)
     assert.equal(quiet.err, '')
     const timeless = (out: string): string => out.replace(/[\d.]+ s$/gm, '')
     assert.equal(timeless(loud.out), timeless(quiet.out))

@@ -22,11 +22,11 @@ export interface ProgressDisplay extends ProgressSink {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
-const roundLabel = (index: number, of: number): string => `round ${index + 1} of ${of}`
+const roundLabel = (index: number, of: number): string => `round ${index + 1}/${of}`
 
 interface Current { name: string, total: number, unit: string, done: number, startedAt: number }
 
-/** The live line: `round 2 of 5 · masked 812/950 peers · member 3 epoch 1 loss 0.2345 · 12.3 s`. */
+/** The live line: `round 2/5 · masked 812/950 peers · member 3 epoch 1 loss 0.2345 · 12.3 s`. */
 export class LiveProgressLine implements ProgressDisplay {
   private stageNow: Current | undefined
   private roundNow = ''
@@ -68,6 +68,8 @@ export class LiveProgressLine implements ProgressDisplay {
 
   round (index: number, of: number): void {
     this.roundNow = roundLabel(index, of)
+    this.stageNow = undefined // the last round's stage is over
+    this.noteNow = ''
     this.maybeDraw()
   }
 
