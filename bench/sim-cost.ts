@@ -1,8 +1,9 @@
 /**
  * Calibration runs for the simulator's cost model (src/node/cli/simulate-cost.ts): each size
- * runs `secagg simulate` as a fresh child process and records its wall time, its peak RSS
- * (/usr/bin/time) and its peak V8 heap (the largest "before" size in --trace-gc), and its CPU time. Usage:
- * `tsx bench/sim-cost.ts [N:DIM:GRAPH:TRANSPORT ...]`, GRAPH `auto`, `complete` or a degree.
+ * runs `secagg simulate` as a fresh child process and records its wall time, its CPU time and
+ * peak RSS (/usr/bin/time) and its peak V8 heap (the largest "before" size in --trace-gc).
+ * Usage: `tsx bench/sim-cost.ts [N:DIM:GRAPH:TRANSPORT ...]`, GRAPH `auto`, `complete` or a
+ * degree; without arguments, the grid of the documented fit.
  * One JSON line per run on stdout; docs/BENCHMARKS.md ("Simulator cost model") has the table.
  */
 import { spawnSync } from 'node:child_process'
@@ -12,8 +13,8 @@ import { join } from 'node:path'
 
 const BIN = new URL('../bin/secagg.js', import.meta.url).pathname
 const DEFAULT_GRID = [
-  '100:10:auto:memory', '300:10:auto:memory', '1000:10:auto:memory', '2000:10:auto:memory',
-  '100:10000:auto:memory', '100:100000:auto:memory', '30:1000000:complete:memory',
+  '100:10:auto:memory', '300:10:auto:memory', '1000:10:auto:memory', '2000:10:auto:memory', '1000:1000:auto:memory',
+  '100:100000:auto:memory', '30:1000000:complete:memory',
   '50:10:complete:memory', '150:10:complete:memory', '300:10:complete:memory',
   '10:1000:auto:libp2p', '50:1000:auto:libp2p', '150:1000:auto:libp2p'
 ]
