@@ -7,7 +7,8 @@
  * "JavaScript heap out of memory" after ten minutes helps nobody.
  *
  * Fit (least squares, relative error, over 10 runs measured here and the n = 3,000 and 10,000
- * scale runs of the same document; every run within 17% of the fit but two at 0.83×):
+ * scale runs of the same document; every run within 17% of the fit but two at 0.83×; two runs
+ * left out of the fit came within 30%, the heap peak being the least predictable):
  * - time (the process's CPU time: on an idle machine its wall time; the simulator is one
  *   thread), memory transport:
  *   t = 0.43 s + 3.2e-4 s · n·k + 1.8e-6 s · n² + 4.7e-7 s · n·k² + 3.5e-9 s · n·(k+1)·dim.
