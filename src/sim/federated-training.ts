@@ -27,6 +27,7 @@ import type { DropoutSpec } from './dropout-schedule.ts'
 import { PrivateRounds } from './private-rounds.ts'
 import type { RoundPrivacy } from './private-rounds.ts'
 import type { PrivacyConfig } from '../privacy/index.ts'
+import type { ProgressSink } from './progress.ts'
 
 export interface TrainingSimulationOptions {
   readonly dataset: DatasetSpec
@@ -48,6 +49,8 @@ export interface TrainingSimulationOptions {
   readonly signal?: AbortSignal
   readonly onRound?: (round: RoundReport) => void
   readonly onEpoch?: (round: number, peer: number, epoch: number, loss: number) => void
+  /** Told each round and stage (load, train: members done, the secure round's stages, evaluate). */
+  readonly progress?: ProgressSink
 }
 
 export interface RoundReport {
@@ -119,7 +122,9 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   const clip = dp?.config.clip ?? options.clip ?? 1
   let stopped: { round: number, reason: string } | undefined
   const kind = options.model ?? 'cnn'
+  const progress = options.progress
   const backend = await initBackend(options.backend !== undefined ? { prefer: options.backend } : {})
+  progress?.stage('load data', 0)
   const { train, test, name, skipped } = await loadTrainingData(options.dataset, seed, options.signal)
   const parts = partitionIndices(train.labels, options.peers, options.partition, seed)
   const members = memberSplits(train, parts)
@@ -133,6 +138,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
   try {
     for (let r = 0; r < options.rounds; r++) {
       options.signal?.throwIfAborted()
+      progress?.round(r, options.rounds)
       const roundStart = performance.now()
       const simOptions: SimulationOptions = {
         peers: options.peers, dim, seed: `${seed}/round-${r}`, clip, emitSum: true,
@@ -145,6 +151,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
       const trains = members.map((_, i) => !BEFORE_MASKED.has(schedule.dropouts.get(i) as Stage))
       const updates: Float32Array[] = []
       const trainLoss: Array<number | null> = []
+      progress?.stage('train', trains.filter(Boolean).length, 'members')
       for (const [i, m] of members.entries()) {
         if (!trains[i]) { updates.push(new Float32Array(dim)); trainLoss.push(null); continue }
         const local = await trainLocal(model, global, m.train, {
@@ -155,6 +162,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
         if (!local.update.every(Number.isFinite)) throw new RangeError(`member ${i}'s update has non-finite values in round ${r} (lower the learning rate)`)
         updates.push(local.update)
         trainLoss.push(local.loss)
+        progress?.advance(trainLoss.filter((l) => l !== null).length)
       }
       const droppedAt: Partial<Record<Stage, number[]>> = {}
       for (const [peer, stage] of [...schedule.dropouts].sort((a, b) => a[0] - b[0])) (droppedAt[stage] ??= []).push(peer)
@@ -171,7 +179,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
         round = { round: r, aborted, reason: aborted ? 'not-enough-peers' : null, included: aborted ? [] : trainers, droppedAt, trainLoss, clippedCoordinates: clipped }
       } else {
         const privateInputs = dp?.inputs(schedule.config.quantization, updates, r)
-        const { report } = runSimulation({ ...simOptions, inputs: { vectors: privateInputs?.vectors ?? updates, weights, ...(privateInputs !== undefined ? { noise: privateInputs.noise } : {}) } })
+        const { report } = runSimulation({ ...simOptions, inputs: { vectors: privateInputs?.vectors ?? updates, weights, ...(privateInputs !== undefined ? { noise: privateInputs.noise } : {}) } }, progress !== undefined ? { progress } : {})
         round = { round: r, aborted: report.aborted, reason: report.reason, included: report.included, droppedAt, trainLoss, clippedCoordinates: report.clippedCoordinates }
         if (!report.aborted) {
           // Compared in float64, before the float32 model rounds them: the protocol's own error.
@@ -185,6 +193,7 @@ export async function runTrainingSimulation (options: TrainingSimulationOptions)
           }
         }
       }
+      progress?.stage('evaluate', 0)
       const perPeer = members.map((m) => m.validation.labels.length > 0 ? evaluateWeights(model, global, m.validation).accuracy : Number.NaN)
       const valid = perPeer.filter((a) => !Number.isNaN(a))
       const full: RoundReport = {

@@ -10,6 +10,7 @@ import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
 import type { SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
 import { logDropout, logRoundStart, logSessionEvent } from './peer-log.ts'
+import { StageProgress } from './progress.ts'
 
 export { peerName, resolveGraph } from './scenario.ts'
 export type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
@@ -18,11 +19,17 @@ interface QueuedEvent { time: number, seq: number, kind: 'deliver' | 'timeout', 
 
 export function runSimulation (options: SimulationOptions, observer: SimulationObserver = {}): { report: SimulationReport, trace: SimulationTrace } {
   const wallStart = performance.now()
+  const { log, sent, random, progress } = observer
+  progress?.stage('setup', options.peers, 'peers')
   const s = prepareScenario(options)
   const { ids, aggregatorIndex } = s
   const n = s.peers
-  const { log, sent, random } = observer
-  const participants = ids.map((_, i) => s.participant(i, random?.(i, s.participantRandom(i))))
+  const participants = ids.map((_, i) => {
+    const p = s.participant(i, random?.(i, s.participantRandom(i)))
+    progress?.advance(i + 1)
+    return p
+  })
+  const stages = progress !== undefined ? new StageProgress(progress, s) : undefined
   const aggregator = s.aggregator()
   const latency = options.latencyMs ?? 5
   const jitter = options.jitterMs ?? 5
@@ -41,6 +48,7 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
     drainMachine(machine, { event: (ev) => {
       events.push({ peer, role, event: ev })
       if (log !== undefined) logSessionEvent(log, s, peer, role, ev, now)
+      if (role === 'aggregator') stages?.aggregatorEvent(ev)
     }, send: (out) => {
       sent?.(peer, out.to, out.data)
       // A broadcast is one encoding sent to many: decode it once to learn its kind.
@@ -52,6 +60,7 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
         offline.add(peer)
         return
       }
+      if (role === 'participant') stages?.participantSent(kind)
       if (decoded.ok && decoded.message.kind === 'unmask-shares') {
         for (const share of decoded.message.shares) {
           const owner = s.indexOf.get(share.owner)!
@@ -101,6 +110,7 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
     drain(machine, ev.target, ev.toAggregator ? 'aggregator' : 'participant', ev.time)
   }
   const others = [...participantCpu].filter((_, i) => i !== aggregatorIndex && !s.dropouts.has(i))
+  progress?.stage('report', 0) // the plaintext check: n × dim multiply-adds
 
   const report = buildReport(s, {
     events, offline, bytesSent,

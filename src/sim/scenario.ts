@@ -15,6 +15,7 @@ import { drawDropouts } from './dropout-schedule.ts'
 import { aggregatorFor } from '../protocol/ranking.ts'
 import type { DropoutSpec } from './dropout-schedule.ts'
 import type { PeerLog } from './peer-log.ts'
+import type { ProgressSink } from './progress.ts'
 
 export interface SimulationInputs {
   readonly vectors: ReadonlyArray<ArrayLike<number>>
@@ -91,6 +92,8 @@ export interface SimulationObserver {
   readonly random?: (peer: number, rng: RandomSource) => RandomSource
   /** A message from peer `from`'s machine to `to`, before the dropout schedule applies. */
   readonly sent?: (from: number, to: string, data: Uint8Array) => void
+  /** Told each stage and how many peers have finished it (progress.ts). */
+  readonly progress?: ProgressSink
 }
 
 /** What the report does not show but tests check: every share kind released per owner. */

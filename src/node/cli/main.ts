@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { COMMANDS } from './commands.ts'
 import { isErrorNamed } from './usage-error.ts'
+import type { Terminal } from './progress-display.ts'
 
 export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
@@ -37,11 +38,14 @@ export function usage (): string {
 export interface CliIo {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  /** stderr when it is a terminal, for live progress lines (`secagg simulate`); absent when piped. */
+  readonly terminal?: Terminal
 }
 
 const processIo: CliIo = {
   stdout: (text) => { process.stdout.write(text.endsWith('\n') ? text : text + '\n') },
-  stderr: (text) => { process.stderr.write(text.endsWith('\n') ? text : text + '\n') }
+  stderr: (text) => { process.stderr.write(text.endsWith('\n') ? text : text + '\n') },
+  ...(process.stderr.isTTY ? { terminal: { write: (text: string) => { process.stderr.write(text) }, get columns () { return process.stderr.columns } } } : {})
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad usage. */

@@ -1,7 +1,7 @@
 /**
  * `secagg simulate --task train`: federated training of an image classifier among N simulated
  * members, secure aggregation every round (or `--plain` FedAvg on the same schedule for
- * comparison). One line per round (or a progress line on a terminal); --out writes the JSON
+ * comparison). One line per round on stdout, progress on stderr; --out writes the JSON
  * report with per-round accuracy (mean and per member), AUC, sensitivity and specificity.
  */
 import { writeFileSync } from 'node:fs'
@@ -19,6 +19,7 @@ import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
 import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
+import { besideProgress, progressDisplay } from './progress-display.ts'
 
 export const SIMULATE_TRAIN_HELP = `Usage: secagg simulate --task train --dataset mnist|synthetic|DIR --peers N --rounds R [options]
 
@@ -47,6 +48,8 @@ is evaluated on each member's validation split and on a held-out test set (20%).
   --out FILE             write the JSON report to FILE
   --chart FILE.svg       draw test accuracy, AUC and mean validation accuracy per round to
                          FILE.svg and FILE.png
+  --quiet                no progress on stderr (a live line on a terminal, else
+                         one line per round)
 
 Differential privacy (docs/PRIVACY.md; all four together, not with --plain or --clip):
   --dp-clip C            L2 clip of each member's update
@@ -65,12 +68,12 @@ export function roundLine (r: RoundReport, mode: string): string {
     (r.privacy !== undefined ? `ε = ${r.privacy.epsilon.toFixed(3)} so far (${r.privacy.survivors} survivors); ` : '') + `${(r.wallMs / 1000).toFixed(1)} s`
 }
 
-export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, isTty = process.stdout.isTTY === true): Promise<number> {
+export async function runSimulateTrainCommand (argv: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const { values } = parseFlags(argv, {
     task: { type: 'string' }, dataset: { type: 'string' }, peers: { type: 'string' }, rounds: { type: 'string' }, partition: { type: 'string' },
     dropout: { type: 'string' }, plain: { type: 'boolean' }, seed: { type: 'string' }, model: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, clip: { type: 'string' }, 'image-size': { type: 'string' }, strict: { type: 'boolean' },
-    backend: { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    backend: { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     'dp-clip': { type: 'string' }, 'dp-noise': { type: 'string' }, 'dp-delta': { type: 'string' }, 'dp-budget': { type: 'string' }
   }, 'simulate --task train')
   if (values.help === true) { io.stdout(SIMULATE_TRAIN_HELP); return 0 }
@@ -86,6 +89,8 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   if (values.chart !== undefined && !/\.(svg|png)$/i.test(values.chart)) throw new UsageError(`--chart must name an .svg (or .png) file, got '${values.chart}'; the chart is written as both`)
   const privacy = privacyFromFlags(values)
   const mode = values.plain === true ? 'plain FedAvg' : 'secure aggregation'
+  const progress = progressDisplay(io, { quiet: values.quiet === true, env })
+  const out = besideProgress(io, progress)
   try {
     const report = await runTrainingSimulation({
       dataset: dataset.kind === 'folder' ? { ...dataset, size: imageSize, strict: values.strict === true } : dataset,
@@ -102,9 +107,11 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
       clip: numFlag(values.clip, 'clip', 1e-6, 1e6) ?? 1,
       ...(backend !== undefined ? { backend } : {}),
       ...(privacy !== undefined ? { privacy } : {}),
-      onEpoch: isTty ? (r, peer, epoch, loss) => process.stdout.write(`\rround ${r}: member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}   `) : undefined,
-      onRound: (r) => { if (isTty) process.stdout.write('\r\x1b[K'); io.stdout(roundLine(r, mode)) }
+      progress,
+      onEpoch: (_r, peer, epoch, loss) => progress.note(`member ${peer} epoch ${epoch + 1} loss ${loss.toFixed(4)}`),
+      onRound: (r) => out.stdout(roundLine(r, mode))
     })
+    progress.end()
     for (const s of report.skippedFiles) io.stderr(`skipped ${s.why}`)
     if (report.privacy?.stopped !== undefined) io.stdout(`round ${report.privacy.stopped.round}: not run — ${report.privacy.stopped.reason}`)
     io.stdout(`${report.dataset}: ${report.peers} members × ${report.samplesPerPeer.join('/')} images, ${report.model} (${report.parameters.toLocaleString('en')} parameters) on the ${report.backend} backend, ${report.partition}; ${(report.wallMs / 1000).toFixed(1)} s`)
@@ -117,5 +124,7 @@ export async function runSimulateTrainCommand (argv: readonly string[], io: CliI
   } catch (err) {
     if (isErrorNamed(err, 'DatasetError', 'OverflowRiskError', 'ProtocolConfigError', 'BackendUnavailableError', 'DropoutSpecError')) throw new UsageError((err as Error).message)
     throw err
+  } finally {
+    progress.end()
   }
 }

@@ -4,6 +4,7 @@
  * outcome (exit 0); bad flags or inputs exit 2 with a message naming the problem.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { getHeapStatistics } from 'node:v8'
 import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
 import { peerName, runSimulation } from '../../sim/memory-swarm.ts'
@@ -14,6 +15,10 @@ import type { CliIo } from './main.ts'
 import { intFlag, numFlag } from './number-flags.ts'
 import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
+import { progressDisplay } from './progress-display.ts'
+import type { ProgressDisplay } from './progress-display.ts'
+import { estimateLine, preflight } from './simulate-preflight.ts'
+import type { MemoryLimits } from './simulate-cost.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
 
@@ -50,6 +55,10 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --log-dir DIR          write each peer's node log to DIR/peer-NNNN/node.log (JSON
                          lines, every level; read with 'secagg logs --dir DIR/peer-NNNN');
                          DIR must be new or empty
+  --quiet                no progress on stderr (a live line on a terminal, else one
+                         line per stage) and no estimate before a long run
+  --force                run even when the estimated memory exceeds what this
+                         process can get (V8 heap limit, free memory)
 `
 
 export function readInputsFile (path: string, peers: number, dim: number): SimulationInputs {
@@ -102,8 +111,16 @@ async function runOverLibp2p (options: SimulationOptions, observer: SimulationOb
   }
 }
 
-/** `observer` lets a test watch the run (what the machines draw and send); the CLI passes none. */
-export async function runSimulateCommand (argv: readonly string[], io: CliIo, observer: SimulationObserver = {}): Promise<number> {
+/** What this process can hold: V8's heap limit and the memory it can still get. */
+export function processMemoryLimits (): MemoryLimits {
+  return { heapBytes: getHeapStatistics().heap_size_limit, availableBytes: process.availableMemory() }
+}
+
+/**
+ * `observer` lets a test watch the run (what the machines draw and send); the CLI passes none.
+ * `limits` are the process's own unless a test injects them.
+ */
+export async function runSimulateCommand (argv: readonly string[], io: CliIo, observer: SimulationObserver = {}, limits: MemoryLimits = processMemoryLimits()): Promise<number> {
   const task = argv.find((a, i) => argv[i - 1] === '--task') ?? argv.find((a) => a.startsWith('--task='))?.slice('--task='.length)
   if (task === 'train' && argv.some((a) => a === '--log-dir' || a.startsWith('--log-dir='))) {
     throw new UsageError('--log-dir writes the per-peer logs of a vector-sum round; --task train does not write them (drop --log-dir)')
@@ -116,7 +133,8 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     threshold: { type: 'string' }, 'max-corrupt': { type: 'string' }, dropout: { type: 'string' }, 'drop-aggregator': { type: 'boolean' }, seed: { type: 'string' },
     inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
     latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
-    'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' },
+    quiet: { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
   }, 'simulate')
   if (values.help === true) { io.stdout(SIMULATE_HELP); return 0 }
   const peers = intFlag(values.peers, 'peers', 3, 65_535)
@@ -134,6 +152,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
   const inputs = values.inputs === undefined ? undefined : readInputsFile(values.inputs, peers, dim)
   const logDir = values['log-dir']
   let logs: PeerLogDir | undefined
+  let progress: ProgressDisplay | undefined
   try {
     const options: SimulationOptions = {
       peers, dim, seed: values.seed ?? '1',
@@ -151,13 +170,19 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
       ...(values.jitter !== undefined ? { jitterMs: numFlag(values.jitter, 'jitter', 0, 1e6)! } : {}),
       ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000) } : {})
     }
+    // Before anything is created or started: refuse what cannot fit, announce what is long.
+    const cost = preflight(options, transport, transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000, limits, values.force === true)
+    progress = progressDisplay(io, { quiet: values.quiet === true, env: process.env })
+    const announce = estimateLine(cost)
+    if (announce !== undefined && values.quiet !== true) io.stderr(announce)
     if (logDir !== undefined) {
       preparePeerLogDir(logDir)
       // Memory: the virtual clock from now on; libp2p: the machines' clock is the wall clock.
       logs = new PeerLogDir(logDir, Array.from({ length: peers }, (_, i) => peerName(i)), transport === 'libp2p' ? () => new Date() : virtualFrom(Date.now()))
     }
-    const watch = logs !== undefined ? { ...observer, log: logs.log } : observer
+    const watch = { progress, ...observer, ...(logs !== undefined ? { log: logs.log } : {}) }
     const report = transport === 'memory' ? runSimulation(options, watch).report : await runOverLibp2p(options, watch, logs)
+    progress.end()
     logs?.close()
     logs = undefined
     io.stdout(summarize(report))
@@ -167,6 +192,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     if (isErrorNamed(err, 'ProtocolConfigError', 'OverflowRiskError', 'DropoutSpecError', 'LogDirError')) throw new UsageError(err.message)
     throw err
   } finally {
+    progress?.end()
     logs?.close(false) // a failed run still leaves what its peers logged
   }
 }

@@ -20,6 +20,8 @@ import { SessionRunner } from '../round/session-runner.ts'
 import { buildReport, prepareScenario } from '../../sim/scenario.ts'
 import type { Scenario, SimulationObserver, SimulationOptions, SimulationReport } from '../../sim/scenario.ts'
 import { logDropout, logRoundStart, logSessionEvent } from '../../sim/peer-log.ts'
+import { StageProgress } from '../../sim/progress.ts'
+import type { ProgressSink } from '../../sim/progress.ts'
 
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from './libp2p-limits.ts'
 
@@ -41,7 +43,7 @@ export class LoopbackSwarm {
   private constructor (readonly hosts: readonly SwarmHost[], readonly peerIds: readonly string[]) {}
 
   /** One host per identity seed, listening on 127.0.0.1 with an ephemeral port; `logger`: one for all, or host i's. */
-  static async start (identitySeeds: readonly Uint8Array[], maxMessageBytes: number, logger: Logger | ((host: number) => Logger) = createLogger({})): Promise<LoopbackSwarm> {
+  static async start (identitySeeds: readonly Uint8Array[], maxMessageBytes: number, logger: Logger | ((host: number) => Logger) = createLogger({}), progress?: ProgressSink): Promise<LoopbackSwarm> {
     const identities = await Promise.all(identitySeeds.map(async (seed) => {
       const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
       return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() }
@@ -62,6 +64,7 @@ export class LoopbackSwarm {
             if (i !== undefined) ref.swarm?.receiver(to, i, data)
           }
         }))
+        progress?.advance(hosts.length)
       }
       for (const [i, host] of hosts.entries()) {
         for (const [j, other] of hosts.entries()) if (i !== j) await host.learnAddresses(peerIds[j]!, other.addresses)
@@ -79,11 +82,12 @@ export class LoopbackSwarm {
   }
 
   /** Opens a connection from every peer to `hub` (so a timed round does not pay for dials). */
-  async connectTo (hub: number, signal: AbortSignal): Promise<void> {
+  async connectTo (hub: number, signal: AbortSignal, progress?: ProgressSink): Promise<void> {
     // A few at a time: all N handshakes run on this one thread and would each hit the dial timeout.
     const others = this.hosts.map((_, i) => i).filter((i) => i !== hub)
     for (let k = 0; k < others.length; k += 8) {
       await Promise.all(others.slice(k, k + 8).map(async (i) => { await this.hosts[i]!.connect(this.peerIds[hub]!, signal) }))
+      progress?.advance(Math.min(others.length, k + 8))
     }
   }
 
@@ -121,6 +125,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
   const now = (): number => performance.now() - t0
   const events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }> = []
   const { log, sent, random } = observer
+  const stages = observer.progress !== undefined ? new StageProgress(observer.progress, s) : undefined
   const offline = new Set<number>()
   const bytesSent = new Array<number>(n).fill(0)
   const finished = new Set<number>()
@@ -150,10 +155,13 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
   }
   const runners: SessionRunner[] = s.ids.map((self, i) => new SessionRunner({
     config: s.config, self, signer: s.signers[i]!, rng: random?.(i, s.participantRandom(i)) ?? s.participantRandom(i), clock: { ...systemClock, now },
-    outbound: (_role, to, data) => {
+    outbound: (role, to, data) => {
       sent?.(i, to, data)
       if (offline.has(i)) return false
-      if (!s.isDropping(i, kind(data))) return true
+      if (!s.isDropping(i, kind(data))) {
+        if (role === 'participant') stages?.participantSent(kind(data))
+        return true
+      }
       if (log !== undefined) logDropout(log, s, i, s.dropouts.get(i)!, now())
       offline.add(i)
       queueMicrotask(() => { runners[i]!.stop(); check() })
@@ -167,6 +175,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     onEvent: (role, event) => {
       events.push({ peer: i, role, event })
       if (log !== undefined) logSessionEvent(log, s, i, role, event, now())
+      if (role === 'aggregator') stages?.aggregatorEvent(event)
       if (role === 'aggregator' && (event.type === 'result' || event.type === 'aborted')) aggregatorDone = true
       if (role === 'participant' && (event.type === 'completed' || event.type === 'aborted')) finished.add(i)
       check()
@@ -228,15 +237,19 @@ export async function runPlainRound (swarm: LoopbackSwarm, s: Scenario, signal: 
 export async function runLibp2pSimulation (options: SimulationOptions, signal: AbortSignal = new AbortController().signal, observer: SimulationObserver & { readonly hostLogger?: (peer: number) => Logger } = {}): Promise<{ report: SimulationReport }> {
   if (options.peers > MAX_LIBP2P_PEERS) throw new Libp2pSimulationError(`--transport libp2p runs at most ${MAX_LIBP2P_PEERS} peers in one process, got ${options.peers}; use --transport memory for larger swarms`)
   const wallStart = performance.now()
+  const { progress } = observer
   const s = prepareScenario(options, DEFAULT_LIBP2P_STAGE_MS)
-  const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers), observer.hostLogger)
+  progress?.stage('start hosts', s.peers, 'hosts')
+  const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers), observer.hostLogger, progress)
   // The host's records name libp2p peer ids; this one ties each to the peer's name in the round.
   swarm.hosts.forEach((host, i) => observer.hostLogger?.(i).info('node-started', { peer: swarm.peerIds[i], name: s.ids[i], addresses: host.addresses }))
   try {
     // Members of a running consortium are already connected: dial before the clock starts,
     // so stage times measure the protocol, not TCP + Noise handshakes.
-    await swarm.connectTo(s.aggregatorIndex, AbortSignal.any([signal, AbortSignal.timeout(30_000)]))
+    progress?.stage('connect', s.peers - 1, 'peers')
+    await swarm.connectTo(s.aggregatorIndex, AbortSignal.any([signal, AbortSignal.timeout(30_000)]), progress)
     const seen = await runSecureRound(swarm, s, signal, observer)
+    progress?.stage('report', 0)
     const report = buildReport(s, {
       events: seen.events, offline: seen.offline, bytesSent: seen.bytesSent, clippedCoordinates: seen.clipped,
       wallMs: Math.round(performance.now() - wallStart)
