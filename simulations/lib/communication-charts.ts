@@ -41,7 +41,7 @@ function overheadChart (r: CommunicationResults): ChartSpec {
   } as unknown as ChartSpec
 }
 
-const BASELINES = ['÷ 4 B/entry (32-bit words)', '÷ 2 B/entry (16-bit, as Bonawitz et al.)']
+const BASELINES = ['÷ 4 B/entry (32-bit words)', '÷ 2 B/entry (16-bit inputs)']
 
 function expansionChart (r: CommunicationResults): ChartSpec {
   const largest = Math.max(...r.points.map((p) => p.dim))

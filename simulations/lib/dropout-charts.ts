@@ -28,7 +28,7 @@ function facetted (results: DropoutResults, title: string, y: Record<string, unk
     data: { values: rows(results) },
     ...(filter !== undefined ? { transform: [{ filter }] } : {}),
     facet: {
-      row: { field: 'graph', type: 'nominal', title: null, sort: ['complete graph', 'SecAgg+'], header: { labelFontSize: 12 } },
+      row: { field: 'graph', type: 'nominal', title: null, sort: ['complete graph', 'SecAgg+'], header: { labelFontSize: 13, labelOrient: 'right', labelAngle: 90, labelPadding: 8 } },
       column: { field: 'stage', type: 'nominal', title: 'stage at which members drop', sort: stageOrder, header: { labelFontSize: 12, titleFontSize: 12 } }
     },
     spec: {
@@ -50,6 +50,6 @@ export function dropoutCharts (results: DropoutResults): Record<string, ChartSpe
     'success-rate': facetted(results, `Share of seeded rounds that complete, dim ${results.dim}`,
       { field: 'successRate', type: 'quantitative', title: 'success rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } }),
     'aggregator-time': facetted(results, `Aggregator CPU time per completed round (mean over seeds), dim ${results.dim}`,
-      { field: 'aggregatorMs', type: 'quantitative', title: 'aggregator CPU ms (log)', scale: { type: 'log' } }, 'datum.aggregatorMs !== null')
+      { field: 'aggregatorMs', type: 'quantitative', title: 'ms (log scale)', scale: { type: 'log' } }, 'datum.aggregatorMs !== null')
   }
 }
