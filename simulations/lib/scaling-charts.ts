@@ -31,13 +31,15 @@ function costChart (r: ScalingResults, transport: Transport, title: string): Cha
   for (const f of r.fits.filter((f) => f.transport === transport)) {
     const base = { metric: METRIC_LABELS[f.metric], graph: GRAPH_LABELS[f.graph] }
     rows.push({ ...base, n: f.fromN, value: evaluateFit(f, f.fromN), kind: 'fit' }, { ...base, n: f.toN, value: evaluateFit(f, f.toN), kind: 'fit' })
-    rows.push({ ...base, n: f.toN, value: evaluateFit(f, f.toN), kind: 'label', text: `b = ${f.exponent.toFixed(2)}` })
+    rows.push({ ...base, n: f.toN, value: evaluateFit(f, f.toN), kind: 'label', text: `${base.graph}: b = ${f.exponent.toFixed(2)}` })
   }
   const color = { field: 'graph', type: 'nominal', title: null, sort: Object.values(GRAPH_LABELS), legend: { orient: 'top', labelFontSize: 12, symbolType: 'circle' } }
-  const x = { field: 'n', type: 'quantitative', title: 'n (peers, log)', scale: { type: 'log', nice: false, padding: 12 }, axis: { values: [5, 10, 20, 50, 100, 200, 500, 1000], labelFlush: false } }
+  const ns = [...new Set(rows.map((row) => row.n))]
+  const ticks = (Math.max(...ns) <= 30 ? [5, 10, 20, 30] : [10, 20, 50, 100, 200, 500, 1000]).filter((t) => t >= Math.min(...ns) && t <= Math.max(...ns))
+  const x = { field: 'n', type: 'quantitative', title: 'n (peers, log)', scale: { type: 'log', nice: false, padding: 16 }, axis: { values: ticks, labelFlush: false, labelOverlap: false, format: '~d' } }
   const y = { field: 'value', type: 'quantitative', title: null, scale: { type: 'log' } }
   return {
-    title: { text: title, subtitle: 'points: measured; dashed: least-squares power law on log–log, b its exponent', anchor: 'start' },
+    title: { text: title, subtitle: 'points: measured; dashed: least-squares power law a · n^b on log–log', anchor: 'start' },
     data: { values: rows },
     facet: { column: { field: 'metric', type: 'nominal', title: null, sort: METRICS[transport].map((m) => METRIC_LABELS[m]), header: { labelFontSize: 13 } } },
     resolve: { scale: { y: 'independent' } },
@@ -47,7 +49,9 @@ function costChart (r: ScalingResults, transport: Transport, title: string): Cha
       layer: [
         { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color } },
         { transform: [{ filter: "datum.kind === 'fit'" }], mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, y, color } },
-        { transform: [{ filter: "datum.kind === 'label'" }], mark: { type: 'text', align: 'right', dx: -4, dy: -10, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'text' } } }
+        // The exponents in the panel's top-left corner, one line per graph, so they never sit on a point.
+        { transform: [{ filter: `datum.kind === 'label' && datum.graph === '${GRAPH_LABELS.complete}'` }], mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 12, fontWeight: 'bold' }, encoding: { x: { value: 6 }, y: { value: 6 }, color, text: { field: 'text' } } },
+        { transform: [{ filter: `datum.kind === 'label' && datum.graph === '${GRAPH_LABELS['secagg+']}'` }], mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 12, fontWeight: 'bold' }, encoding: { x: { value: 6 }, y: { value: 22 }, color, text: { field: 'text' } } }
       ]
     }
   } as ChartSpec
@@ -64,7 +68,7 @@ function factorChart (r: ScalingResults): ChartSpec {
   const n = c[0]?.n ?? 500
   const dim = c[0]?.dim ?? 0
   return {
-    title: { text: `Aggregator time at 10 % dropout ÷ at 0 %, n = ${n}`, subtitle: `ours: CPU ms in the aggregator's machine, dim ${dim.toLocaleString('en-US')}, members dropping before sending masked input; dashed: goal ${DROPOUT_FACTOR_GOAL}×`, anchor: 'start' },
+    title: { text: `Aggregator time at 10 % dropout ÷ at 0 %, n = ${n}`, subtitle: [`ours: CPU ms in the aggregator's machine, dim ${dim.toLocaleString('en-US')}, members dropping before sending masked input`, `dashed: the goal for SecAgg+, ${DROPOUT_FACTOR_GOAL}×`], anchor: 'start' },
     data: { values: rows },
     width: 420,
     height: 60 * rows.length,

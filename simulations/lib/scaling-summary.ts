@@ -21,7 +21,7 @@ export function scalingSummary (r: ScalingResults): string {
   }
   if (memory.length > 0) {
     out.push('## In memory', '', '![cost against n in memory](memory-cost.png)', '',
-      'Left to right: the aggregator\'s CPU ms, a participant\'s mean CPU ms and the bytes one member sends, against n (both axes log). Points are measured; the dashed line is the fitted power law, labelled with its exponent b.', '',
+      'Left to right: the aggregator\'s CPU ms, a participant\'s mean CPU ms and the bytes one member sends, against n (both axes log). Points are measured; the dashed line is the fitted power law a · n^b, its exponent b written in the panel\'s top-left corner.', '',
       markdownTable(['graph', 'n', 'k', 't', 'completed', 'aggregator CPU ms', 'participant CPU ms', 'bytes per peer', 'wall s'],
         memory.map((p) => [GRAPH_LABELS[p.graph], p.n, String(p.neighbours), p.threshold, p.success ? 'yes' : `no (${p.reason})`, p.aggregatorMs, p.participantMs, p.bytesPerPeer, p.wallMs / 1000])), '')
   }
