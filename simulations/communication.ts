@@ -14,9 +14,10 @@ import { measureMemoryRound, neighboursFor, warmUp } from './lib/measure.ts'
 import type { GraphKind } from './lib/measure.ts'
 import { Progress } from './lib/progress.ts'
 import { describeMachine } from './lib/results.ts'
+import type { Machine } from './lib/results.ts'
 import { runStudy } from './lib/run-study.ts'
 
-export const COMMUNICATION_HELP = `Usage: npm run sim:communication -- [--out DIR] [--full | --smoke]
+export const COMMUNICATION_HELP = `Usage: npm run sim:communication -- [--out DIR] [--full | --smoke] [--replot]
 
 Bytes one member sends in a round divided by its raw input bytes (M entries of 4 bytes,
 the 32-bit words it masks; and of 2 bytes, Bonawitz et al.'s 16-bit inputs), against n,
@@ -26,6 +27,8 @@ for M = 10^4, 10^5 and 10^6.
               (default simulations/results/communication)
   --full      M = 10^6 up to n = 1000 (about 12 GB of memory, hours)
   --smoke     a seconds-long grid (M = 1000), for tests
+  --replot    redraw the charts and summary.md from DIR/results.json of an
+              earlier run, measuring nothing
 `
 
 /** Our inputs are quantized to 32-bit words before masking: 4 bytes per entry on the wire. */
@@ -54,7 +57,7 @@ export interface CommunicationPoint {
 export interface CommunicationResults {
   study: 'communication'
   size: string
-  machine: ReturnType<typeof describeMachine>
+  machine: Machine
   elapsedMs: number
   grid: CommunicationSeries[]
   points: CommunicationPoint[]

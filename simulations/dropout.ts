@@ -15,9 +15,10 @@ import { measureMemoryRound, neighboursFor, warmUp } from './lib/measure.ts'
 import type { GraphKind, RoundMeasure } from './lib/measure.ts'
 import { Progress } from './lib/progress.ts'
 import { describeMachine } from './lib/results.ts'
+import type { Machine } from './lib/results.ts'
 import { runStudy } from './lib/run-study.ts'
 
-export const DROPOUT_HELP = `Usage: npm run sim:dropout -- [--out DIR] [--full | --smoke]
+export const DROPOUT_HELP = `Usage: npm run sim:dropout -- [--out DIR] [--full | --smoke] [--replot]
 
 Dropout 0-50 % at each stage x n x complete graph / SecAgg+, several seeds per cell:
 success rate, aggregator and participant CPU time, bytes per peer.
@@ -26,6 +27,8 @@ success rate, aggregator and participant CPU time, bytes per peer.
               (default simulations/results/dropout)
   --full      every n (10, 50, 200, 1000) x graph x stage x level, more seeds (hours)
   --smoke     a seconds-long grid (n = 10), for tests
+  --replot    redraw the charts and summary.md from DIR/results.json of an
+              earlier run, measuring nothing
 `
 
 /** One (n, graph, stage, level) cell over its seeds. */
@@ -53,7 +56,7 @@ export interface DropoutResults {
   study: 'dropout'
   size: string
   dim: number
-  machine: ReturnType<typeof describeMachine>
+  machine: Machine
   elapsedMs: number
   blocks: DropoutBlock[]
   cells: DropoutCell[]

@@ -14,13 +14,14 @@ import { GRAPH_KINDS, measureLibp2pRound, measureMemoryRound, neighboursFor, war
 import type { GraphKind, RoundMeasure } from './lib/measure.ts'
 import { Progress } from './lib/progress.ts'
 import { describeMachine } from './lib/results.ts'
+import type { Machine } from './lib/results.ts'
 import { runStudy } from './lib/run-study.ts'
 import { scalingGrid } from './lib/scaling-grid.ts'
 import type { ScalingGrid } from './lib/scaling-grid.ts'
 import { scalingCharts } from './lib/scaling-charts.ts'
 import { scalingSummary } from './lib/scaling-summary.ts'
 
-export const SCALING_HELP = `Usage: npm run sim:scaling -- [--out DIR] [--full | --smoke] [--transport memory|libp2p|both]
+export const SCALING_HELP = `Usage: npm run sim:scaling -- [--out DIR] [--full | --smoke] [--replot] [--transport memory|libp2p|both]
 
 Cost of one round against n: in memory (n = 10..1000, complete graph and SecAgg+) and over
 libp2p on 127.0.0.1 (n = 5..30), growth exponents fitted on log-log; and the aggregator's
@@ -33,6 +34,8 @@ slow-down from 0 % to 10 % dropout at n = 500 (Bonawitz et al., CCS'17: ~30x).
   --full             the complete graph up to n = 1000 too, and the comparison at
                      100,000 entries with 3 seeds (about an hour)
   --smoke            a seconds-long grid, for tests
+  --replot           redraw the charts and summary.md from DIR/results.json of
+                     an earlier run, measuring nothing
 `
 
 export type Transport = 'memory' | 'libp2p'
@@ -63,7 +66,7 @@ export interface ScalingResults {
   study: 'scaling'
   size: string
   dim: number
-  machine: ReturnType<typeof describeMachine>
+  machine: Machine
   elapsedMs: number
   grid: ScalingGrid
   points: ScalingPoint[]
