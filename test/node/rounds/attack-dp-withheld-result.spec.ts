@@ -11,14 +11,15 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { seededRandom } from '../../../src/crypto/index.ts'
 import { consortiumQuantization } from '../../../src/node/config/consortium-quantization.ts'
 import { NodeSwarm } from '../../../src/node/sim/node-swarm.ts'
 import { MemberPrivacy } from '../../../src/node/task/member-privacy.ts'
 import { VectorSumTask } from '../../../src/node/task/vector-sum-task.ts'
 import type { RoundTask } from '../../../src/node/task/round-task.ts'
 import type { RoundOutcome } from '../../../src/round/signed-result.ts'
-import { decodeMessage } from '../../../src/protocol/index.ts'
+import { createEd25519Signer, seededRandom } from '../../../src/crypto/index.ts'
+import { decodeMessage, noiseBound, planQuantization, resultBoundsViolation } from '../../../src/protocol/index.ts'
+import { encodeSignedResult } from '../../../src/round/signed-result.ts'
 import { aggregatorFor } from '../../../src/protocol/ranking.ts'
 import { Frame, FrameType, SignedResult } from '../../../src/round/wire/round.generated.ts'
 
@@ -27,11 +28,11 @@ const PRIVACY = { clip: 1, noiseMultiplier: 1.1, delta: 1e-5, epsilonBudget: 8 }
 
 const dim = 4
 /** A swarm whose members privatize their input and spend ε exactly as the train task does under DP. */
-async function privateSwarm (seed: string, rounds: number, noiseArrays: Int32Array[] = []): Promise<{ s: NodeSwarm, ledgers: Map<string, MemberPrivacy> }> {
+async function privateSwarm (seed: string, rounds: number, noiseArrays: Int32Array[] = [], repeat = -1): Promise<{ s: NodeSwarm, ledgers: Map<string, MemberPrivacy> }> {
   const n = 7
   const s = await NodeSwarm.create({
     members: n, seed, dim, rounds, protocol: { clip: 1, maxWeight: 1, maxCorrupt: 0 }, stageMs: 1000,
-    input: (m, r) => Array.from({ length: dim }, (_, j) => ((m + 1) * (j % 2 === 0 ? 1 : -1)) / 20 + r / 100)
+    input: (m, r) => Array.from({ length: dim }, (_, j) => ((m + 1) * (j % 2 === 0 ? 1 : -1)) / 20 + (m === repeat ? 0 : r / 100))
   })
   ;(s.consortium.file as { privacy?: unknown }).privacy = PRIVACY // the consortium file's privacy section
   const plan = consortiumQuantization(s.consortium.file, dim)
@@ -141,5 +142,51 @@ describe('attack: DP accounting on real nodes', function () {
     const unwiped = noise.filter((a) => a.some((x) => x !== 0)).length
     console.log(`      ${noise.length} noise shares handed out; ${unwiped} still non-zero after the round; ${inLogs} found in the logs`)
     assert.equal(inLogs, 0)
+  })
+
+  it('ATTACK (currently succeeds): the aggregator announces one forged sum, every coordinate pushed past ±clip·Σw into the noise tail in its chosen direction; all honest members apply it', async () => {
+    const made = await privateSwarm('dp-forge', 1)
+    swarm = made.s
+    const { s } = made
+    const n = s.ids.length
+    const plan = consortiumQuantization(s.consortium.file, dim)
+    const A = aggregatorFor(s.consortium.hash, 0, 0, s.ids)
+    const signer = createEd25519Signer(s.identity(s.ids.indexOf(A)).privateKey.raw)
+    let forgedSum: number[] | undefined
+    s.net.tap = (from, to, data) => {
+      const f = Frame.decode(data)
+      if (from !== A || f.type !== FrameType.RESULT || f.round !== 0n) return data
+      const r = SignedResult.decode(f.payload)
+      const m = r.included.length
+      const oldLimit = 1 * m + (m * 0.5) / plan.scale
+      // +(old limit + 95% of the noise tail) on even coordinates, −(…) on odd ones: a chosen direction.
+      forgedSum ??= Array.from({ length: dim }, (_, j) => (j % 2 === 0 ? 1 : -1) * (oldLimit + 0.95 * noiseBound(plan, m)))
+      const forged = encodeSignedResult({
+        round: Number(r.round), attempt: r.attempt, aggregator: r.aggregator, sessionId: r.sessionId, keysRoot: r.keysRoot,
+        included: r.included, sum: Float64Array.from(forgedSum), weightSum: Number(r.weightSum), signatures: r.signatures
+      }, signer)
+      return Frame.encode({ version: 2, type: FrameType.RESULT, round: r.round, attempt: r.attempt, payload: forged as Uint8Array<ArrayBuffer> })
+    }
+    for (let i = 0; i < n; i++) await s.start(i)
+    await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 0) !== undefined), 100_000, 'round 0 everywhere')
+    const applied = s.ids.filter((id, i) => id !== A && JSON.stringify(s.roundFile(i, 0)!.sum) === JSON.stringify(forgedSum))
+    const withoutDp = planQuantization({ clip: 1, maxWeight: 1, members: n })
+    const noiseStd = PRIVACY.noiseMultiplier * PRIVACY.clip * Math.sqrt(n / plan.noise!.survivors)
+    console.log(`      forged sum [${forgedSum!.map((x) => x.toFixed(2)).join(', ')}] (honest |Σ| ≤ ${n} per coordinate, noise std ${noiseStd.toFixed(2)}): applied by ${applied.length}/${n - 1} honest members; ` +
+      `the bounds without DP: ${resultBoundsViolation(withoutDp, n, Float64Array.from(forgedSum!), n)?.slice(0, 60) ?? 'accepted'}`)
+    assert.equal(applied.length, 0, 'honest members applied a sum that no honest run (up to the 2^-40 tail) could produce, and that the bounds refused before DP')
+  })
+
+  it('held: under DP (fresh noise every round) an unchanged input is still sat out, not summed a second time', async () => {
+    const noise: Int32Array[] = []
+    const made = await privateSwarm('dp-repeat', 2, noise, 3)
+    swarm = made.s
+    const { s } = made
+    for (let i = 0; i < s.ids.length; i++) await s.start(i)
+    await s.runUntil(() => s.ids.every((_, i) => s.roundFile(i, 1) !== undefined), 100_000, 'round 1 everywhere')
+    const r1 = s.roundFile(0, 1) as { included?: string[] }
+    console.log(`      member 3: input-unchanged events ${s.events(3, 'input-unchanged').length}; round 1 included member 3: ${String(r1.included?.includes(s.ids[3]!))}`)
+    assert.equal(s.events(3, 'input-unchanged').length, 1)
+    assert.ok(!(r1.included ?? []).includes(s.ids[3]!))
   })
 })
