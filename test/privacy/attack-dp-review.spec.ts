@@ -14,7 +14,7 @@ import { parseConsortium } from '../../src/node/config/consortium.ts'
 import { MemberPrivacy } from '../../src/node/task/member-privacy.ts'
 import { effectiveNoiseMultiplier, noiseOptions, PrivacyLedger, sampleDiscreteGaussian, sampleNoiseShare } from '../../src/privacy/index.ts'
 import { PrivateRounds } from '../../src/sim/private-rounds.ts'
-import { defaultMaxCorrupt, noiseBound, planQuantization, resultBoundsViolation } from '../../src/protocol/index.ts'
+import { decodeSum, defaultMaxCorrupt, noiseBound, planQuantization, resultBoundsViolation } from '../../src/protocol/index.ts'
 import { SecretScanner } from '../helpers/secret-scan.ts'
 import { seededPeerIds } from '../helpers/peer-ids.ts'
 
@@ -138,6 +138,20 @@ describe('attack review: differential privacy', function () {
         assert.ok(worst < 2 ** 31, `n=${n} σ=${sigma}: ${worst} ≥ 2^31`)
         assert.ok(plan.noise!.shareStddev * Math.sqrt(t) >= sigma * clip * plan.scale, 'the t shares carry σ·C·S')
       }
+    })
+
+    it('a sum that wraps mod 2^32 is refused only if it wraps by less than the ~20-ring-unit slack; beyond, a sign-flipped sum is accepted — reachable by honest members only past the 2^-40 tail', () => {
+      const n = 7
+      const plan = planQuantization({ clip: 1, maxWeight: 1, members: n, noise: noiseOptions(1, 1.1, 5, 40_000) })
+      const limitRing = (1 * n + n * 0.5 / plan.scale + noiseBound(plan, n)) * plan.scale
+      const verdicts = [0, 1, 10, 1000, 2 ** 20].map((over) => {
+        const { sum, weightSum } = decodeSum(plan, Uint32Array.from([(2 ** 31 + over) >>> 0, n])) // true value 2^31 + over, wrapped
+        return { over, decoded: sum[0]!, refused: resultBoundsViolation(plan, n, sum, weightSum) !== undefined }
+      })
+      console.log(`      bound = ${limitRing.toFixed(1)} ring units = 2^31 − ${(2 ** 31 - limitRing).toFixed(1)}; wrapped by: ${verdicts.map((v) => `${v.over} → ${v.decoded.toFixed(4)} ${v.refused ? 'refused' : 'ACCEPTED'}`).join('; ')}`)
+      for (const v of verdicts) if (v.over <= 10) assert.ok(v.refused)
+      // The honest sum exceeds 2^31 only if its noise exceeds k·√n·σ_share (≤ 2^-40 per round, subgaussian tail): held.
+      assert.ok(verdicts.some((v) => !v.refused))
     })
   })
 
