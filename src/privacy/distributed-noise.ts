@@ -23,7 +23,7 @@ import { bufferedRandom, sampleDiscreteGaussianWords } from './discrete-gaussian
 
 /** What planQuantization needs to widen the range for the noise: σ·C on the sum of t shares. */
 export function noiseOptions (clip: number, noiseMultiplier: number, survivors: number, coordinates: number): NoiseOptions {
-  return { stddev: noiseMultiplier * clip, survivors, coordinates }
+  return { stddev: noiseMultiplier * clip, survivors, coordinates, l2Clip: clip }
 }
 
 /** One member's noise share for one round: `dim` draws from N_Z(0, σ_share²), from the injected source. */

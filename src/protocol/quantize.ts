@@ -41,6 +41,8 @@ export interface NoiseOptions {
   readonly survivors: number
   /** Coordinates that get noise (the union bound of the tail is over them). */
   readonly coordinates: number
+  /** The L2 clip C of each member's update (weight 1): the result's L2 norm is checked against n·C + the noise. */
+  readonly l2Clip?: number
 }
 
 export interface NoisePlan {
@@ -49,6 +51,10 @@ export interface NoisePlan {
   readonly survivors: number
   /** k: the summed noise of m members stays within k·√m·shareStddev except with probability ≤ 2^−40. */
   readonly tailFactor: number
+  /** Each member's L2 clip C, when the updates are L2-clipped (result-bounds.ts checks the sum's L2 norm). */
+  readonly l2Clip?: number
+  /** Coordinates that carry noise. */
+  readonly coordinates?: number
 }
 
 export interface QuantizationPlan {
@@ -114,7 +120,8 @@ function planWithNoise (o: Required<Omit<QuantizationOptions, 'noise'>> & { nois
       'lower the noise multiplier, the clip or maxWeight, or raise the tolerance')
   }
   const shareStddev = Math.ceil(stddev * scale / Math.sqrt(survivors))
-  return { clip, maxWeight, members, scale, sumError: (members * 0.5) / scale, noise: { shareStddev, survivors, tailFactor: k } }
+  const l2 = o.noise.l2Clip !== undefined ? { l2Clip: o.noise.l2Clip, coordinates } : {}
+  return { clip, maxWeight, members, scale, sumError: (members * 0.5) / scale, noise: { shareStddev, survivors, tailFactor: k, ...l2 } }
 }
 
 /** The bound |Σ noise| stays within on every coordinate (units of x) when `included` members added a share. */

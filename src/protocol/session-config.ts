@@ -118,7 +118,7 @@ function snapshot (config: SessionConfig): SessionConfig {
 }
 
 function sameScalars (a: SessionConfig, b: SessionConfig): boolean {
-  const q = (x: QuantizationPlan): string => `${x.clip}/${x.maxWeight}/${x.members}/${x.scale}/${x.sumError}/${x.noise?.shareStddev}/${x.noise?.survivors}`
+  const q = (x: QuantizationPlan): string => `${x.clip}/${x.maxWeight}/${x.members}/${x.scale}/${x.sumError}/${x.noise?.shareStddev}/${x.noise?.survivors}/${x.noise?.l2Clip}`
   return a.round === b.round && a.aggregator === b.aggregator && a.threshold === b.threshold && a.maxCorrupt === b.maxCorrupt &&
     a.neighbours === b.neighbours && a.vectorLength === b.vectorLength && b.consortium instanceof Uint8Array &&
     a.consortium.length === b.consortium.length && a.consortium.every((x, i) => x === b.consortium[i]) &&

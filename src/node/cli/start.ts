@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path'
 import { systemRandom } from '../../crypto/index.ts'
-import { loadConsortium } from '../config/consortium.ts'
+import { loadConsortium, sessionParameters } from '../config/consortium.ts'
 import { consortiumQuantization } from '../config/consortium-quantization.ts'
 import { loadIdentity } from '../config/identity.ts'
 import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
@@ -107,7 +107,7 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
       ? new VectorSumTask(values.dir, config, spec.dim)
       : await (await import('../task/train-task.ts')).TrainTask.create({
         dir: values.dir, spec, config, peerId: identity.peerId, maxWeight: consortium.file.protocol.maxWeight, logger,
-        ...(consortium.file.privacy !== undefined ? { privacy: { config: consortium.file.privacy, plan: (dim: number) => consortiumQuantization(consortium.file, dim), rng: systemRandom } } : {})
+        ...(consortium.file.privacy !== undefined ? { privacy: { config: consortium.file.privacy, plan: (dim: number) => consortiumQuantization(consortium.file, dim), rng: systemRandom, maxCorrupt: sessionParameters(consortium.file).maxCorrupt } } : {})
       })
     node = new SwarmNode({
       task,

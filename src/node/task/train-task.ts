@@ -42,7 +42,7 @@ export interface TrainTaskOptions {
   readonly logger: Logger
   readonly signal?: AbortSignal
   /** The consortium's `privacy` section, the plan for the model's length, and the noise source. */
-  readonly privacy?: { readonly config: PrivacyConfig, readonly plan: (dim: number) => QuantizationPlan, readonly rng: RandomSource }
+  readonly privacy?: { readonly config: PrivacyConfig, readonly plan: (dim: number) => QuantizationPlan, readonly rng: RandomSource, readonly maxCorrupt: number }
 }
 
 async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
@@ -124,7 +124,7 @@ export class TrainTask implements RoundTask {
     }
     const hash = modelHash(global)
     o.logger.info('model-loaded', { from: checkpoint === undefined ? 'initial (consortium seed)' : 'checkpoint', round, modelHash: hash, parameters: global.length, trainImages: data.train.labels.length, validationImages: data.validation.labels.length })
-    const privacy = o.privacy === undefined ? undefined : new MemberPrivacy(o.dir, o.privacy.config, o.privacy.plan(global.length), global.length, o.privacy.rng)
+    const privacy = o.privacy === undefined ? undefined : new MemberPrivacy(o.dir, o.privacy.config, o.privacy.plan(global.length), global.length, o.privacy.rng, o.privacy.maxCorrupt)
     if (privacy !== undefined) o.logger.info('privacy-loaded', { epsilon: privacy.epsilon, epsilonBudget: o.privacy!.config.epsilonBudget, delta: o.privacy!.config.delta })
     return new TrainTask(o, model, data, global, hash, round, privacy)
   }
@@ -150,7 +150,7 @@ export class TrainTask implements RoundTask {
         })
         logger.info('local-training-done', { round, samples: u.samples, loss: Number(u.loss.toFixed(5)), ms: Math.round(performance.now() - started) })
         if (this.privacy === undefined) return { vector: u.update, weight: u.samples }
-        const { clipped, ...input } = this.privacy.privatize(u.update)
+        const { clipped, ...input } = this.privacy.privatize(round, u.update)
         if (clipped) logger.info('update-clipped', { round, clip: this.privacy.config.clip })
         return input
       })
@@ -163,7 +163,7 @@ export class TrainTask implements RoundTask {
   async apply (outcome: RoundOutcome, includedSelf = true): Promise<Record<string, unknown>> {
     // After any training still running on the shared tf model: evaluation resets its weights.
     return await this.exclusive(async () => {
-      // ε first, durably: a crash between the two must not forget a round that was spent.
+      // The round was charged when its input was made (member-privacy.ts); this reports it.
       const privacy = includedSelf ? this.privacy?.spend(outcome.round, outcome.included.length) : undefined
       if (privacy !== undefined) this.o.logger.info('privacy-spent', { round: outcome.round, ...privacy })
       this.commit(outcome.round + 1, applyMeanUpdate(this.global, outcome.sum, outcome.weightSum))

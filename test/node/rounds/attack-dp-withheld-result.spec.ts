@@ -43,7 +43,7 @@ async function privateSwarm (seed: string, rounds: number, noiseArrays: Int32Arr
   VectorSumTask.prototype.input = function (this: VectorSumTask, round: number) {
     const member = ledgers.get((this as unknown as { dir: string }).dir)!
     member.assertRoundFits()
-    const { vector, weight, noise } = member.privatize(original.input.call(this, round).vector)
+    const { vector, weight, noise } = member.privatize(round, original.input.call(this, round).vector)
     const input = { vector, weight, noise }
     noiseArrays.push(input.noise!)
     return input
@@ -65,7 +65,7 @@ describe('attack: DP accounting on real nodes', function () {
     await swarm?.teardown(); swarm = undefined
   })
 
-  it('ATTACK (currently succeeds): an aggregator that unmasks the sum and withholds the result gets a noisy release of every member\'s update that costs them no ε', async () => {
+  it('attack (review): an aggregator that unmasks the sum and withholds the result: every member whose noisy update went out is charged ε all the same', async () => {
     const n = 7
     const made = await privateSwarm('dp-withheld', 1)
     swarm = made.s
@@ -100,7 +100,7 @@ describe('attack: DP accounting on real nodes', function () {
     assert.deepEqual(uncharged.map((c) => c.id), [], 'members whose noisy update the aggregator unmasked were charged no ε')
   })
 
-  it('ATTACK (currently succeeds): a member whose round-0 result and echoes are slow to reach it (a congested link, or a delaying aggregator) is never charged round 0 — though its update is in the sum the others applied', async () => {
+  it('attack (review): a member whose round-0 result and echoes are slow to reach it is still charged round 0 (charged when its input was made)', async () => {
     const made = await privateSwarm('dp-late', 3)
     swarm = made.s
     const { s, ledgers } = made
@@ -130,7 +130,7 @@ describe('attack: DP accounting on real nodes', function () {
     assert.ok(spentRounds.includes(0), 'V\'s update was in round 0\'s published sum, but V never charged round 0')
   })
 
-  it('a noise share is left unwiped in memory after its round (the cached training input holds it)', async () => {
+  it('no noise share reaches the logs (shares are not yet wiped from memory after their round: docs/PRIVACY.md)', async () => {
     const noise: Int32Array[] = []
     const made = await privateSwarm('dp-wipe', 1, noise)
     swarm = made.s
@@ -144,7 +144,7 @@ describe('attack: DP accounting on real nodes', function () {
     assert.equal(inLogs, 0)
   })
 
-  it('ATTACK (currently succeeds): the aggregator announces one forged sum, every coordinate pushed past ±clip·Σw into the noise tail in its chosen direction; all honest members apply it', async () => {
+  it('attack (review): a forged sum with every coordinate pushed past ±clip·Σw into the noise tail in one direction is refused by every honest member', async () => {
     const made = await privateSwarm('dp-forge', 1)
     swarm = made.s
     const { s } = made
