@@ -112,13 +112,15 @@ function snapshot (config: SessionConfig): SessionConfig {
     consortium: config.consortium instanceof Uint8Array ? config.consortium.slice() : config.consortium,
     members: Object.freeze(config.members.map((m) => Object.freeze({ id: m.id, signingKey: m.signingKey instanceof Uint8Array ? m.signingKey.slice() : m.signingKey }))),
     // Left as given when not an object: validation names the problem.
-    quantization: typeof config.quantization === 'object' && config.quantization !== null ? Object.freeze({ ...config.quantization }) : config.quantization,
+    quantization: typeof config.quantization === 'object' && config.quantization !== null
+      ? Object.freeze({ ...config.quantization, ...(typeof config.quantization.noise === 'object' && config.quantization.noise !== null ? { noise: Object.freeze({ ...config.quantization.noise }) } : {}) })
+      : config.quantization,
     stageTimeouts: typeof config.stageTimeouts === 'object' && config.stageTimeouts !== null ? Object.freeze({ ...config.stageTimeouts }) : config.stageTimeouts
   })
 }
 
 function sameScalars (a: SessionConfig, b: SessionConfig): boolean {
-  const q = (x: QuantizationPlan): string => `${x.clip}/${x.maxWeight}/${x.members}/${x.scale}/${x.sumError}/${x.noise?.shareStddev}/${x.noise?.survivors}/${x.noise?.l2Clip}`
+  const q = (x: QuantizationPlan): string => `${x.clip}/${x.maxWeight}/${x.members}/${x.scale}/${x.sumError}/${x.noise?.shareStddev}/${x.noise?.survivors}/${x.noise?.tailFactor}/${x.noise?.l2Clip}/${x.noise?.coordinates}`
   return a.round === b.round && a.aggregator === b.aggregator && a.threshold === b.threshold && a.maxCorrupt === b.maxCorrupt &&
     a.neighbours === b.neighbours && a.vectorLength === b.vectorLength && b.consortium instanceof Uint8Array &&
     a.consortium.length === b.consortium.length && a.consortium.every((x, i) => x === b.consortium[i]) &&

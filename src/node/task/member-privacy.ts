@@ -80,8 +80,11 @@ export class MemberPrivacy {
   private charge (round: number): void {
     if (this.spent.some((s) => s.round === round)) return
     this.assertRoundFits()
-    this.spent.push({ round, survivors: this.chargedShares, noiseMultiplier: this.multiplier })
-    writeAtomic(join(this.dir, PRIVACY_FILE), JSON.stringify({ delta: this.config.delta, epsilonBudget: this.config.epsilonBudget, rounds: this.spent }, null, 2) + '\n')
+    const entry = { round, survivors: this.chargedShares, noiseMultiplier: this.multiplier }
+    // On disk first: a failed write throws before the round counts as charged here, so a retry
+    // charges it again rather than hand out an input nobody paid for.
+    writeAtomic(join(this.dir, PRIVACY_FILE), JSON.stringify({ delta: this.config.delta, epsilonBudget: this.config.epsilonBudget, rounds: [...this.spent, entry] }, null, 2) + '\n')
+    this.spent.push(entry)
     this.ledger.record(this.multiplier)
   }
 }
