@@ -7,7 +7,7 @@ import { seededRandom } from '../../src/crypto/index.ts'
 import { consortiumQuantization } from '../../src/node/config/consortium-quantization.ts'
 import { parseConsortium } from '../../src/node/config/consortium.ts'
 import { clipL2, sampleNoiseShare } from '../../src/privacy/index.ts'
-import { decodeSum, encodeInput, noiseBound, resultBoundsViolation } from '../../src/protocol/index.ts'
+import { decodeSum, encodeInput, resultBoundsViolation } from '../../src/protocol/index.ts'
 import type { QuantizationPlan } from '../../src/protocol/index.ts'
 import { seededPeerIds } from '../helpers/peer-ids.ts'
 
