@@ -8,7 +8,7 @@ export type { AbortReason, RejectReason, Stage } from './reasons.ts'
 export { STAGES } from './reasons.ts'
 export { openSession, pairSign, PROTOCOL_VERSION, sessionDuration, TIMED_STAGES, uniformStageTimeouts } from './session-config.ts'
 export type { Member, SessionConfig, Session, StageTimeouts } from './session-config.ts'
-export { planQuantization, encodeInput, decodeSum, noiseBound, DEFAULT_TOLERANCE } from './quantize.ts'
+export { planQuantization, checkNoiseShare, encodeInput, decodeSum, noiseBound, DEFAULT_TOLERANCE } from './quantize.ts'
 export type { DecodedSum, NoiseOptions, NoisePlan, QuantizationPlan, QuantizationOptions } from './quantize.ts'
 export { findGraphParameters, corruptNeighbourBound } from './graph-parameters.ts'
 export {

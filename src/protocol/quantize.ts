@@ -143,6 +143,14 @@ export interface EncodedInput {
  * `noise` (M integers, the member's DP noise share) is added in the ring after rounding; a
  * plan with noise refuses an input without it, so a member cannot forget its share.
  */
+/** Throws InvalidInputError unless `noise` is there exactly when the plan adds noise, one word per coordinate. */
+export function checkNoiseShare (plan: QuantizationPlan, length: number, noise: Int32Array | undefined): void {
+  if ((plan.noise !== undefined) !== (noise !== undefined)) {
+    throw new InvalidInputError(plan.noise !== undefined ? 'this consortium adds differential-privacy noise: the input needs its noise share' : 'a noise share was given but the quantization plan has no DP noise')
+  }
+  if (noise !== undefined && noise.length !== length) throw new InvalidInputError(`noise share has ${noise.length} coordinates, the input ${length}`)
+}
+
 export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into?: Uint32Array, noise?: Int32Array): EncodedInput {
   if (!Number.isInteger(weight) || weight < 1 || weight > plan.maxWeight) {
     // The value itself is not quoted: a member's weight (its sample count) is part of its
@@ -150,10 +158,7 @@ export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weigh
     throw new InvalidInputError(`weight must be an integer sample count in [1, ${plan.maxWeight}] (the consortium's maxWeight); this one is ${Number.isInteger(weight) ? (weight < 1 ? 'below 1' : 'above it') : 'not an integer'}`)
   }
   if (into !== undefined && into.length !== x.length + 1) throw new InvalidInputError(`encoding target has ${into.length} words, needs ${x.length + 1}`)
-  if ((plan.noise !== undefined) !== (noise !== undefined)) {
-    throw new InvalidInputError(plan.noise !== undefined ? 'this consortium adds differential-privacy noise: the input needs its noise share' : 'a noise share was given but the quantization plan has no DP noise')
-  }
-  if (noise !== undefined && noise.length !== x.length) throw new InvalidInputError(`noise share has ${noise.length} coordinates, the input ${x.length}`)
+  checkNoiseShare(plan, x.length, noise)
   const words = into ?? new Uint32Array(x.length + 1)
   // Written through a signed view: same bits as the two's complement mod 2^32, and V8 keeps
   // the loop in small-integer stores (2.5× faster than Math.round(...) >>> 0 into the

@@ -23,7 +23,7 @@
  */
 import { toHex as hex } from '../crypto/index.ts'
 import type { RandomSource } from '../crypto/index.ts'
-import { aggregatorFor, attemptBinding, consistencyQuorum, encodeInput, membersForRound, sessionDuration } from '../protocol/index.ts'
+import { aggregatorFor, attemptBinding, checkNoiseShare, consistencyQuorum, encodeInput, membersForRound, sessionDuration } from '../protocol/index.ts'
 import type { AbortReason, ProtocolEvent, SessionConfig } from '../protocol/index.ts'
 import type { CoordinatorAction, CoordinatorConfig, LogLevel, RoundRecord } from './coordinator-io.ts'
 import { KEEP_ROUNDS, ResultDesk } from './result-desk.ts'
@@ -231,8 +231,8 @@ export class RoundCoordinator {
       let words
       try {
         // The unchanged-input rule compares what the member contributes, not its fresh noise:
-        // hashed without the noise share (the same words otherwise), checked with it.
-        if (input.noise !== undefined) encodeInput(this.config.quantization, input.vector, input.weight, undefined, input.noise).words.fill(0)
+        // hashed without the noise share, which is only checked here (the participant adds it).
+        checkNoiseShare(this.config.quantization, input.vector.length, input.noise)
         words = encodeInput({ ...this.config.quantization, noise: undefined }, input.vector, input.weight).words
       } catch (err) {
         // An input the consortium's settings cannot carry (a weight above maxWeight, a wrong

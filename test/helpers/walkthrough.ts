@@ -7,9 +7,9 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './swarm-processes.ts'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const BIN = join(ROOT, 'bin/secagg.js')
@@ -21,17 +21,6 @@ export function walkthroughSteps (doc: string, name: string): Map<string, string
   const marker = new RegExp(`<!-- walkthrough:${name}:([\\w-]+) -->\\s*\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``, 'g')
   for (const m of text.matchAll(marker)) steps.set(m[1]!, m[2]!)
   return steps
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
 }
 
 export interface StepResult { readonly code: number, readonly out: string, readonly err: string }

@@ -106,29 +106,17 @@ export class SwarmHost {
       services: { identify: identify(), ping: ping() },
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {})
     })
-    const { observer } = options
-    node.addEventListener('peer:connect', (evt) => observer?.connection(evt.detail.toString(), true))
-    node.addEventListener('peer:disconnect', (evt) => observer?.connection(evt.detail.toString(), false))
     const host = new SwarmHost(node, options)
+    node.addEventListener('peer:connect', (evt) => host.connectionChanged(evt.detail.toString(), true))
+    node.addEventListener('peer:disconnect', (evt) => host.connectionChanged(evt.detail.toString(), false))
     for (const [peer, addrs] of members) {
       if (peer !== options.identity.peerId && addrs.length > 0) await host.learnAddresses(peer, addrs)
-    }
-    if (options.onMembers !== undefined) {
-      const changed = options.onMembers
-      node.addEventListener('peer:connect', () => changed())
-      node.addEventListener('peer:disconnect', () => changed())
     }
     // mDNS and bootstrap only report peers; dial the members among them.
     node.addEventListener('peer:discovery', (evt) => {
       const peer = evt.detail.id
       if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
       node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => host.dialFailures.failed(peer.toString(), err.message))
-    })
-    // However the connection came about (our dial or theirs), a member that was unreachable is back.
-    node.addEventListener('peer:connect', (evt) => {
-      const peer = evt.detail.toString()
-      const failures = host.dialFailures.connected(peer)
-      if (failures > 0) logger.info('member-reachable', { peer, afterFailedDials: failures })
     })
     // A member has a handful of frames in flight at most (one per session step, a result, a
     // model transfer); more concurrent streams are refused before any byte is buffered.
@@ -141,6 +129,17 @@ export class SwarmHost {
   /** Where a member can be dialled (from the consortium file, or learnt after start). */
   async learnAddresses (peer: string, addrs: readonly string[]): Promise<void> {
     await this.node.peerStore.merge(peerIdFromString(peer), { multiaddrs: addrs.map((a) => multiaddr(a)) })
+  }
+
+  /** A member connected (its first connection) or disconnected (its last): the one place that reacts. */
+  private connectionChanged (peer: string, open: boolean): void {
+    this.options.observer?.connection(peer, open)
+    if (open) {
+      // However the connection came about (our dial or theirs), a member that was unreachable is back.
+      const failures = this.dialFailures.connected(peer)
+      if (failures > 0) this.options.logger.info('member-reachable', { peer, afterFailedDials: failures })
+    }
+    this.options.onMembers?.()
   }
 
   get addresses (): string[] { return this.node.getMultiaddrs().map((a) => a.toString()) }

@@ -147,7 +147,8 @@ export async function lockMemberDir (dir: string, now: Date = new Date()): Promi
   }
   const release = (): void => {
     if (!heldLocks.delete(release)) return
-    if (readLock(path)?.pid === process.pid && readLock(path)?.started === mine.started) unlinkSync(path)
+    const held = readLock(path)
+    if (held?.pid === process.pid && held.started === mine.started) unlinkSync(path)
     if (name !== undefined) name.close()
   }
   heldLocks.add(release)
