@@ -375,6 +375,9 @@ export class RoundCoordinator {
       return
     }
     c.session.withdraw(now, this.sink(c, now))
+    // Withdrawing starts the aggregator if this member aggregates: the frames that came early
+    // (the participants' keys) are its to read, or the others lose the attempt.
+    this.deliverEarly(c, now)
     // Wait for the round's result (or its failure) with the others rather than run ahead.
     if (this.current === c) c.sitOutAt = now + 1.5 * sessionDuration(this.config.stageTimeouts)
   }
@@ -409,6 +412,11 @@ export class RoundCoordinator {
 
   private startSession (c: Current, now: number, input?: { vector: ArrayLike<number>, weight: number, noise?: Int32Array }): void {
     c.session.start(now, this.sink(c, now), input)
+    this.deliverEarly(c, now)
+  }
+
+  /** Frames that came before the session started, handed to it now that it has. */
+  private deliverEarly (c: Current, now: number): void {
     for (const f of c.early.splice(0)) if (this.current === c) this.deliverTo(c, f, now)
   }
 
@@ -798,6 +806,7 @@ export class RoundCoordinator {
   private reachedEnd (nextRound: number): boolean {
     const rounds = this.endRound
     if (rounds === undefined || nextRound < rounds) return false
+    this.awaiting = undefined // the run is over: no wait may begin a round after it
     if (!this.finishedAll) {
       this.finishedAll = true
       this.log('info', 'rounds-done', { rounds })
