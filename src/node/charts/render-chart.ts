@@ -94,13 +94,20 @@ export async function renderChart (spec: ChartSpec, options: { scale?: number } 
   } catch (err) {
     throw new ChartError(`cannot render the chart: ${(err as Error).message}`)
   }
-  const png = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
+  return { svg, png: svgToPng(svg, options.scale ?? 2) }
+}
+
+/** Rasterises SVG text with the bundled DejaVu fonts (no system fonts: same pixels everywhere). */
+export function svgToPng (svg: string, scale = 2): Uint8Array {
+  return new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
     font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: FONT },
     background: 'white'
   }).render().asPng()
-  return { svg, png }
 }
+
+/** The font family every chart and image grid is drawn with. */
+export const CHART_FONT = FONT
 
 /**
  * Writes `path` (.svg) and the same chart as PNG next to it (same name, .png); returns both
