@@ -6,11 +6,12 @@
 import { relative } from 'node:path'
 import { maxAccuracyGapPoints } from './accuracy-charts.ts'
 import { scenarioLabel, studyCells, studyPlan } from './accuracy-plan.ts'
+import { privacyArms, privacyMarkdown } from './accuracy-privacy.ts'
 import type { StudyPlan, StudySize } from './accuracy-plan.ts'
 import type { CellResult, StudyResults } from './accuracy-run.ts'
 
 export interface StudyChart {
-  kind: 'curves' | 'deviation'
+  kind: 'curves' | 'deviation' | 'privacy'
   dataset: string | null
   cells: readonly CellResult[]
   svg: string
@@ -88,7 +89,10 @@ function fullEstimateMs (results: StudyResults): number {
     const cells = results.cells.filter((c) => c.dataset === dataset.id)
     if (cells.length === 0) return Number.NaN
     const perRound = cells.reduce((s, c) => s + c.summary.wallMs.secure + c.summary.wallMs.plain, 0) / cells.reduce((n, c) => n + 2 * c.rounds, 0)
-    total += perRound * dataset.rounds * 2 * studyCells(full).filter((c) => c.dataset.id === dataset.id).length
+    const fullCells = studyCells(full).filter((c) => c.dataset.id === dataset.id)
+    const arms = privacyArms('full')
+    const runs = 2 * fullCells.length + arms.noiseMultipliers.length * fullCells.filter((c) => arms.partitions.includes(c.partition)).length
+    total += perRound * dataset.rounds * runs
   }
   return total
 }
@@ -108,7 +112,7 @@ export function accuracyMarkdown (results: StudyResults, plan: StudyPlan, charts
   const estimate = fullEstimateMs(results)
   const m = results.machine
   const sizes = plan.datasets.map((d) => `| ${d.label} | ${d.peers} | ${d.rounds} | ${d.model} |`).join('\n')
-  const chartSections = charts.map((chart) => [
+  const chartSections = charts.filter((chart) => chart.kind !== 'privacy').map((chart) => [
     `### ${chart.kind === 'curves' ? chart.cells[0]!.datasetLabel : 'Secure mean against plain mean'}`,
     '',
     `![${chart.kind === 'curves' ? `accuracy and AUC per round on ${chart.dataset}, secure over plain` : 'maxDeviationFromPlain per round under the quantization step'}](${link(chart.png)})`,
@@ -153,7 +157,7 @@ The default run writes \`simulations/results/accuracy/\` (\`results.json\` with 
 round of every run, the charts as SVG and PNG) and this file; \`--smoke\`/\`--full\` write
 \`simulations/results/accuracy-smoke|full/\` with their own \`accuracy.md\`.
 
-This run (\`${results.size}\`) took ${minutes(results.wallMs)} (${minutes(results.cpuMs)} of CPU time). Its grid (${results.cells.length} cells × secure and plain = ${2 * results.cells.length} runs, 1 local epoch per round, batch 32, Adam 0.002, clip 1):
+This run (\`${results.size}\`) took ${minutes(results.wallMs)} (${minutes(results.cpuMs)} of CPU time). Its grid (${results.cells.length} cells × secure and plain = ${2 * results.cells.length} runs, plus ${results.cells.reduce((k, c) => k + (c.private?.length ?? 0), 0)} secure+DP runs on the IID cells, 1 local epoch per round, batch 32, Adam 0.002, clip 1):
 
 | data set | members | rounds | model |
 |---|---|---|---|
@@ -184,5 +188,6 @@ ${notes(results.cells).join('\n')}
 ## Charts
 
 ${chartSections}
-`
+
+${privacyMarkdown(results.cells, privacyArms(results.size), charts.filter((c) => c.kind === 'privacy').map((c) => ({ dataset: c.dataset!, png: c.png, svg: c.svg })), link)}`
 }

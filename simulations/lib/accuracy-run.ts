@@ -7,6 +7,8 @@ import { cpus, platform } from 'node:os'
 import { runTrainingSimulation } from '../../src/sim/federated-training.ts'
 import type { RoundReport, TrainingReport } from '../../src/sim/federated-training.ts'
 import { studyCells } from './accuracy-plan.ts'
+import { privacyArms, runPrivateArms } from './accuracy-privacy.ts'
+import type { PrivateRun } from './accuracy-privacy.ts'
 import type { StudyCell, StudyPlan, StudySize } from './accuracy-plan.ts'
 
 /** How one cell's secure run compares with its plain run. */
@@ -39,6 +41,8 @@ export interface CellResult {
   summary: CellSummary
   secure: TrainingReport
   plain: TrainingReport
+  /** Secure + DP runs on the same seed, one per noise multiplier (IID cells; accuracy-privacy.ts). */
+  private?: PrivateRun[]
 }
 
 export interface StudyResults {
@@ -96,12 +100,14 @@ async function runCell (cell: StudyCell, plan: StudyPlan, io: StudyIo): Promise<
   }
   const secure = reports.secure!
   const plain = reports.plain!
+  const privateRuns = await runPrivateArms(cell, plan, privacyArms(plan.size), io.log)
   const summary = summarize(secure, plain)
   io.log(`${cell.id}: final test accuracy secure ${(100 * summary.finalAccuracy.secure).toFixed(2)}%, plain ${(100 * summary.finalAccuracy.plain).toFixed(2)}%; ` +
     `max |secure − plain| accuracy ${(100 * summary.maxAccuracyGap).toFixed(2)} points, mean deviation ≤ ${summary.maxDeviationFromPlain?.toExponential(2) ?? 'n/a'}`)
   return {
     id: cell.id, dataset: dataset.id, datasetLabel: dataset.label, partition: cell.partition, dropout: cell.dropout,
-    peers: dataset.peers, rounds: dataset.rounds, model: dataset.model, summary, secure, plain
+    peers: dataset.peers, rounds: dataset.rounds, model: dataset.model, summary, secure, plain,
+    ...(privateRuns.length > 0 ? { private: privateRuns } : {})
   }
 }
 

@@ -15,6 +15,7 @@ import { curvesChartSpec, deviationChartSpec } from './accuracy-charts.ts'
 import { accuracyMarkdown } from './accuracy-markdown.ts'
 import type { StudyChart } from './accuracy-markdown.ts'
 import { studyPlan } from './accuracy-plan.ts'
+import { privacyArms, privacyChartSpec, privateCells } from './accuracy-privacy.ts'
 import type { StudySize } from './accuracy-plan.ts'
 import { runStudy } from './accuracy-run.ts'
 import type { StudyIo, StudyResults } from './accuracy-run.ts'
@@ -50,6 +51,10 @@ async function writeCharts (results: StudyResults, out: string): Promise<StudyCh
     charts.push({ kind: 'curves', dataset, cells, ...await writeChart(join(out, `accuracy-${dataset}.svg`), curvesChartSpec(cells)) })
   }
   charts.push({ kind: 'deviation', dataset: null, cells: results.cells, ...await writeChart(join(out, 'deviation.svg'), deviationChartSpec(results.cells)) })
+  for (const dataset of [...new Set(privateCells(results.cells).map((c) => c.dataset))]) {
+    const cells = privateCells(results.cells).filter((c) => c.dataset === dataset)
+    charts.push({ kind: 'privacy', dataset, cells, ...await writeChart(join(out, `privacy-${dataset}.svg`), privacyChartSpec(cells, privacyArms(results.size))) })
+  }
   return charts
 }
 
@@ -80,7 +85,7 @@ export async function runAccuracyStudy (argv: readonly string[], io: StudyIo): P
     results = readResults(join(out, 'results.json'), size)
   } else {
     const plan = studyPlan(size, values.seed ?? '1')
-    io.log(`accuracy study (${size}): ${plan.datasets.map((d) => d.id).join(', ')} × ${plan.partitions.join(', ')} × dropout ${plan.dropouts.join(', ')} × secure, plain → ${relative(process.cwd(), out) || '.'}`)
+    io.log(`accuracy study (${size}): ${plan.datasets.map((d) => d.id).join(', ')} × ${plan.partitions.join(', ')} × dropout ${plan.dropouts.join(', ')} × secure, plain (+ secure+DP on IID) → ${relative(process.cwd(), out) || '.'}`)
     results = await runStudy(plan, io)
     writeAtomic(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n')
   }

@@ -39,6 +39,17 @@ describe('simulations: accuracy over rounds (sim:accuracy --smoke)', function ()
       // One member dropped at the masked stage each round is out of both means.
       assert.equal(s.excludedMemberRounds, cell.dropout === 'none' ? 0 : cell.rounds, cell.id)
       cell.secure.rounds.forEach((r, k) => assert.deepEqual(cell.plain.rounds[k]!.included, r.included))
+      // The DP arm: IID cells only, the same seed, ε reported after every round and growing.
+      if (cell.partition !== 'iid') { assert.equal(cell.private, undefined, cell.id); continue }
+      assert.equal(cell.private!.length, 1, cell.id)
+      const run = cell.private![0]!
+      assert.equal(run.noiseMultiplier, 1)
+      assert.equal(run.report.initialModelHash, cell.secure.initialModelHash)
+      assert.equal(run.rounds.length, cell.rounds)
+      const eps = run.rounds.map((r) => r.epsilon!)
+      assert.ok(eps.every((e, k) => e > 0 && (k === 0 || e > eps[k - 1]!)), `${cell.id}: ε grows every round (${eps.join(', ')})`)
+      assert.equal(run.epsilon, eps.at(-1))
+      assert.equal(run.rounds[0]!.survivors, cell.dropout === 'none' ? cell.peers : cell.peers - 1)
     }
     assert.ok(lines.some((l) => /^synthetic-iid-none: final test accuracy secure [\d.]+%, plain [\d.]+%/.test(l)))
 
@@ -48,10 +59,14 @@ describe('simulations: accuracy over rounds (sim:accuracy --smoke)', function ()
     for (const text of ['Secure aggregation vs plain FedAvg: synthetic', 'synthetic chest X-rays (smoke', 'test accuracy', 'test AUC', 'IID, dropout masked=1', 'non-IID α = 0.5, no dropout', 'Max |secure − plain| test accuracy']) {
       assert.ok(svg.includes(text), `the curves chart holds '${text}'`)
     }
-    for (const file of ['accuracy-synthetic.png', 'deviation.svg', 'deviation.png']) assert.ok(existsSync(join(dir, file)), file)
+    for (const file of ['accuracy-synthetic.png', 'deviation.svg', 'deviation.png', 'privacy-synthetic.svg', 'privacy-synthetic.png']) assert.ok(existsSync(join(dir, file)), file)
+    const privacySvg = readFileSync(join(dir, 'privacy-synthetic.svg'), 'utf8')
+    for (const text of ['The utility cost of DP: synthetic', 'secure + DP, σ = 1', 'ε spent so far']) assert.ok(privacySvg.includes(text), `the privacy chart holds '${text}'`)
     const doc = readFileSync(join(dir, 'accuracy.md'), 'utf8')
     assert.match(doc, /!\[[^\]]*\]\(accuracy-synthetic\.png\)/)
     assert.match(doc, /!\[[^\]]*\]\(deviation\.png\)/)
+    assert.match(doc, /!\[[^\]]*\]\(privacy-synthetic\.png\)/)
+    assert.match(doc, /\| synthetic \| IID, no dropout \| [\d.]+% \| [\d.]+% \| σ = 1: [\d.]+% \| [\d.]+ \|/)
     assert.ok(doc.includes(`Node ${process.version}`))
   })
 
