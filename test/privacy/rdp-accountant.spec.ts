@@ -14,6 +14,10 @@
  *   0.07737; compute_rdp(0.01, 2.5, 50, [1.5, 2.5, 5, 50, 100]); constant RDP 1.1 on orders
  *   2..32 → ε = 1.32783806176 at δ = 1e-5; no subsampling, z = 4.530877117, 1 step → exactly
  *   (1, 1e-6)-DP on a fine grid; compute_rdp(1, 10, 1, 20) = 0.1 (q = 1: α/(2z²)).
+ * - Opacus (an independent port, PyTorch), opacus/tests/accountants_test.py,
+ *   test_rdp_accountant (https://github.com/pytorch/opacus/blob/main/opacus/tests/accountants_test.py):
+ *   σ = 1.5, sample rate 0.04, int(90 / 0.04) = 2250 steps, δ = 1e-5 → ε = 7.32911117143, on
+ *   Opacus's DEFAULT_ALPHAS (1.1, 1.2, …, 10.9, then 12 … 63) and its improved conversion.
  */
 import assert from 'node:assert/strict'
 import { computeRdp, DEFAULT_ORDERS, epsilonFromRdp } from '../../src/privacy/rdp-accountant.ts'
@@ -36,6 +40,12 @@ describe('privacy: RDP accountant vs published values', () => {
     const b = dpSgd(100_000, 100, 1.0, 30, 1e-7, 'improved')
     near(b.epsilon, 1.4154988495444842, 1e-6, 'N=100000 b=100 z=1 30 epochs')
     assert.equal(b.order, 13)
+  })
+
+  it('Opacus accountants_test: σ = 1.5, q = 0.04, 2250 steps, δ = 1e-5 → ε = 7.32911117143 (its orders grid)', () => {
+    const opacusAlphas = [...Array.from({ length: 99 }, (_, x) => 1 + (x + 1) / 10), ...Array.from({ length: 52 }, (_, i) => 12 + i)]
+    const { epsilon } = epsilonFromRdp(opacusAlphas, computeRdp(0.04, 1.5, Math.trunc(90 / 0.04), opacusAlphas), 1e-5)
+    near(epsilon, 7.32911117143, 1e-9, 'Opacus test_rdp_accountant')
   })
 
   it('TF Privacy MNIST tutorial: σ = 1.12 → 2.92 and σ = 1.1 → 3.01 (classic conversion); improved is smaller', () => {
