@@ -31,7 +31,7 @@ with distributed DP noise (σ = 1, C = 1). SSIM/PSNR against the target's images
 
   --out DIR   where results.json, summary.md, the chart and the grids go
               (default simulations/results/inversion)
-  --full      2,000 iterations x 4 restarts per attack (about four times the default)
+  --full      2,000 iterations x 4 restarts per attack (default 500 x 1; ~16x longer)
   --smoke     MNIST, cases (a) and (b) only, 120 iterations: seconds, for tests
   --replot    redraw the chart and summary.md from DIR/results.json (the grids stay)
 `

@@ -52,7 +52,7 @@ export function inversionPlan (size: StudySize): InversionPlan {
   ]
   const attack = size === 'full'
     ? { iterations: 2000, learningRate: 0.1, tvWeight: 0.01, restarts: 4 }
-    : { iterations: 600, learningRate: 0.1, tvWeight: 0.01, restarts: 2 }
+    : { iterations: 500, learningRate: 0.1, tvWeight: 0.01, restarts: 1 }
   return { ...common, datasets: ['mnist', 'synthetic'], cases, attack }
 }
 

@@ -25,8 +25,9 @@ export function fedSgdUpdate (gradient: Float32Array, learningRate: number): Flo
 /** The per-coordinate range the protocol quantizes (its default clip, as in simulate --task train). */
 const COORDINATE_CLIP = 1
 
-/** The aggregator is never the target: it would be attacking its own input. */
+/** The aggregator is never the target: it would be attacking its own input (a protocol round needs 3 members; below, member 0). */
 export function targetPeer (members: number, seed: string): number {
+  if (members < 3) return 0
   const s = prepareScenario({ peers: members, dim: 1, seed, inputs: { vectors: Array.from({ length: members }, () => [0]) } })
   return (s.aggregatorIndex + 1) % members
 }
