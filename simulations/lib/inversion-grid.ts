@@ -16,7 +16,9 @@ export async function writeCaseGrid (path: string, c: CaseImages): Promise<strin
   const { width, height } = c
   return await writeImageGrid(path, {
     title: c.title,
-    columns: c.score.pairs.map((p) => `SSIM ${p.ssim.toFixed(2)} · ${p.psnr.toFixed(1)} dB`),
+    tileSize: 100,
+    // Short enough to fit over a 100-pixel tile: SSIM, then PSNR.
+    columns: c.score.pairs.map((p) => `${p.ssim.toFixed(2)} · ${p.psnr.toFixed(1)} dB`),
     rows: [
       { label: 'true', tiles: c.score.pairs.map((p) => planeAt(c.truth, p.truth, width, height)) },
       { label: 'reconstructed', tiles: c.score.pairs.map((p) => planeAt(c.reconstruction, p.reconstruction, width, height)) }

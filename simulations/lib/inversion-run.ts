@@ -130,7 +130,7 @@ export async function runCase (p: Prepared, dataset: InversionDataset, plan: Inv
   const result = await invertGradient({ layout: p.layout, weights: p.weights, observedGradient, labels, height, width }, plan.attack, seededRandom(`inversion/${dataset}/${c.id}/${plan.seed}/attack`), signal)
   const score = bestMatches(truth, result.images, width, height)
   const grid = `${dataset}-${c.id}.png`
-  await writeCaseGrid(join(outDir, grid), { title: `${dataset}: ${caseLabel(c)} — true (top) vs reconstructed (bottom)`, truth, reconstruction: result.images, score, width, height })
+  await writeCaseGrid(join(outDir, grid), { title: `${dataset}: ${caseLabel(c)} — true vs reconstructed (SSIM · PSNR)`, truth, reconstruction: result.images, score, width, height })
   const idlg = c.batch === 1 && (c.view === 'plain' || c.view === 'masked')
     ? { trueLabel: labels[0]!, recovered: labelFromBiasGradient(p.layout, observedGradient) }
     : undefined
