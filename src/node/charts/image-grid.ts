@@ -48,7 +48,9 @@ export async function imageGridSvg (grid: ImageGrid): Promise<string> {
   const titleHeight = grid.title === undefined ? 0 : 26
   const headerHeight = 22
   const columns = Math.max(grid.columns.length, ...grid.rows.map((r) => r.tiles.length))
-  const width = labelWidth + columns * (side + gap) + gap
+  // A grid of one or two columns is narrower than its title: widen it so the title is not cut off (≈ 8 px a bold character).
+  const titleWidth = grid.title === undefined ? 0 : grid.title.length * 8 + 2 * gap
+  const width = Math.max(labelWidth + columns * (side + gap) + gap, titleWidth)
   const height = titleHeight + headerHeight + grid.rows.length * (side + gap) + gap
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${CHART_FONT}">`,
     `<rect width="${width}" height="${height}" fill="white"/>`]
