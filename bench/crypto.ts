@@ -3,7 +3,7 @@
  * run, and Shamir split/combine at the sizes the protocol uses.
  */
 import { createCipheriv } from 'node:crypto'
-import { addMasks, seededRandom, shamirCombine, shamirSplit } from '../src/crypto/index.ts'
+import { addMasks, seededRandom, shamirCombine, shamirSplit, shuffled } from '../src/crypto/index.ts'
 import { fmt, medianMs, printSection, verdict } from './harness.ts'
 
 /** Flower SecAgg+ (Python) combine of one 32-byte secret at t = 9, measured on this machine. */
@@ -42,9 +42,15 @@ export function benchCrypto (): void {
     const secret = rng(32)
     let shares = shamirSplit(secret, t, n, rng)
     const splitMs = medianMs(() => { shares = shamirSplit(secret, t, n, rng) }, n > 100 ? 5 : 50, 1)
-    const combineMs = medianMs(() => { shamirCombine(shares.slice(n - t), t) }, n > 100 ? 5 : 200, 2)
+    // A fresh random t-subset every time, so the memoized Lagrange coefficients (shamir.ts)
+    // never help: the cost of one secret from holders not seen before, as Flower pays it.
+    const combineMs = medianMs(() => { shamirCombine(shuffled(rng, shares).slice(0, t), t) }, n > 100 ? 5 : 200, 2)
+    // An aggregator's case: the next secret from the same holders (the coefficients reused).
+    const same = shares.slice(n - t)
+    shamirCombine(same, t)
+    const sameMs = medianMs(() => { shamirCombine(same, t) }, n > 100 ? 5 : 200, 2)
     const note = t === 9 ? `Flower SecAgg+ combine ${FLOWER_COMBINE_T9_MS} ms → ${fmt(FLOWER_COMBINE_T9_MS / combineMs, 0)}× faster; goal ≥ 20×: ${verdict(FLOWER_COMBINE_T9_MS / combineMs >= 20)}` : undefined
-    rows.push({ name: `Shamir (t=${t}, n=${n}) split / combine`, value: `${fmt(splitMs, 3)} ms / ${fmt(combineMs, 3)} ms`, note })
+    rows.push({ name: `Shamir (t=${t}, n=${n}) split / combine / next secret, same holders`, value: `${fmt(splitMs, 3)} ms / ${fmt(combineMs, 3)} ms / ${fmt(sameMs, 3)} ms`, note })
   }
   printSection('Shamir secret sharing, one 32-byte secret', rows)
 }

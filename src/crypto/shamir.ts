@@ -11,6 +11,7 @@ import {
 } from './errors.ts'
 import { batchInvert, bigIntToBytes, bytesToBigInt, primeField, randomFieldElement, SHAMIR_PRIME } from './prime-field.ts'
 import type { PrimeField } from './prime-field.ts'
+import { BoundedCache } from './bounded-cache.ts'
 import type { RandomSource } from './random.ts'
 
 /** Largest share count supported; indices are encoded as unsigned 16-bit on the wire. */
@@ -99,21 +100,37 @@ export function combineFieldShares (shares: readonly FieldShare[], threshold: nu
     seen.add(s.index)
     if (s.value < 0n || s.value >= field.p) throw new InvalidShareError(`share ${s.index} is not a field element`)
   }
-  const used = shares.slice(0, threshold)
+  // The first t shares, ordered by index: the coefficients depend only on the index set.
+  const used = shares.slice(0, threshold).sort((a, b) => a.index - b.index)
   const p = field.p
-  const xs = used.map((s) => BigInt(s.index))
-  let numerator = 1n
-  for (const x of xs) numerator = (numerator * x) % p
-  // Denominator of λ_i (times x_i, folded in so the numerator is shared): x_i · Π_{j≠i}(x_j − x_i).
-  const denominators = xs.map((xi, i) => {
-    let d = xi
-    for (let j = 0; j < xs.length; j++) if (j !== i) d = (d * (xs[j]! - xi + p)) % p
-    return d
-  })
-  const inverses = batchInvert(denominators, p)
+  const lambdas = lagrangeAtZero(used.map((s) => s.index), p)
   let secret = 0n
-  for (let i = 0; i < used.length; i++) secret = (secret + used[i]!.value * inverses[i]!) % p
-  return (secret * numerator) % p
+  for (let i = 0; i < used.length; i++) secret = (secret + used[i]!.value * lambdas[i]!) % p
+  return secret
+}
+
+/**
+ * Lagrange coefficients at 0 for the sorted, distinct indices xs: λ_i = Π_{j≠i} x_j / (x_j − x_i).
+ * They cost O(t²) field multiplications and depend only on public indices, while the secret
+ * is a cheap O(t) sum over them. An aggregator rebuilding the self-mask seeds of n survivors
+ * from the same t holders would otherwise pay O(n·t²) — cubic in n on the complete graph,
+ * where t ≈ n/2 — so the coefficients of recent index sets are memoized (public data only).
+ */
+const lagrangeCache = new BoundedCache<readonly bigint[]>(64)
+
+function lagrangeAtZero (indices: readonly number[], p: bigint): readonly bigint[] {
+  return lagrangeCache.get(`${p}:${indices.join(',')}`, () => {
+    const xs = indices.map(BigInt)
+    let numerator = 1n
+    for (const x of xs) numerator = (numerator * x) % p
+    // Denominator of λ_i times x_i, so that the numerator Π x_j is shared: x_i · Π_{j≠i}(x_j − x_i).
+    const denominators = xs.map((xi, i) => {
+      let d = xi
+      for (let j = 0; j < xs.length; j++) if (j !== i) d = (d * (xs[j]! - xi + p)) % p
+      return d
+    })
+    return batchInvert(denominators, p).map((inv) => (inv * numerator) % p)
+  })
 }
 
 /** Splits a 32-byte secret into `count` shares (indices 1..count) over F_{2^256+297}. */

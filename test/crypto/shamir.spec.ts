@@ -61,6 +61,24 @@ describe('crypto/shamir', () => {
     }), { numRuns: 150 })
   })
 
+  it('rebuilds many secrets held by the same holders, in any order of arrival (memoized coefficients)', () => {
+    const rng = seededRandom('same-holders')
+    const t = 40
+    const holders = pick(rng, Array.from({ length: 90 }, (_, i) => i + 1), 60)
+    for (let k = 0; k < 30; k++) {
+      const secret = rng(32)
+      const all = shamirSplit(secret, t, 90, rng)
+      // Each secret's shares arrive from the same holders, in a different order each time;
+      // every third one from a different subset, so cached and fresh coefficients are both used.
+      const from = k % 3 === 0 ? pick(rng, holders, t) : holders
+      const shares = pick(rng, all.filter((s) => from.includes(s.index)), from.length)
+      assert.deepEqual(shamirCombine(shares, t), secret, `secret ${k}`)
+      // A wrong value among the t used is never hidden by a cached coefficient.
+      const bad = shares.slice(0, t).map((s, i) => i === k % t ? { index: s.index, value: rng(SHAMIR_SHARE_BYTES).map((b, j) => j === 0 ? 0 : b) } : s)
+      assert.notDeepEqual((() => { try { return shamirCombine(bad, t) } catch { return null } })(), secret)
+    }
+  })
+
   it('t − 1 shares are consistent with every secret (exact enumeration over F_11, t = 3)', () => {
     // For each secret, run split over every coefficient pair (a1, a2) by feeding those bytes
     // as the "random" source; the (share 1, share 2) pairs must then cover F_11² exactly once.
