@@ -20,6 +20,7 @@
  * cross threads (`random`, which replaces the machines' randomness, and `sent`, which sees
  * every message before the dropout schedule).
  */
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { randomInt, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
@@ -44,6 +45,17 @@ export class ParallelSimulationError extends Error {
 export interface ParallelOptions {
   /** Worker threads for the participants; 1 (or less) runs the sequential simulator. */
   readonly workers?: number
+}
+
+/**
+ * From this many peers up the threads pay for themselves: each worker first loads the sources
+ * and rebuilds the scenario (about a second), and every window costs a round trip.
+ */
+export const PARALLEL_MIN_PEERS = 200
+
+/** The worker count a run of `peers` gets by default: every core for a large run, else one thread. */
+export function defaultWorkers (peers: number): number {
+  return peers >= PARALLEL_MIN_PEERS ? availableParallelism() : 1
 }
 
 const WORKER_URL = new URL('./memory-swarm-worker.ts', import.meta.url)
