@@ -2,7 +2,7 @@
  * Measurements that need a fresh process (peak RSS): run by bench/protocol.ts as
  * `node --import tsx --expose-gc bench/protocol-child.ts <mode> ...`, prints one JSON line.
  */
-import { runSimulation } from '../src/sim/memory-swarm.ts'
+import { defaultWorkers, runSimulationParallel } from '../src/sim/parallel-swarm.ts'
 import { benchSession, runUntilAggregatorStage } from './session-driver.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {})
@@ -22,9 +22,12 @@ function maskMemory (dim: number, neighbours: number): object {
   return { inputBytes: input.byteLength, messageBytes: out.data.length, rssBefore: before, peakRss: maxRssBytes() }
 }
 
-function scaleRun (peers: number, dropout: number): object {
-  const { report } = runSimulation({ peers, dim: 1000, dropout: new Map([['masked', dropout]]), seed: '3' })
+/** SCALE_WORKERS=1 runs the sequential simulator (the default: the CLI's, every core from 200 peers up). */
+async function scaleRun (peers: number, dropout: number): Promise<object> {
+  const workers = process.env.SCALE_WORKERS !== undefined ? Number(process.env.SCALE_WORKERS) : defaultWorkers(peers)
+  const { report } = await runSimulationParallel({ peers, dim: 1000, dropout: new Map([['masked', dropout]]), seed: '3' }, {}, { workers })
   return {
+    workers,
     wallMs: report.wallMs,
     aggregatorCpuMs: report.cpuMs?.aggregator,
     participantCpuMs: report.cpuMs?.participantMean,
@@ -41,5 +44,5 @@ function scaleRun (peers: number, dropout: number): object {
 
 const [mode, ...args] = process.argv.slice(2)
 if (mode === 'mask-memory') console.log(JSON.stringify(maskMemory(Number(args[0]), Number(args[1]))))
-else if (mode === 'scale') console.log(JSON.stringify(scaleRun(Number(args[0]), Number(args[1]))))
+else if (mode === 'scale') console.log(JSON.stringify(await scaleRun(Number(args[0]), Number(args[1]))))
 else { console.error(`unknown mode ${mode}`); process.exit(2) }

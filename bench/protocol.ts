@@ -146,7 +146,7 @@ export function benchScale (): void {
       { name: `n = ${n.toLocaleString('en')}: graph, outcome`, value: `k = ${r.neighbours}, t = ${r.threshold}; ${r.aborted ? 'ABORTED' : `${r.included} included, max |error| ${r.maxAbsError?.toExponential(2)}`}` },
       {
         name: `n = ${n.toLocaleString('en')}: wall, peak RSS`,
-        value: `${fmt(r.wallMs! / 1000, 1)} s, ${fmt(r.peakRss! / 1e6, 0)} MB`,
+        value: `${fmt(r.wallMs! / 1000, 1)} s, ${fmt(r.peakRss! / 1e6, 0)} MB (${r.workers! > 1 ? `${r.workers} worker threads` : 'one thread'})`,
         note: n >= 10_000 ? `goal < 300 s and < 4,000 MB: ${verdict(r.wallMs! < 300_000 && r.peakRss! < 4e9)}` : undefined
       },
       { name: `n = ${n.toLocaleString('en')}: cpu per machine`, value: `aggregator ${fmt(r.aggregatorCpuMs! / 1000, 2)} s, participant mean ${fmt(r.participantCpuMs!, 1)} ms` },

@@ -6,6 +6,9 @@ export class EventQueue<T extends Timed> {
 
   get size (): number { return this.heap.length }
 
+  /** The next item pop() would return, left in place. */
+  peek (): T | undefined { return this.heap[0] }
+
   push (item: T): void {
     const h = this.heap
     h.push(item)

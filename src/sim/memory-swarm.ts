@@ -8,7 +8,7 @@ import { decodeMessage, drainMachine } from '../protocol/index.ts'
 import type { ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
-import type { SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
+import type { Observations, Scenario, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
 import { logDropout, logRoundStart, logSessionEvent } from './peer-log.ts'
 import { StageProgress } from './progress.ts'
 
@@ -109,19 +109,30 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
     }
     drain(machine, ev.target, ev.toAggregator ? 'aggregator' : 'participant', ev.time)
   }
-  const others = [...participantCpu].filter((_, i) => i !== aggregatorIndex && !s.dropouts.has(i))
   progress?.stage('report', 0) // the plaintext check: n × dim multiply-adds
+  const clippedCoordinates = participants.reduce((sum, p) => sum + p.clippedCoordinates, 0)
+  const report = memoryReport(s, options, { events, offline, bytesSent, clippedCoordinates, wallStart, participantCpu, aggregatorCpu })
+  return { report, trace: { releasedKinds, events } }
+}
 
-  const report = buildReport(s, {
-    events, offline, bytesSent,
-    clippedCoordinates: participants.reduce((sum, p) => sum + p.clippedCoordinates, 0),
-    wallMs: Math.round(performance.now() - wallStart),
+/** What the sequential and the parallel simulators saw, turned into the report. */
+export interface MemoryObservations extends Pick<Observations, 'events' | 'offline' | 'bytesSent' | 'clippedCoordinates'> {
+  readonly wallStart: number
+  readonly participantCpu: Float64Array
+  readonly aggregatorCpu: number
+}
+
+export function memoryReport (s: Scenario, options: SimulationOptions, seen: MemoryObservations): SimulationReport {
+  const { participantCpu } = seen
+  const others = [...participantCpu].filter((_, i) => i !== s.aggregatorIndex && !s.dropouts.has(i))
+  return buildReport(s, {
+    events: seen.events, offline: seen.offline, bytesSent: seen.bytesSent, clippedCoordinates: seen.clippedCoordinates,
+    wallMs: Math.round(performance.now() - seen.wallStart),
     cpuMs: {
-      aggregator: Math.round(aggregatorCpu),
+      aggregator: Math.round(seen.aggregatorCpu),
       participantMean: Math.round(10 * others.reduce((a, b) => a + b, 0) / Math.max(1, others.length)) / 10,
       participantMax: Math.round(10 * Math.max(0, ...others)) / 10,
       participantTotal: Math.round(participantCpu.reduce((a, b) => a + b, 0))
     }
   }, options.emitSum === true, 'memory')
-  return { report, trace: { releasedKinds, events } }
 }

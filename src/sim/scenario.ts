@@ -167,7 +167,37 @@ export interface Scenario {
   participantRandom (peer: number): RandomSource
 }
 
-export function prepareScenario (options: SimulationOptions, defaultStageTimeoutMs = 10_000): Scenario {
+/**
+ * What prepareScenario draws from the seed (the inputs, unless given, and who drops where). A
+ * worker of the parallel simulator (parallel-swarm.ts) receives these from the main thread —
+ * the inputs in shared memory — instead of drawing its own copy of every member's vector.
+ */
+export interface ScenarioDraws {
+  readonly inputs: SimulationInputs
+  readonly dropouts: ReadonlyMap<number, Stage>
+}
+
+function consortiumOf (seed: string): Buffer {
+  return createHash('sha256').update(`simulated-consortium/${seed}`).digest()
+}
+
+/** The node's own rendezvous ranking (round/ranking.ts): attempt 0 of round 0. */
+function aggregatorIndexOf (consortium: Uint8Array, ids: readonly string[]): number {
+  return ids.indexOf(aggregatorFor(consortium, 0, 0, ids))
+}
+
+/** The seeded draws alone, exactly as prepareScenario makes them (same RNG stream, same order). */
+export function drawScenario (options: SimulationOptions): ScenarioDraws {
+  const seed = options.seed ?? '1'
+  const rng = seededRandom(`simulate/${seed}`)
+  const ids = Array.from({ length: options.peers }, (_, i) => peerName(i))
+  const aggregatorIndex = aggregatorIndexOf(consortiumOf(seed), ids)
+  const inputs = options.inputs ?? randomInputs(rng, options.peers, options.dim)
+  const dropouts = drawDropouts(options.dropout ?? new Map(), options.peers, aggregatorIndex, options.dropAggregator ?? false, rng)
+  return { inputs, dropouts }
+}
+
+export function prepareScenario (options: SimulationOptions, defaultStageTimeoutMs = 10_000, draws?: ScenarioDraws): Scenario {
   const seed = options.seed ?? '1'
   const rng = seededRandom(`simulate/${seed}`)
   const n = options.peers
@@ -176,10 +206,9 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const identitySeeds = ids.map((id) => seededRandom(`identity/${seed}/${id}`)(32))
   const signers = identitySeeds.map((s) => createEd25519Signer(s))
   const members: Member[] = ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey }))
-  const consortium = createHash('sha256').update(`simulated-consortium/${seed}`).digest()
-  // The node's own rendezvous ranking (round/ranking.ts): attempt 0 of round 0.
-  const aggregatorIndex = ids.indexOf(aggregatorFor(consortium, 0, 0, ids))
-  const inputs = options.inputs ?? randomInputs(rng, n, dim)
+  const consortium = consortiumOf(seed)
+  const aggregatorIndex = aggregatorIndexOf(consortium, ids)
+  const inputs = draws?.inputs ?? options.inputs ?? randomInputs(rng, n, dim)
   const weights = inputs.weights ?? new Array<number>(n).fill(1)
   const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
@@ -192,7 +221,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
     members, threshold, maxCorrupt, neighbours, vectorLength: dim, quantization,
     stageTimeouts: options.stageTimeouts ?? uniformStageTimeouts(defaultStageTimeoutMs)
   }
-  const dropouts = drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
+  const dropouts = draws?.dropouts ?? drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
   const participantRandom = (peer: number): RandomSource => seededRandom(`participant/${seed}/${ids[peer]!}`)
   return {
     seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, inputs, weights, clip, neighbours, threshold, maxCorrupt, config, dropouts,

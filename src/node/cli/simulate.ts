@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { getHeapStatistics } from 'node:v8'
 import { parseDropoutSpec } from '../../sim/dropout-schedule.ts'
 import { parseStageTimeouts } from './stage-timeout-flag.ts'
-import { peerName, runSimulation } from '../../sim/memory-swarm.ts'
+import { peerName } from '../../sim/memory-swarm.ts'
+import { defaultWorkers, runSimulationParallel } from '../../sim/parallel-swarm.ts'
 import type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport } from '../../sim/memory-swarm.ts'
 import { PeerLogDir, preparePeerLogDir, virtualFrom } from '../sim/peer-log-dir.ts'
 import { DEFAULT_LIBP2P_STAGE_MS, MAX_LIBP2P_PEERS } from '../sim/libp2p-limits.ts'
@@ -49,7 +50,9 @@ per peer in this process (--transport libp2p). The same seed gives the same scen
   --stage-timeout MS|STAGE=MS[,...]
                          aggregator deadline per stage in ms (memory: virtual, 10000
                          each; libp2p: real, 3000 each)
-  --emit-sum             include the dequantized sum in the report
+  --workers N            worker threads for the members' state machines (memory
+                         transport; 1 = all on one thread); default: this machine's
+                         cores from 200 peers up, else 1. The report is the same
   --out FILE             write the JSON report to FILE
   --transport T          memory (default) or libp2p (at most 256 peers)
   --log-dir DIR          write each peer's node log to DIR/peer-NNNN/node.log (JSON
@@ -134,7 +137,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     inputs: { type: 'string' }, clip: { type: 'string' }, 'expected-dropout': { type: 'string' }, corrupt: { type: 'string' },
     latency: { type: 'string' }, jitter: { type: 'string' }, 'stage-timeout': { type: 'string' },
     'emit-sum': { type: 'boolean' }, out: { type: 'string' }, transport: { type: 'string' }, 'log-dir': { type: 'string' },
-    quiet: { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+    workers: { type: 'string' }, quiet: { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
   }, 'simulate')
   if (values.help === true) { io.stdout(SIMULATE_HELP); return 0 }
   const peers = intFlag(values.peers, 'peers', 3, 65_535)
@@ -144,6 +147,8 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
   if (transport !== 'memory' && transport !== 'libp2p') throw new UsageError(`--transport must be memory or libp2p, got '${transport}'`)
   if (transport === 'libp2p' && peers > MAX_LIBP2P_PEERS) throw new UsageError(`--transport libp2p runs at most ${MAX_LIBP2P_PEERS} peers in one process, got ${peers}; use --transport memory for larger swarms`)
   if (transport === 'libp2p' && (values.latency !== undefined || values.jitter !== undefined)) throw new UsageError('--latency and --jitter shape the memory transport\'s virtual links; over libp2p the links are real (drop them or use --transport memory)')
+  const workers = intFlag(values.workers, 'workers', 1, 256)
+  if (transport === 'libp2p' && workers !== undefined) throw new UsageError('--workers spreads the memory transport\'s machines over threads; over libp2p each peer is a host (drop it or use --transport memory)')
   if (values.complete === true && values.neighbours !== undefined) throw new UsageError('give either --neighbours K or --complete, not both')
   const neighbours = values.complete === true ? 'complete' : intFlag(values.neighbours, 'neighbours', 2, 65_534)
   if (typeof neighbours === 'number' && neighbours % 2 !== 0) throw new UsageError(`--neighbours must be even (a Harary graph of degree k), got ${neighbours}`)
@@ -181,7 +186,9 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
       logs = new PeerLogDir(logDir, Array.from({ length: peers }, (_, i) => peerName(i)), transport === 'libp2p' ? () => new Date() : virtualFrom(Date.now()))
     }
     const watch = { progress, ...observer, ...(logs !== undefined ? { log: logs.log } : {}) }
-    const report = transport === 'memory' ? runSimulation(options, watch).report : await runOverLibp2p(options, watch, logs)
+    const report = transport === 'memory'
+      ? (await runSimulationParallel(options, watch, { workers: workers ?? defaultWorkers(peers) })).report
+      : await runOverLibp2p(options, watch, logs)
     progress.end()
     logs?.close()
     logs = undefined
