@@ -155,6 +155,12 @@ export function privacyChartSpec (cells: readonly PrivacyCell[], arms: PrivacyAr
   } as ChartSpec
 }
 
+/** "4" or "4–5": the range a column took over the rounds. */
+const span = (values: readonly number[], digits: number): string => {
+  const lo = Math.min(...values).toFixed(digits)
+  const hi = Math.max(...values).toFixed(digits)
+  return lo === hi ? lo : `${lo}–${hi}`
+}
 const pct = (x: number | null): string => x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`
 
 /** The write-up's section: table, what it means, the chart(s). */
@@ -166,7 +172,7 @@ export function privacyMarkdown (cells: readonly PrivacyCell[], arms: PrivacyArm
     const z = run.rounds.map((r) => r.effectiveNoiseMultiplier).filter((s): s is number => s !== null)
     return `| ${c.dataset} | ${scenarioLabel(c)} | ${pct(c.plain.rounds.at(-1)!.test.accuracy)} | ${pct(c.secure.rounds.at(-1)!.test.accuracy)} | ` +
       `σ = ${run.noiseMultiplier}: ${pct(run.finalAccuracy)} | ${run.epsilon.toFixed(2)} | ${run.rounds.map((r) => r.epsilon?.toFixed(2) ?? '—').join(', ')} | ` +
-      `${Math.min(...survivors)}–${Math.max(...survivors)} | ${Math.min(...z).toFixed(2)}–${Math.max(...z).toFixed(2)} |`
+      `${span(survivors, 0)} | ${span(z, 2)} |`
   }))
   const d = withDp[0]!.secure.parameters
   const n = withDp[0]!.peers
@@ -178,7 +184,7 @@ On the IID cells the same seed was trained a third time with distributed DP
 discrete-Gaussian noise share added in the ring before masking, so that the sum carries noise
 of standard deviation σ·C whenever at least t members survive. ε is computed by the RDP
 accountant after every round for the survivors that round actually had (a dropout leaves its
-noise share out of the sum, so ε grows faster); δ = ${arms.delta}, no subsampling (every member
+noise share out of the sum, so ε grows faster); δ = ${arms.delta.toExponential(0)}, no subsampling (every member
 takes part in every round).
 
 | data set | scenario | final accuracy, plain | secure | secure + DP | final ε | ε after each round | survivors | σ the sums carried |

@@ -26,11 +26,11 @@ export const DEFAULT_DOC = join(SIMULATIONS, 'accuracy.md')
 
 export const ACCURACY_HELP = `Usage: npm run sim:accuracy -- [--smoke | --full] [--out DIR] [--seed S]
 
-Secure aggregation vs plain FedAvg, accuracy and AUC per round, on MNIST and the synthetic
+Secure aggregation vs plain FedAvg (and secure + DP on the IID cells), accuracy and AUC per round, on MNIST and the synthetic
 chest X-rays, IID and Dirichlet non-IID, with and without dropout. See simulations/accuracy.md.
 
   --smoke      the same grid on 150 tiny synthetic images, 2 rounds (seconds; for tests)
-  --full       10 members, 20 rounds, α = 0.5 and 0.1 (about an hour or more)
+  --full       10 members, 20 rounds, α = 0.5 and 0.1; DP at σ = 1, 0.3, 0.1 (a few hours)
   --out DIR    where results.json and the charts go (default simulations/results/accuracy)
   --seed S     seed of every run (1)
   --redraw     no training: redraw the charts and the write-up from DIR/results.json
