@@ -3,14 +3,17 @@
  * member directory made before obfuscation existed gets one on first use with nothing else
  * touched, bad input is refused in one line before anything is written, a PNG/DICOM folder
  * comes out as PNGs in the same `<class>/<file>` layout — identical on a second run (the
- * stored VAE and key) — and neither the CLI output nor the logs hold the key.
+ * stored VAE and key) — the train task's `dataset.obfuscate` trains the VAE once and keeps
+ * it, and neither the CLI output nor the logs hold the key.
  */
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import { nodeConfigSchema } from '../../src/node/config/node-dir.ts'
 import { loadObfuscationKey } from '../../src/node/config/obfuscation-store.ts'
+import { TrainTask } from '../../src/node/task/train-task.ts'
 import { memberObfuscator } from '../../src/node/task/member-obfuscation.ts'
 import { initBackend } from '../../src/train/backend.ts'
 import { generateSyntheticCxr } from '../../src/train/data/synthetic-cxr.ts'
@@ -106,5 +109,23 @@ describe('node: secagg obfuscate', function () {
     const scanner = new SecretScanner()
     scanner.addBytes('obfuscation key', key.secretBytes())
     assert.deepEqual(scanner.scan(records.join('\n')), [])
+  })
+
+  it('dataset {source, obfuscate: true}: the train task trains the VAE on first start, loads it on the next, and logs no key', async () => {
+    const dir = join(root, 'trainer')
+    assert.equal((await cli('init', '--dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0')).code, 0)
+    const records: string[] = []
+    const log = (level: string) => (event: string, fields?: object): void => { records.push(JSON.stringify({ level, event, ...fields })) }
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+    const config = nodeConfigSchema.parse({ dataset: { source: 'synthetic', obfuscate: true }, datasetShard: { index: 0, count: 10 } })
+    const spec = { type: 'train' as const, classes: ['normal', 'opacity'], model: 'cnn' as const, imageSize: 16, epochs: 1, batchSize: 32, learningRate: 0.002, seed: 'obfuscated-task' }
+    for (let start = 0; start < 2; start++) (await TrainTask.create({ dir, spec, config, peerId: 'member-a', maxWeight: 100_000, logger })).close()
+    const events = records.map((r) => (JSON.parse(r) as { event: string }).event)
+    assert.deepEqual(events.filter((e) => e.startsWith('obfuscation-vae')), ['obfuscation-vae-trained', 'obfuscation-vae-loaded'])
+    assert.ok(existsSync(join(dir, 'obfuscation', 'vae-16.bin')))
+    const scanner = new SecretScanner()
+    scanner.addBytes('obfuscation key', readFileSync(join(dir, 'obfuscation.key')))
+    assert.deepEqual(scanner.scan(records.join('\n')), [])
+    assert.equal(nodeConfigSchema.safeParse({ dataset: { source: 'synthetic', obfuscate: 'yes' } }).success, false)
   })
 })
