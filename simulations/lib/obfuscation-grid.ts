@@ -1,9 +1,12 @@
-/** The study's picture: per held-out image, original | obfuscated | each attack's reconstruction. */
+/**
+ * The study's picture: per held-out image, original | obfuscated | the reconstruction of the
+ * attacker that knows the algorithm only | has pairs made with another key | with the same key.
+ */
 import { writeImageGrid } from '../../src/node/charts/image-grid.ts'
 import type { GridTile } from '../../src/node/charts/image-grid.ts'
 import type { DatasetSamples } from './obfuscation-measure.ts'
 
-export const GRID_COLUMNS = ['original', 'obfuscated', 'attack: algorithm only', 'attack: other key', 'attack: same key'] as const
+export const GRID_COLUMNS = ['original', 'obfuscated', 'algorithm only', 'other key', 'same key'] as const
 
 export async function writeObfuscationGrid (path: string, samples: readonly DatasetSamples[]): Promise<string> {
   const rows = samples.flatMap((s) => {
@@ -15,5 +18,5 @@ export async function writeObfuscationGrid (path: string, samples: readonly Data
       tiles: [s.original, s.obfuscated, s.attacks.algorithm, s.attacks['other-key'], s.attacks['same-key']].map((v) => tile(v, i))
     }))
   })
-  return await writeImageGrid(path, { title: 'Held-out images: original, obfuscated (VAE + intensity map), attacker reconstructions', columns: GRID_COLUMNS, rows, tileSize: 96 })
+  return await writeImageGrid(path, { title: 'Obfuscated held-out images and three attacks', columns: GRID_COLUMNS, rows, tileSize: 96 })
 }

@@ -4,8 +4,8 @@ import type { ObfuscationResults } from './obfuscation-study.ts'
 
 export function obfuscationSummary (r: ObfuscationResults): string {
   const utility = markdownTable(
-    ['data set', 'images (train / held out / attacker)', 'accuracy, originals', 'accuracy, obfuscated', 'AUC, originals', 'AUC, obfuscated'],
-    r.datasets.map((d) => [d.dataset, `${d.images.victimTrain} / ${d.images.heldOut} / ${d.images.attacker}`, d.original.accuracy, d.obfuscated.accuracy, d.original.auc, d.obfuscated.auc])
+    ['data set', 'images (train / held out / attacker)', 'accuracy, originals', 'accuracy, VAE alone', 'accuracy, obfuscated', 'AUC, originals', 'AUC, VAE alone', 'AUC, obfuscated'],
+    r.datasets.map((d) => [d.dataset, `${d.images.victimTrain} / ${d.images.heldOut} / ${d.images.attacker}`, d.original.accuracy, d.vaeOnly.accuracy, d.obfuscated.accuracy, d.original.auc, d.vaeOnly.auc, d.obfuscated.auc])
   )
   const security = markdownTable(
     ['data set', 'compared with the original', 'SSIM', 'PSNR (dB)'],
@@ -14,7 +14,8 @@ export function obfuscationSummary (r: ObfuscationResults): string {
       [d.dataset, 'obfuscated', d.obfuscatedVsOriginal.ssim, d.obfuscatedVsOriginal.psnr],
       [d.dataset, 'attack: knows the algorithm only', d.attacks.algorithm.ssim, d.attacks.algorithm.psnr],
       [d.dataset, 'attack: pairs made with another key', d.attacks['other-key'].ssim, d.attacks['other-key'].psnr],
-      [d.dataset, 'attack: pairs made with the same key (not in the paper)', d.attacks['same-key'].ssim, d.attacks['same-key'].psnr]
+      [d.dataset, 'attack: pairs made with the same key (not in the paper)', d.attacks['same-key'].ssim, d.attacks['same-key'].psnr],
+      [d.dataset, 'baseline: the attacker\'s mean image, for every image', d.meanImageGuess.ssim, d.meanImageGuess.psnr]
     ])
   )
   return [
@@ -23,7 +24,7 @@ export function obfuscationSummary (r: ObfuscationResults): string {
     `Run: \`npm run sim:obfuscation${r.size === 'default' ? '' : ` -- --${r.size}`}\`, ${(r.elapsedMs / 1000).toFixed(0)} s on ${r.machine.cpus} × ${r.machine.cpuModel} (${r.backend} backend).`,
     `VAE ${r.plan.vaeEpochs} epochs; classifier (the project's CNN) ${r.plan.classifierEpochs} epochs; attacker ${r.plan.attackerEpochs} epochs, ${r.plan.attackerKeys} own key(s) when it knows only the algorithm.`,
     '',
-    '## Utility: the classifier trained and tested on originals vs on obfuscated images',
+    '## Utility: the classifier trained and tested on originals, on the VAE\'s re-rendering alone, and on obfuscated images',
     '',
     utility,
     '',

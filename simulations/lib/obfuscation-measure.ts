@@ -39,12 +39,19 @@ export interface DatasetResult {
   /** Distinct output levels of the victim's map (of 256 inputs). */
   distinctLevels: number
   original: Utility
+  /** Trained and tested on the VAE's re-rendering alone (no map): which half costs the utility. */
+  vaeOnly: Utility
   obfuscated: Utility
   /** Obfuscated held-out images against their originals. */
   obfuscatedVsOriginal: Similarity
   /** The VAE's re-rendering alone (before the map) against the originals: what the map adds. */
   vaeOnlyVsOriginal: Similarity
   attacks: Record<AttackName, Similarity>
+  /**
+   * The baseline an attack must beat: the mean of the attacker's own originals, guessed for
+   * every held-out image. An attack that scores no better recovered the data set, not the image.
+   */
+  meanImageGuess: Similarity
   elapsedMs: number
 }
 
@@ -87,10 +94,12 @@ export async function measureDataset (name: ObfuscationDatasetName, plan: Obfusc
   const victim = ImageObfuscator.of(victimKey, victimVae)
   const obfTrain = victim.obfuscate(victimTrain)
   const obfHeldOut = victim.obfuscate(heldOut)
+  const vaeOnly = (set: ImageSet): ImageSet => ({ ...set, pixels: victimVae.reconstruct(set) })
 
   note(`${name}: classifiers on originals and on obfuscated images`)
   const original = await classifierUtility(victimTrain, heldOut, { epochs: plan.classifierEpochs, seed: `${name}/classifier` })
   const obfuscated = await classifierUtility(obfTrain, obfHeldOut, { epochs: plan.classifierEpochs, seed: `${name}/classifier` })
+  const vaeOnlyUtility = await classifierUtility(vaeOnly(victimTrain), vaeOnly(heldOut), { epochs: plan.classifierEpochs, seed: `${name}/classifier` })
 
   const attack = async (label: AttackName, inputs: ImageSet, made: Float32Array): Promise<Float32Array> => {
     note(`${name}: attack, ${label}`)
@@ -114,10 +123,12 @@ export async function measureDataset (name: ObfuscationDatasetName, plan: Obfusc
     images: { victimTrain: victimTrain.labels.length, heldOut: heldOut.labels.length, attacker: attackerOwn.labels.length },
     distinctLevels: distinctOutputs(drawIntensityMap(victimKey.stream('intensity-map'))),
     original,
+    vaeOnly: vaeOnlyUtility,
     obfuscated,
     obfuscatedVsOriginal: similarity(heldOut, obfHeldOut.pixels),
-    vaeOnlyVsOriginal: similarity(heldOut, victimVae.reconstruct(heldOut)),
+    vaeOnlyVsOriginal: similarity(heldOut, vaeOnly(heldOut).pixels),
     attacks: { algorithm: similarity(heldOut, algorithm), 'other-key': similarity(heldOut, otherKey), 'same-key': similarity(heldOut, sameKey) },
+    meanImageGuess: similarity(heldOut, repeatMean(attackerOwn, heldOut.labels.length)),
     elapsedMs: Math.round(performance.now() - started)
   }
   victimVae.dispose()
@@ -130,6 +141,14 @@ export async function measureDataset (name: ObfuscationDatasetName, plan: Obfusc
     attacks: { algorithm: first(algorithm), 'other-key': first(otherKey), 'same-key': first(sameKey) }
   }
   return { result, samples }
+}
+
+/** The mean image of `set`, repeated `count` times. */
+function repeatMean (set: ImageSet, count: number): Float32Array {
+  const pixels = set.height * set.width
+  const mean = new Float32Array(pixels)
+  for (let i = 0; i < set.pixels.length; i++) mean[i % pixels]! += set.pixels[i]! / set.labels.length
+  return concat(Array.from({ length: count }, () => mean))
 }
 
 function concat (parts: readonly Float32Array[]): Float32Array {
