@@ -29,6 +29,11 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, io) => (await import('./status.ts')).runStatusCommand(argv, io)
   },
   {
+    name: 'obfuscate',
+    summary: 'write an obfuscated copy of an image folder (VAE + random non-bijective intensity map) for images that leave this member',
+    run: async (argv, io) => (await import('./obfuscate.ts')).runObfuscateCommand(argv, io)
+  },
+  {
     name: 'simulate',
     summary: 'run one secure-aggregation round over an in-memory or loopback libp2p swarm (dropout studies)',
     run: async (argv, io) => (await import('./simulate.ts')).runSimulateCommand(argv, io)

@@ -2,6 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { createIdentity } from '../config/identity.ts'
+import { createObfuscationKey } from '../config/obfuscation-store.ts'
 import { tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
 import { nodeConfigSchema } from '../config/node-dir.ts'
 import type { CliIo } from './main.ts'
@@ -10,8 +11,8 @@ import { UsageError } from './usage-error.ts'
 
 export const INIT_HELP = `Usage: secagg init --dir DIR [--listen MULTIADDR ...] [--name NAME] [--vector-file PATH]
 
-Creates this member's Ed25519 libp2p identity in DIR/identity.key (mode 0600), prints its
-peer id and writes DIR/config.json and DIR/vector.json templates. Refuses to overwrite an
+Creates this member's Ed25519 libp2p identity in DIR/identity.key (mode 0600) and its
+image obfuscation key in DIR/obfuscation.key (0600; secagg obfuscate), prints its peer id and writes DIR/config.json and DIR/vector.json templates. Refuses to overwrite an
 existing identity. Then 'secagg consortium add FILE --member DIR' lists the member in the
 consortium file (or send the peer id and address to whoever keeps that file).
 
@@ -43,6 +44,7 @@ export async function runInitCommand (argv: readonly string[], io: CliIo): Promi
     if ((err as Error).name === 'IdentityError') throw new UsageError((err as Error).message)
     throw err
   }
+  createObfuscationKey(values.dir)
   const configPath = join(values.dir, 'config.json')
   if (!existsSync(configPath)) {
     const template = { ...(config.name !== undefined ? { name: config.name } : {}), listen: config.listen, bootstrap: config.bootstrap, vectorFile: config.vectorFile }

@@ -26,8 +26,12 @@ export const nodeConfigSchema = z.object({
    * never contributes an unchanged input to a second sum, so a single file counts once.
    */
   vectorFile: z.string().default('vector.json'),
-  /** train task: this member's images — 'mnist', 'synthetic' or an image folder DIR/<class>/<image>. */
-  dataset: z.string().min(1).optional(),
+  /**
+   * train task: this member's images — 'mnist', 'synthetic' or an image folder DIR/<class>/<image>;
+   * or `{ "source": <one of those>, "obfuscate": true }` to train on them obfuscated with this
+   * member's key and VAE (docs/PRIVACY.md, "Image obfuscation").
+   */
+  dataset: z.union([z.string().min(1), z.object({ source: z.string().min(1), obfuscate: z.boolean().default(false) }).strict()]).optional(),
   /** train task demos: take shard `index` of `count` (IID, seeded) of mnist/synthetic. */
   datasetShard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1), seed: z.string().default('shard') }).strict().refine((s) => s.index < s.count, { message: 'index must be below count' }).optional(),
   /** train task: refuse an image folder with any unreadable file (default: skip and log it). */
@@ -35,6 +39,13 @@ export const nodeConfigSchema = z.object({
 }).strict()
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>
+
+/** The `dataset` field in one shape: where the images come from, and whether to obfuscate them. */
+export function datasetChoice (config: NodeConfig): { source: string, obfuscate: boolean } | undefined {
+  const d = config.dataset
+  if (d === undefined) return undefined
+  return typeof d === 'string' ? { source: d, obfuscate: false } : d
+}
 
 export function writeAtomic (path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`

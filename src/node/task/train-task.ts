@@ -20,7 +20,7 @@ import { evaluateWeights, trainLocal } from '../../train/local-train.ts'
 import { buildModel, initialWeights, modelHash } from '../../train/model.ts'
 import { loadCheckpoint, saveCheckpoint } from '../config/checkpoint.ts'
 import type { Consortium } from '../config/consortium.ts'
-import { NodeDirError } from '../config/node-dir.ts'
+import { datasetChoice, NodeDirError } from '../config/node-dir.ts'
 import type { NodeConfig } from '../config/node-dir.ts'
 import type { Logger } from '../logger.ts'
 import type { RoundOutcome } from '../../round/signed-result.ts'
@@ -28,6 +28,7 @@ import type { RandomSource } from '../../crypto/index.ts'
 import type { QuantizationPlan } from '../../protocol/index.ts'
 import type { PrivacyConfig } from '../../privacy/index.ts'
 import { MemberPrivacy } from './member-privacy.ts'
+import { memberObfuscator } from './member-obfuscation.ts'
 import { stateFollowingDecision } from './round-task.ts'
 import type { RoundInput, RoundTask, StateSync } from './round-task.ts'
 
@@ -47,8 +48,9 @@ export interface TrainTaskOptions {
 
 async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
   const { spec, config, logger } = o
-  const source = config.dataset
-  if (source === undefined) throw new NodeDirError(`the consortium's task is "train" but ${o.dir}/config.json names no "dataset" (an image folder DIR/<class>/<image>, or "mnist"/"synthetic" for demos)`)
+  const choice = datasetChoice(config)
+  if (choice === undefined) throw new NodeDirError(`the consortium's task is "train" but ${o.dir}/config.json names no "dataset" (an image folder DIR/<class>/<image>, or "mnist"/"synthetic" for demos)`)
+  const { source } = choice
   let set: ImageSet
   if (source === 'mnist') {
     if (spec.imageSize !== 28) throw new NodeDirError(`dataset "mnist" is 28×28: the consortium's task.imageSize must be 28, not ${spec.imageSize}`)
@@ -67,7 +69,15 @@ async function loadMemberData (o: TrainTaskOptions): Promise<ImageSet> {
   if (set.classes.join('\u0000') !== spec.classes.join('\u0000')) {
     throw new NodeDirError(`this member's data has classes [${set.classes.join(', ')}] but the consortium trains [${spec.classes.join(', ')}]; every member needs the same class folders`)
   }
-  return set
+  if (!choice.obfuscate) return set
+  // Popescu et al. 2022: the classifier is trained on obfuscated images only. The VAE is
+  // trained on this member's own images on first use and kept, so restarts obfuscate alike.
+  const obfuscator = await memberObfuscator(o.dir, set, { logger, ...(o.signal !== undefined ? { signal: o.signal } : {}) })
+  try {
+    return obfuscator.obfuscate(set)
+  } finally {
+    obfuscator.vae.dispose()
+  }
 }
 
 /** This member's training and validation split (90/10, seeded by its peer id). */

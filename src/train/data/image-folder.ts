@@ -6,7 +6,7 @@
  * `strict`, refuses the whole folder before any training starts. Never a crash halfway.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { extname, join } from 'node:path'
+import { extname, join, relative } from 'node:path'
 import sharp from 'sharp'
 import { decodeDicom } from './dicom.ts'
 import type { GreyImage } from './dicom.ts'
@@ -25,6 +25,8 @@ export interface ImageFolderOptions {
 
 export interface LoadedFolder {
   readonly set: ImageSet
+  /** Per image of `set`, in order: where it came from, `<class>/<file>` under the root. */
+  readonly sources: readonly string[]
   readonly skipped: Array<{ path: string, why: string }>
 }
 
@@ -83,11 +85,13 @@ export async function loadImageFolder (root: string, options: ImageFolderOptions
   const skipped: Array<{ path: string, why: string }> = []
   const pixels: Float32Array[] = []
   const labels: number[] = []
+  const sources: string[] = []
   for (const { path, label } of files) {
     options.signal?.throwIfAborted()
     try {
       pixels.push(await decodeFile(path, size))
       labels.push(label)
+      sources.push(relative(root, path))
     } catch (err) {
       const why = err instanceof DatasetError ? err.message : `${path}: ${(err as Error).message}`
       if (options.strict === true) throw new DatasetError(`${why} (strict mode: fix or remove the file)`)
@@ -97,5 +101,5 @@ export async function loadImageFolder (root: string, options: ImageFolderOptions
   if (pixels.length === 0) throw new DatasetError(`${root}: no readable images (${skipped.length} skipped)`)
   const all = new Float32Array(pixels.length * size * size)
   pixels.forEach((p, i) => all.set(p, i * size * size))
-  return { set: { height: size, width: size, channels: 1, classes: entries, pixels: all, labels: Int32Array.from(labels) }, skipped }
+  return { set: { height: size, width: size, channels: 1, classes: entries, pixels: all, labels: Int32Array.from(labels) }, sources, skipped }
 }
