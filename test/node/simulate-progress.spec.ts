@@ -107,6 +107,20 @@ describe('secagg simulate: progress, estimate and refusal, virtual time', () => 
     assert.match(memory.err, /needs an estimated [\d.]+ GB of memory, above the 16\.0 GB this machine has free/)
   })
 
+  it('worker threads are counted in the memory estimate: the default falls back to one thread where they would not fit', async () => {
+    const { chooseWorkers, preflight } = await import('../../src/node/cli/simulate-preflight.ts')
+    const options = { peers: 1000, dim: 1000 }
+    const one = preflight(options, 'memory', 10_000, { heapBytes: 2 ** 40, availableBytes: 2 ** 40 }, false, 1)
+    const two = preflight(options, 'memory', 10_000, { heapBytes: 2 ** 40, availableBytes: 2 ** 40 }, false, 2)
+    assert.ok(Math.abs(two.peakBytes / one.peakBytes - 1.7) < 1e-9, `two workers: 1.7× the one-thread peak, got ${two.peakBytes / one.peakBytes}`)
+    assert.equal(two.heapBytes, one.heapBytes, 'the main thread\'s heap is unchanged')
+    const between = { heapBytes: 2 ** 40, availableBytes: Math.round((one.peakBytes + two.peakBytes) / 2) }
+    assert.equal(chooseWorkers(options, 10_000, between, 2), 1, 'two workers would not fit: one thread')
+    assert.equal(chooseWorkers(options, 10_000, { heapBytes: 2 ** 40, availableBytes: 2 ** 40 }, 2), 2)
+    assert.equal(chooseWorkers(options, 10_000, between, 1), 1)
+    assert.throws(() => preflight(options, 'memory', 10_000, between, false, 2), /use fewer --workers/)
+  })
+
   it('announces a long run on stderr before it starts, and refuses one before anything starts', async () => {
     let err = ''
     const io = { stdout: () => {}, stderr: (t: string) => { err += t + '\n' } }

@@ -17,7 +17,7 @@ const ANNOUNCE_SECONDS = 5
 
 export type Transport = 'memory' | 'libp2p'
 
-function costFor (options: SimulationOptions, transport: Transport, defaultStageMs: number): CostEstimate {
+function costFor (options: SimulationOptions, transport: Transport, defaultStageMs: number, workers: number): CostEstimate {
   const { neighbours } = resolveGraph(options)
   const timeouts: StageTimeouts = options.stageTimeouts ?? uniformStageTimeouts(defaultStageMs)
   const dropping = [...(options.dropout ?? new Map()).entries()].filter(([, count]) => count > 0).map(([stage]) => stage)
@@ -26,6 +26,7 @@ function costFor (options: SimulationOptions, transport: Transport, defaultStage
     dim: options.dim,
     degree: neighbours === 'complete' ? options.peers - 1 : neighbours,
     transport,
+    workers,
     ...(transport === 'libp2p' ? { waitedMs: waitedDeadlinesMs(dropping, timeouts) } : {})
   })
 }
@@ -40,14 +41,14 @@ function graphName (options: SimulationOptions): string {
  * The estimate, or a UsageError (exit 2) when the run would not fit `limits` and `force` is
  * not set. A graph the flags make invalid for some n (k ≥ n) does not fit that n.
  */
-export function preflight (options: SimulationOptions, transport: Transport, defaultStageMs: number, limits: MemoryLimits, force: boolean): CostEstimate {
-  const cost = costFor(options, transport, defaultStageMs)
+export function preflight (options: SimulationOptions, transport: Transport, defaultStageMs: number, limits: MemoryLimits, force: boolean, workers = 1): CostEstimate {
+  const cost = costFor(options, transport, defaultStageMs, workers)
   const over = exceededLimit(cost, limits)
   if (over === undefined || force) return cost
   const fits = (n: number): boolean => {
     if (typeof options.neighbours === 'number' && options.neighbours >= n) return false
     try {
-      return exceededLimit(costFor({ ...options, peers: n }, transport, defaultStageMs), limits) === undefined
+      return exceededLimit(costFor({ ...options, peers: n }, transport, defaultStageMs, workers), limits) === undefined
     } catch {
       return false // no valid graph at this n (the parameter finder refused it)
     }
@@ -59,7 +60,7 @@ export function preflight (options: SimulationOptions, transport: Transport, def
   const room = largest === undefined ? `no --peers fits at --dim ${options.dim} with ${graphName(options)}` : `at --dim ${options.dim} with ${graphName(options)} at most --peers ${largest} fits`
   const fix = over === 'heap'
     ? `raise the limit (NODE_OPTIONS=--max-old-space-size=${Math.ceil(cost.heapBytes * 1.2 / 1024 / 1024)}) or pass --force to run anyway`
-    : 'free memory, lower --dim, or pass --force to run anyway'
+    : `free memory, lower --dim${workers > 1 ? ', use fewer --workers (each adds memory)' : ''}, or pass --force to run anyway`
   throw new UsageError(`--peers ${options.peers} needs ${need}: ${room}; ${fix}`)
 }
 
@@ -67,4 +68,17 @@ export function preflight (options: SimulationOptions, transport: Transport, def
 export function estimateLine (cost: CostEstimate): string | undefined {
   if (cost.seconds < ANNOUNCE_SECONDS) return undefined
   return `estimated ${formatSeconds(cost.seconds)}, ${formatBytes(cost.peakBytes)} peak`
+}
+
+/**
+ * Worker threads for a memory run when --workers is not given: the default for its size, or 1
+ * when the extra memory of the workers would not fit where a one-thread run does.
+ */
+export function chooseWorkers (options: SimulationOptions, defaultStageMs: number, limits: MemoryLimits, wanted: number): number {
+  if (wanted <= 1) return 1
+  try {
+    return exceededLimit(costFor(options, 'memory', defaultStageMs, wanted), limits) === undefined ? wanted : 1
+  } catch {
+    return 1
+  }
 }

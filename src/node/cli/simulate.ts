@@ -18,7 +18,7 @@ import { parseFlags } from './parse-flags.ts'
 import { isErrorNamed, UsageError } from './usage-error.ts'
 import { progressDisplay } from './progress-display.ts'
 import type { ProgressDisplay } from './progress-display.ts'
-import { estimateLine, preflight } from './simulate-preflight.ts'
+import { chooseWorkers, estimateLine, preflight } from './simulate-preflight.ts'
 import type { MemoryLimits } from './simulate-cost.ts'
 
 export const SIMULATE_HELP = `Usage: secagg simulate --peers N --dim M [options]
@@ -176,7 +176,10 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
       ...(values['stage-timeout'] !== undefined ? { stageTimeouts: parseStageTimeouts(values['stage-timeout'], transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000) } : {})
     }
     // Before anything is created or started: refuse what cannot fit, announce what is long.
-    const cost = preflight(options, transport, transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000, limits, values.force === true)
+    const stageMs = transport === 'libp2p' ? DEFAULT_LIBP2P_STAGE_MS : 10_000
+    // Without --workers, threads only where their extra memory fits (a one-thread run otherwise).
+    const threads = transport === 'memory' ? workers ?? chooseWorkers(options, stageMs, limits, defaultWorkers(peers)) : 1
+    const cost = preflight(options, transport, stageMs, limits, values.force === true, threads)
     progress = progressDisplay(io, { quiet: values.quiet === true, env: process.env })
     const announce = estimateLine(cost)
     if (announce !== undefined && values.quiet !== true) io.stderr(announce)
@@ -187,7 +190,7 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo, ob
     }
     const watch = { progress, ...observer, ...(logs !== undefined ? { log: logs.log } : {}) }
     const report = transport === 'memory'
-      ? (await runSimulationParallel(options, watch, { workers: workers ?? defaultWorkers(peers) })).report
+      ? (await runSimulationParallel(options, watch, { workers: threads })).report
       : await runOverLibp2p(options, watch, logs)
     progress.end()
     logs?.close()
