@@ -62,6 +62,8 @@ export function splitFieldElementAt (secret: bigint, threshold: number, indices:
   const seen = new Set<number>()
   for (const x of indices) {
     if (!Number.isInteger(x) || x < 1 || x > MAX_SHARES) throw new InvalidShareError(`share index must be an integer in [1, ${MAX_SHARES}], got ${x}`)
+    // An index ≡ 0 mod p would be f(0), the secret itself (possible only in small test fields).
+    if (BigInt(x) >= field.p) throw new InvalidShareError(`share index ${x} is not below the field prime ${field.p}`)
     if (seen.has(x)) throw new DuplicateShareIndexError(`share index ${x} requested twice`)
     seen.add(x)
   }

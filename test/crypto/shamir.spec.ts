@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  shamirSplit, shamirCombine, splitFieldElement, combineFieldShares, primeField, seededRandom, SHAMIR_PRIME, MAX_SHARES, SHAMIR_SHARE_BYTES
+  shamirSplit, shamirCombine, splitFieldElement, splitFieldElementAt, combineFieldShares, primeField, seededRandom, SHAMIR_PRIME, MAX_SHARES, SHAMIR_SHARE_BYTES
 } from '../../src/crypto/index.ts'
 import type { RandomSource, Share } from '../../src/crypto/index.ts'
 
@@ -77,6 +77,12 @@ describe('crypto/shamir', () => {
       const bad = shares.slice(0, t).map((s, i) => i === k % t ? { index: s.index, value: rng(SHAMIR_SHARE_BYTES).map((b, j) => j === 0 ? 0 : b) } : s)
       assert.notDeepEqual((() => { try { return shamirCombine(bad, t) } catch { return null } })(), secret)
     }
+  })
+
+  it('refuses a share index at or above the field prime (index p would hand out f(0), the secret)', () => {
+    const f7 = primeField(7n)
+    assert.throws(() => splitFieldElementAt(5n, 2, [7, 1], seededRandom('p'), f7), { name: 'InvalidShareError', message: /not below the field prime 7/ })
+    assert.equal(splitFieldElementAt(5n, 2, [6, 1], seededRandom('p'), f7).length, 2)
   })
 
   it('t − 1 shares are consistent with every secret (exact enumeration over F_11, t = 3)', () => {
