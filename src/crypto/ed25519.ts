@@ -48,7 +48,7 @@ const verified = new BoundedCache<boolean>(65_536)
 
 function publicKeyObject (publicKey: Uint8Array): KeyObject {
   assertLength(publicKey, ED25519_PUBLIC_KEY_BYTES, 'Ed25519 public key')
-  return publicKeys.get(Buffer.from(publicKey).toString('base64'), () => createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' }))
+  return publicKeys.get(Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64'), () => createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, publicKey)), format: 'der', type: 'spki' }))
 }
 
 /** The public key of a 32-byte seed. */

@@ -6,6 +6,7 @@
  * Positions are fixed, so no slot can hold two different leaves.
  */
 import { hash } from 'node:crypto'
+import { bytesEqual } from './bytes.ts'
 import { InvalidCryptoInputError } from './errors.ts'
 
 export const MERKLE_HASH_BYTES = 32
@@ -18,13 +19,16 @@ const MAX_SLOTS = 1 << 20
 function sha256 (...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0
   for (const p of parts) length += p.length
-  const input = new Uint8Array(length)
+  // Inner nodes (65 bytes) and share leaves fit the scratch buffer; allocating an input per
+  // hash was a fifth of the hashing time. Single-threaded: no other hash runs in between.
+  const input = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length)
   let offset = 0
   for (const p of parts) { input.set(p, offset); offset += p.length }
   const digest = hash('sha256', input, 'buffer')
   input.fill(0) // a leaf's content may hold a secret share: no copy outlives the hash
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }
+const scratch = new Uint8Array(512)
 
 const LEAF = Uint8Array.of(0)
 const NODE = Uint8Array.of(1)
@@ -84,16 +88,62 @@ export class MerkleTree {
 
 /** True when `proof` shows `leaf` at `slot` of a `slots`-slot tree with this root. Never throws. */
 export function verifyMerkleProof (leaf: Uint8Array, slot: number, slots: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
-  let w: number
-  try { w = width(slots) } catch { return false }
-  if (!Number.isInteger(slot) || slot < 0 || slot >= slots || proof.length !== Math.log2(w)) return false
-  let node = leaf
-  let i = slot
-  for (const sibling of proof) {
-    if (sibling.length !== MERKLE_HASH_BYTES) return false
-    node = (i & 1) === 0 ? sha256(NODE, node, sibling) : sha256(NODE, sibling, node)
-    i >>= 1
+  return new MerkleVerifier(root, slots).verify(leaf, slot, proof)
+}
+
+/**
+ * Checks many proofs against one root. Every node on a proof that verified (its path and the
+ * siblings hashed into it) is remembered by position; a later proof stops as soon as it
+ * reaches a remembered position, and is valid exactly when its node there is the remembered
+ * one — a different node at a committed position would be a SHA-256 collision. So a holder
+ * set checking all k leaves of one tree costs about 2k hashes, not k·log2(k): the
+ * aggregator checking t shares of each of n dealers, or a member checking a full key list.
+ * Holds only hashes (32 bytes per position, at most 2 × the tree width), never leaf content.
+ */
+export class MerkleVerifier {
+  private readonly known = new Map<number, Uint8Array>()
+  private readonly depth: number
+
+  constructor (private readonly root: Uint8Array, private readonly slots: number) {
+    let w = 0
+    try { w = width(slots) } catch { w = 0 }
+    this.depth = w === 0 ? -1 : Math.log2(w)
   }
-  node = sha256(ROOT, countBytes(slots), node)
-  return node.length === root.length && node.every((b, k) => b === root[k])
+
+  /** True when `proof` shows `leaf` at `slot`. Never throws. */
+  verify (leaf: Uint8Array, slot: number, proof: readonly Uint8Array[]): boolean {
+    if (this.depth < 0 || !Number.isInteger(slot) || slot < 0 || slot >= this.slots || proof.length !== this.depth || leaf.length !== MERKLE_HASH_BYTES) return false
+    for (const sibling of proof) if (sibling.length !== MERKLE_HASH_BYTES) return false
+    // path[l] is the node at level l on the way up; it is compared with a remembered one first.
+    const path: Uint8Array[] = []
+    let node = leaf
+    let i = slot
+    let level = 0
+    for (; level <= this.depth; level++, i >>= 1) {
+      const remembered = this.known.get(position(level, i))
+      if (remembered !== undefined) {
+        if (!bytesEqual(node, remembered)) return false
+        break
+      }
+      path.push(node)
+      if (level === this.depth) {
+        if (!bytesEqual(sha256(ROOT, countBytes(this.slots), node), this.root)) return false
+        break
+      }
+      const sibling = proof[level]!
+      node = (i & 1) === 0 ? sha256(NODE, node, sibling) : sha256(NODE, sibling, node)
+    }
+    // Verified: the nodes below the stopping point and their siblings are committed too.
+    for (let l = 0, j = slot; l < path.length; l++, j >>= 1) {
+      // Copies: the caller's proof arrays may be reused or wiped after this call.
+      this.known.set(position(l, j), path[l]!.slice())
+      if (l < this.depth) this.known.set(position(l, j ^ 1), proof[l]!.slice())
+    }
+    return true
+  }
+}
+
+/** A tree position as one number: levels ≤ 20 and indices < 2^20 (MAX_SLOTS). */
+function position (level: number, index: number): number {
+  return level * (MAX_SLOTS * 2) + index
 }

@@ -21,7 +21,7 @@ import { resultBoundsViolation } from './result-bounds.ts'
 import { openSession } from './session-config.ts'
 import type { Session, SessionConfig } from './session-config.ts'
 import { advertisedKeysMessage, computeRoundSessionId, consistencyMessage, keyRootMessage, shareRootMessage } from './transcript.ts'
-import { verifyShare } from './share-commitment.ts'
+import { ShareVerifier } from './share-commitment.ts'
 import { memberBitmap, packSignatures } from './member-bitmap.ts'
 import type { AdvertisedKeys } from './transcript.ts'
 import { unmaskSum } from './unmask.ts'
@@ -51,6 +51,8 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly shareCounts = new Map<string, number>()
   /** Per dealer: the first share root (and its signature) verified this session. */
   private readonly verifiedRoots = new Map<string, { root: Uint8Array, signature: Uint8Array }>()
+  /** Share proofs checked so far, per dealer's tree (created in the unmask stage). */
+  private verifier: ShareVerifier | undefined
   /** Owners in U2 whose secret (b or s^SK) already has t valid shares. */
   private secretsReady = 0
   private sum: Uint32Array
@@ -172,7 +174,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
         const root = this.rootStatus(s)
         if (root === 'second-root') {
           this.reject(s.owner, 'invalid-share', `${s.owner} signed two different share roots (it dealt two sets of shares); the share ${from} revealed under the second is dropped`)
-        } else if (root === 'unsigned' || !verifyShare(this.session, this.sessionId!, s.owner, from, kind, s.value, s.root, s.proof)) {
+        } else if (root === 'unsigned' || !this.shareVerifier().verify(s.owner, from, kind, s.value, s.root, s.proof)) {
           this.reject(from, 'invalid-share', `${from} revealed a ${kind} share of ${s.owner} that ${s.owner} did not commit to`)
         } else {
           valid.push(s)
@@ -207,8 +209,13 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     return known === undefined || bytesEqual(known.root, s.root) ? 'signed' : 'second-root'
   }
 
+  private shareVerifier (): ShareVerifier {
+    return this.verifier ??= new ShareVerifier(this.session, this.sessionId!)
+  }
+
   /** Revealed shares rebuild members' secrets: zeroed once used or once the session aborts. */
   private forgetShares (): void {
+    this.verifier = undefined
     for (const list of this.sharesByOwner.values()) for (const share of list) share.value.fill(0)
     this.sharesByOwner.clear()
   }

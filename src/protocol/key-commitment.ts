@@ -5,7 +5,7 @@
  * each entry is the one every other participant of this session sees. The root goes into the
  * session id; the aggregator signs it, so two different key lists under its name are evidence.
  */
-import { MerkleTree, merkleLeaf, verifyMerkleProof } from '../crypto/index.ts'
+import { MerkleTree, MerkleVerifier, merkleLeaf, verifyMerkleProof } from '../crypto/index.ts'
 import type { Session } from './session-config.ts'
 import { keyLeafContent } from './transcript.ts'
 import type { AdvertisedKeys } from './transcript.ts'
@@ -34,4 +34,23 @@ export function verifyKeyEntry (session: Session, root: Uint8Array, entry: Prove
   const index = session.memberIndex.get(entry.peer)
   if (index === undefined) return false
   return verifyMerkleProof(merkleLeaf(keyLeafContent(index, entry)), index - 1, session.memberIds.length, entry.proof, root)
+}
+
+/**
+ * verifyKeyEntry for a whole key list under one root: on the complete graph a member checks
+ * n − 1 entries of the same tree, about 2n hashes this way instead of n·log2(n).
+ */
+export class KeyEntryVerifier {
+  private readonly tree: MerkleVerifier
+
+  constructor (private readonly session: Session, root: Uint8Array) {
+    this.tree = new MerkleVerifier(root, session.memberIds.length)
+  }
+
+  /** True exactly when `entry` sits in its member's slot under this root (see MerkleVerifier). */
+  verify (entry: ProvenKeys): boolean {
+    const index = this.session.memberIndex.get(entry.peer)
+    if (index === undefined) return false
+    return this.tree.verify(merkleLeaf(keyLeafContent(index, entry)), index - 1, entry.proof)
+  }
 }

@@ -21,7 +21,7 @@ import {
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
-import { verifyKeyEntry } from './key-commitment.ts'
+import { KeyEntryVerifier } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
 import { encodeInput } from './quantize.ts'
@@ -172,9 +172,9 @@ export class Participant extends MachineBase implements SansIoMachine {
   }
 
   /** Checks one neighbour's entry: committed, signed, a usable and unique key pair. */
-  private entryProblem (k: ProvenKeys, root: Uint8Array, seen: Set<string>): [AbortReason, string] | undefined {
+  private entryProblem (k: ProvenKeys, entries: KeyEntryVerifier, seen: Set<string>): [AbortReason, string] | undefined {
     if (!this.neighbours.has(k.peer)) return ['invalid-key-list', `the key list holds an entry for ${k.peer}, who is not a neighbour of this peer`]
-    if (!verifyKeyEntry(this.session, root, k)) return ['invalid-key-list', `the entry of ${k.peer} is not committed under the key list's root`]
+    if (!entries.verify(k)) return ['invalid-key-list', `the entry of ${k.peer} is not committed under the key list's root`]
     if (!ed25519Verify(this.session.signingKeys.get(k.peer)!, advertisedKeysMessage(this.session.preSessionId, k.peer, k.encryptionKey, k.maskingKey), k.signature)) {
       return ['invalid-signature', `keys of ${k.peer} are not signed by ${k.peer}'s identity`]
     }
@@ -193,15 +193,16 @@ export class Participant extends MachineBase implements SansIoMachine {
       return this.abort('invalid-signature', 'the key list\'s root is not signed by the aggregator', now)
     }
     const own = msg.keys.find((k) => k.peer === this.id)
+    const entries = new KeyEntryVerifier(this.session, msg.root)
     if (own === undefined || !bytesEqual(own.encryptionKey, this.encryptionKeys!.publicKey) || !bytesEqual(own.maskingKey, this.maskingKeys!.publicKey) ||
-      !verifyKeyEntry(this.session, msg.root, own)) {
+      !entries.verify(own)) {
       return this.abort('invalid-key-list', 'the key list omits, alters or does not commit this peer\'s own keys', now)
     }
     const seen = new Set([toHex(this.encryptionKeys!.publicKey), toHex(this.maskingKeys!.publicKey)])
     const keys = new Map<string, AdvertisedKeys>()
     for (const k of msg.keys) {
       if (k.peer === this.id) continue
-      const problem = this.entryProblem(k, msg.root, seen)
+      const problem = this.entryProblem(k, entries, seen)
       if (problem !== undefined) return this.abort(problem[0], problem[1], now)
       // Copies: a view would keep the whole key-list message alive for the session.
       keys.set(k.peer, { peer: k.peer, encryptionKey: k.encryptionKey.slice(), maskingKey: k.maskingKey.slice(), signature: k.signature.slice() })

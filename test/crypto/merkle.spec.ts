@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
-import { MerkleTree, merkleLeaf, verifyMerkleProof, MERKLE_HASH_BYTES, seededRandom } from '../../src/crypto/index.ts'
+import { MerkleTree, MerkleVerifier, merkleLeaf, verifyMerkleProof, MERKLE_HASH_BYTES, seededRandom } from '../../src/crypto/index.ts'
 
 const SLOT_COUNTS = [1, 2, 3, 5, 8, 1000] as const
 
@@ -291,5 +291,67 @@ describe('crypto/merkle', () => {
     for (const bad of [-1, 8, 1.5, Number.NaN, Infinity]) throwsInput(() => tree.proof(bad))
     // Padding positions inside the width are not slots.
     for (const p of [5, 6, 7]) throwsInput(() => tree.proof(p))
+  })
+
+  describe('MerkleVerifier (remembers verified nodes across proofs)', () => {
+    it('accepts every slot\'s proof, in any order, and rejects tampered leaves after the tree is fully known', () => {
+      for (const slots of SLOT_COUNTS) {
+        const { leaves, tree } = build(slots)
+        const verifier = new MerkleVerifier(tree.root, slots)
+        const order = Array.from({ length: slots }, (_, i) => i).sort((a, b) => ((a * 7919) % slots) - ((b * 7919) % slots))
+        for (const i of order) assert.ok(verifier.verify(leaves[i]!, i, tree.proof(i)), `slot ${i} of ${slots}`)
+        for (const i of sampleSlots(slots)) {
+          assert.ok(!verifier.verify(flipByte(leaves[i]!), i, tree.proof(i)), `tampered leaf, slot ${i} of ${slots}`)
+          if (slots > 1) assert.ok(!verifier.verify(leaves[i]!, (i + 1) % slots, tree.proof((i + 1) % slots)), `leaf moved to another slot, ${i} of ${slots}`)
+        }
+      }
+    })
+
+    it('property: accepts only leaves committed at their slot, whatever was verified before and whatever the proof', () => {
+      fc.assert(fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.record({ slot: fc.nat(), tamper: fc.constantFrom('none', 'leaf', 'sibling', 'other-tree'), at: fc.nat() }), { minLength: 1, maxLength: 60 }),
+        (slots, steps) => {
+          const { leaves, tree } = build(slots)
+          const other = build(slots, 'other')
+          const verifier = new MerkleVerifier(tree.root, slots)
+          for (const step of steps) {
+            const slot = step.slot % slots
+            let leaf = leaves[slot]!
+            let proof = tree.proof(slot)
+            if (step.tamper === 'leaf') leaf = flipByte(leaf, step.at % MERKLE_HASH_BYTES)
+            if (step.tamper === 'other-tree') { leaf = other.leaves[slot]!; proof = other.tree.proof(slot) }
+            if (step.tamper === 'sibling' && proof.length > 0) proof = proof.map((h, l) => l === step.at % proof.length ? flipByte(h) : h)
+            const committed = leaf.every((b, k) => b === leaves[slot]![k])
+            const got = verifier.verify(leaf, slot, proof)
+            // Never accepts content the root does not commit at that slot (soundness) ...
+            if (!committed) assert.equal(got, false)
+            // ... and always accepts a genuine proof (what verifyMerkleProof accepts).
+            if (verifyMerkleProof(leaf, slot, slots, proof, tree.root)) assert.equal(got, true)
+          }
+        }), { numRuns: 150 })
+    })
+
+    it('keeps its own copies: wiping a verified proof afterwards changes nothing', () => {
+      const { leaves, tree } = build(16)
+      const verifier = new MerkleVerifier(tree.root, 16)
+      const proof = tree.proof(3).map((h) => h.slice())
+      const leaf = leaves[3]!.slice()
+      assert.ok(verifier.verify(leaf, 3, proof))
+      for (const h of proof) h.fill(0)
+      leaf.fill(0)
+      assert.ok(verifier.verify(leaves[2]!, 2, tree.proof(2)))
+      assert.ok(!verifier.verify(new Uint8Array(MERKLE_HASH_BYTES), 3, tree.proof(3)))
+    })
+
+    it('never throws on garbage and returns false', () => {
+      const { leaves, tree } = build(8)
+      for (const slots of [0, -1, 1.5, Number.NaN, (1 << 20) + 1]) assert.equal(new MerkleVerifier(tree.root, slots).verify(leaves[0]!, 0, tree.proof(0)), false)
+      const verifier = new MerkleVerifier(tree.root, 8)
+      for (const slot of [-1, 8, 1.5, Number.NaN]) assert.equal(verifier.verify(leaves[0]!, slot, tree.proof(0)), false)
+      assert.equal(verifier.verify(leaves[0]!.subarray(1), 0, tree.proof(0)), false)
+      assert.equal(verifier.verify(leaves[0]!, 0, tree.proof(0).slice(1)), false)
+      assert.equal(verifier.verify(leaves[0]!, 0, [...tree.proof(0).slice(1), new Uint8Array(5)]), false)
+    })
   })
 })
