@@ -43,11 +43,11 @@ export function dropoutGrid (size: StudySize): DropoutGrid {
       // ~20 s a round on 2 loaded cores: four levels, one seed.
       { n: 200, graph: 'complete', stages: STAGES, levels: FEW_LEVELS, seeds: 1 },
       { n: 200, graph: 'secagg+', stages: STAGES, levels: ALL_LEVELS, seeds: 1 },
-      // ~30 s a round: dropout between sharing and masking only, the stage that makes the
-      // aggregator recompute the dropped members' pairwise masks (Bonawitz et al., CCS'17).
-      { n: 1000, graph: 'secagg+', stages: ['masked'], levels: FEW_LEVELS, seeds: 1 },
+      // ~30 s a round: every stage and level, one seed.
+      { n: 1000, graph: 'secagg+', stages: STAGES, levels: ALL_LEVELS, seeds: 1 },
       // The complete graph at n = 1,000 is Bonawitz et al.'s setting: ~10 min a round on one
-      // core (O(n²) key agreements and shares), so the same four cells, one seed.
+      // core (O(n²) key agreements and shares), so only dropout between sharing and masking,
+      // the stage that makes the aggregator recompute the dropped members' pairwise masks.
       { n: 1000, graph: 'complete', stages: ['masked'], levels: FEW_LEVELS, seeds: 1 }
     ]
   }
