@@ -25,7 +25,7 @@ for M = 10^4, 10^5 and 10^6.
 
   --out DIR   where results.json, summary.md and the charts go
               (default simulations/results/communication)
-  --full      M = 10^6 up to n = 1000 (about 12 GB of memory, hours)
+  --full      M = 10^6 up to n = 1000 (15 min on 2 cores; the process grew to 13 GB)
   --smoke     a seconds-long grid (M = 1000), for tests
   --replot    redraw the charts and summary.md from DIR/results.json of an
               earlier run, measuring nothing

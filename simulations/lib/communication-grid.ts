@@ -2,7 +2,8 @@
  * The communication study's grid: (graph, vector length M, n) points. At M = 10^6 every
  * member's input (8 MB as doubles) and masked vector (4 MB) are in this one process, and each
  * member expands one 4 MB mask per neighbour, so the default keeps M = 10^6 to n ≤ 100;
- * --full goes to n = 1,000 (about 12 GB of memory for SecAgg+ at M = 10^6).
+ * --full goes to n = 1,000 (15 min here; the process grew to 13 GB, most of it at the
+ * complete graph's n = 200, M = 10^6 point).
  */
 import type { StudySize } from './args.ts'
 import type { GraphKind } from './measure.ts'
