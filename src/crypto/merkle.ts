@@ -103,8 +103,12 @@ export function verifyMerkleProof (leaf: Uint8Array, slot: number, slots: number
 export class MerkleVerifier {
   private readonly known = new Map<number, Uint8Array>()
   private readonly depth: number
+  private readonly root: Uint8Array
 
-  constructor (private readonly root: Uint8Array, private readonly slots: number) {
+  constructor (root: Uint8Array, private readonly slots: number) {
+    // A copy: the caller's buffer (a view into a received frame) may be reused or wiped, and
+    // a root changed between two calls would let a proof under another tree in.
+    this.root = root.slice()
     let w = 0
     try { w = width(slots) } catch { w = 0 }
     this.depth = w === 0 ? -1 : Math.log2(w)

@@ -344,6 +344,17 @@ describe('crypto/merkle', () => {
       assert.ok(!verifier.verify(new Uint8Array(MERKLE_HASH_BYTES), 3, tree.proof(3)))
     })
 
+    it('keeps its own copy of the root: a caller reusing the root\'s buffer cannot switch trees', () => {
+      const real = build(8, 'real')
+      const forged = build(8, 'forged')
+      const root = real.tree.root.slice()
+      const verifier = new MerkleVerifier(root, 8)
+      assert.equal(verifier.verify(forged.leaves[3]!, 3, forged.tree.proof(3)), false)
+      root.set(forged.tree.root)
+      assert.equal(verifier.verify(forged.leaves[3]!, 3, forged.tree.proof(3)), false)
+      assert.ok(verifier.verify(real.leaves[3]!, 3, real.tree.proof(3)))
+    })
+
     it('never throws on garbage and returns false', () => {
       const { leaves, tree } = build(8)
       for (const slots of [0, -1, 1.5, Number.NaN, (1 << 20) + 1]) assert.equal(new MerkleVerifier(tree.root, slots).verify(leaves[0]!, 0, tree.proof(0)), false)
