@@ -7,7 +7,7 @@ export type { RandomSource } from './random.ts'
 export { x25519KeyPair, x25519PublicKey, x25519Agree, forgetX25519Secret, isLowOrderX25519Point, X25519_KEY_BYTES } from './x25519.ts'
 export type { X25519KeyPair } from './x25519.ts'
 export {
-  ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyBatch, assertEd25519Signature, createEd25519Signer,
+  ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyBatch, ed25519VerifyPackedBatch, assertEd25519Signature, createEd25519Signer,
   ED25519_PUBLIC_KEY_BYTES, ED25519_SEED_BYTES, ED25519_SIGNATURE_BYTES
 } from './ed25519.ts'
 export type { BatchVerification, Ed25519Signer, SignedBy } from './ed25519.ts'

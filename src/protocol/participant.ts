@@ -16,11 +16,12 @@
  *   - no request makes it release both the b-share and the s-share of one peer.
  */
 import {
-  aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, ed25519VerifyBatch, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
-  x25519KeyPair, ED25519_SIGNATURE_BYTES
+  aeadOpen, aeadSeal, addMasks, bytesEqual, concatBytes, ed25519Verify, forgetX25519Secret, isLowOrderX25519Point, shamirSplitAt, toHex,
+  x25519KeyPair
 } from '../crypto/index.ts'
 import type { Ed25519Signer, MaskTerm, RandomSource, X25519KeyPair } from '../crypto/index.ts'
 import { InvalidInputError, InvalidStateError } from './errors.ts'
+import { verifyConsistencyCertificate } from './consistency-certificate.ts'
 import { KeyEntryVerifier } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
@@ -44,8 +45,6 @@ export interface ParticipantIdentity {
   readonly id: string
   readonly signer: Ed25519Signer
 }
-
-const SIG = ED25519_SIGNATURE_BYTES
 
 export class Participant extends MachineBase implements SansIoMachine {
   private readonly session: Session
@@ -347,11 +346,8 @@ export class Participant extends MachineBase implements SansIoMachine {
     // Q valid signatures over this exact U3 make it the only set any honest member reveals
     // shares for (threshold.ts, consistencyQuorum); checked in member order, the rest skipped.
     const quorum = this.session.consistencyQuorum
-    const positions = bitmapPositions(signers)
-    const checked = ed25519VerifyBatch(consistencyMessage(this.sessionId!, survivors), positions.map((p, j) => ({
-      publicKey: this.session.signingKeys.get(memberIds[p]!)!, signature: signatures.subarray(j * SIG, (j + 1) * SIG)
-    })), quorum)
-    if (checked.failedAt >= 0) return this.abort('invalid-signature', `consistency signature of ${memberIds[positions[checked.failedAt]!]} does not verify`, now)
+    const checked = verifyConsistencyCertificate(this.session, consistencyMessage(this.sessionId!, survivors), signers, signatures, quorum)
+    if (checked.failedAt >= 0) return this.abort('invalid-signature', `consistency signature of ${memberIds[bitmapPositions(signers)[checked.failedAt]!]} does not verify`, now)
     if (checked.valid < quorum) return this.abort('not-enough-signatures', `${checked.valid} valid consistency signatures over this U3, ${quorum} needed (more than (n + c + 1)/2, at least t)`, now)
     const shares: RevealedShare[] = wanted.map(([owner, kind]) => {
       this.released.set(owner, kind)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js'
 import fc from 'fast-check'
 import {
-  assertEd25519Signature, createEd25519Signer, ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyBatch, seededRandom, concatBytes
+  assertEd25519Signature, createEd25519Signer, ed25519KeyPair, ed25519PublicKey, ed25519Sign, ed25519Verify, ed25519VerifyBatch, ed25519VerifyPackedBatch, seededRandom, concatBytes
 } from '../../src/crypto/index.ts'
 import { hex, loadVectors, toHexString } from '../helpers/vectors.ts'
 
@@ -72,5 +72,33 @@ describe('crypto/ed25519 (RFC 8032)', () => {
       assert.deepEqual(ed25519VerifyBatch(message, offCurve), { valid: 1, failedAt: 1 })
       assert.deepEqual(ed25519VerifyBatch(message, []), { valid: 0, failedAt: -1 })
     }
+  })
+  it('ed25519VerifyPackedBatch: the same answers as a listed batch, memoized by keysId and signatures, never by the keys it was told', () => {
+    const rng = seededRandom('packed-batch')
+    const signers = Array.from({ length: 5 }, () => createEd25519Signer(rng(32)))
+    const message = rng(80)
+    const keys = signers.map((s) => s.publicKey)
+    const packed = concatBytes(...signers.map((s) => s.sign(message)))
+    let lookups = 0
+    const keyAt = (list: Uint8Array[]) => (j: number) => { lookups++; return list[j]! }
+    for (let round = 0; round < 2; round++) {
+      lookups = 0
+      assert.deepEqual(ed25519VerifyPackedBatch(message, packed, Uint8Array.of(1), keyAt(keys), 5), { valid: 5, failedAt: -1 })
+      assert.deepEqual(ed25519VerifyPackedBatch(message, packed, Uint8Array.of(1), keyAt(keys), 3), { valid: 3, failedAt: -1 })
+      assert.equal(lookups, round === 0 ? 10 : 0, 'the second round answers from the memo without looking up a key')
+      const forged = packed.slice()
+      forged.set(packed.subarray(3 * 64, 4 * 64), 2 * 64)
+      assert.deepEqual(ed25519VerifyPackedBatch(message, forged, Uint8Array.of(1), keyAt(keys), 5), { valid: 2, failedAt: 2 }, 'a changed signature is a new batch')
+      assert.deepEqual(ed25519VerifyPackedBatch(rng(80), packed, Uint8Array.of(1), keyAt(keys), 5), { valid: 0, failedAt: 0 }, 'another message')
+      // Another key sequence under another keysId is checked afresh, not answered from the memo.
+      const swapped = [keys[1]!, keys[0]!, ...keys.slice(2)]
+      assert.deepEqual(ed25519VerifyPackedBatch(message, packed, Uint8Array.of(2), keyAt(swapped), 5), { valid: 0, failedAt: 0 })
+      const offCurve = [keys[0]!, new Uint8Array(32).fill(0xff), ...keys.slice(2)]
+      assert.deepEqual(ed25519VerifyPackedBatch(message, packed, Uint8Array.of(3), keyAt(offCurve), 5), { valid: 1, failedAt: 1 })
+      const shortKey = [keys[0]!, keys[1]!, keys[2]!.subarray(1), ...keys.slice(3)]
+      assert.deepEqual(ed25519VerifyPackedBatch(message, packed, Uint8Array.of(4), keyAt(shortKey), 5), { valid: 2, failedAt: 2 })
+      assert.deepEqual(ed25519VerifyPackedBatch(message, new Uint8Array(0), Uint8Array.of(1), keyAt(keys), 0), { valid: 0, failedAt: -1 })
+    }
+    assert.throws(() => ed25519VerifyPackedBatch(message, packed.subarray(1), Uint8Array.of(1), keyAt(keys), 5), { name: 'InvalidCryptoInputError', message: /multiple of 64/ })
   })
 })
