@@ -117,13 +117,14 @@ const batches = new BoundedCache<BatchVerification>(1024)
  * per signature.
  */
 export function ed25519VerifyBatch (message: Uint8Array, entries: readonly SignedBy[], enough: number = entries.length): BatchVerification {
+  assertEnough(enough)
   // Key and signature lengths are checked before anything is hashed: a batch with a malformed
   // entry is verified up to it and never cached, so the entries below pack unambiguously.
   const malformed = entries.findIndex((e) => e.signature.length !== ED25519_SIGNATURE_BYTES || e.publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
   if (malformed >= 0) return verifyInOrder(message, entries.slice(0, malformed), enough, malformed)
   const packed = new Uint8Array(8 + entries.length * (ED25519_PUBLIC_KEY_BYTES + ED25519_SIGNATURE_BYTES))
   const view = new DataView(packed.buffer)
-  view.setUint32(0, Math.min(enough, 0xffffffff), true)
+  view.setUint32(0, enough, true)
   view.setUint32(4, entries.length, true)
   let offset = 8
   for (const { publicKey, signature } of entries) {
@@ -133,6 +134,13 @@ export function ed25519VerifyBatch (message: Uint8Array, entries: readonly Signe
   }
   const key = createHash('sha256').update(packed).update(message).digest('base64')
   return batches.get(key, () => verifyInOrder(message, entries, enough, -1))
+}
+
+/** `enough` goes into the memo key as a 32-bit count: anything else would share an entry with another value. */
+function assertEnough (enough: number): void {
+  if (!Number.isSafeInteger(enough) || enough < 0 || enough > 0xffffffff) {
+    throw new InvalidCryptoInputError(`a batch's enough must be an integer in [0, 2^32), got ${enough}`)
+  }
 }
 
 /** Outcomes of packed batches (`ed25519VerifyPackedBatch`), a separate table so the two key layouts never meet. */
@@ -152,13 +160,14 @@ const packedBatches = new BoundedCache<BatchVerification>(1024)
  * passes a digest of its session's key table and the signers' member bitmap.
  */
 export function ed25519VerifyPackedBatch (message: Uint8Array, signatures: Uint8Array, keysId: Uint8Array, publicKeyAt: (j: number) => Uint8Array, enough: number): BatchVerification {
+  assertEnough(enough)
   if (signatures.length % ED25519_SIGNATURE_BYTES !== 0) {
     throw new InvalidCryptoInputError(`a packed signature batch must be a multiple of ${ED25519_SIGNATURE_BYTES} bytes, got ${signatures.length}`)
   }
   const count = signatures.length / ED25519_SIGNATURE_BYTES
   // Fixed-width lengths before every variable field except the last: the key is unambiguous.
   const header = new DataView(new ArrayBuffer(16))
-  header.setUint32(0, Math.min(enough, 0xffffffff), true)
+  header.setUint32(0, enough, true)
   header.setUint32(4, count, true)
   header.setUint32(8, keysId.length, true)
   header.setUint32(12, message.length, true)

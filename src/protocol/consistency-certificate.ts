@@ -10,9 +10,10 @@
  * round's O(n²) term.
  */
 import { createHash } from 'node:crypto'
-import { ed25519VerifyPackedBatch, u32be } from '../crypto/index.ts'
+import { ED25519_SIGNATURE_BYTES, ed25519VerifyPackedBatch, u32be } from '../crypto/index.ts'
 import type { BatchVerification } from '../crypto/index.ts'
-import { bitmapPositions } from './member-bitmap.ts'
+import { InvalidInputError } from './errors.ts'
+import { bitmapCount, bitmapPositions } from './member-bitmap.ts'
 import type { Session } from './session-config.ts'
 
 const keyTables = new WeakMap<Session, Uint8Array>()
@@ -37,6 +38,11 @@ function keyTableDigest (session: Session): Uint8Array {
  * `failedAt` indexes the signers in member order (`bitmapPositions(signers)[failedAt]`).
  */
 export function verifyConsistencyCertificate (session: Session, message: Uint8Array, signers: Uint8Array, signatures: Uint8Array, enough: number): BatchVerification {
+  // The codec enforces this for messages from the network; checked again because the memo
+  // key names the signers by bitmap and a shorter signature list would check fewer of them.
+  if (signatures.length !== bitmapCount(signers) * ED25519_SIGNATURE_BYTES) {
+    throw new InvalidInputError(`${bitmapCount(signers)} signers need ${bitmapCount(signers) * ED25519_SIGNATURE_BYTES} signature bytes, got ${signatures.length}`)
+  }
   const keysId = new Uint8Array(32 + signers.length)
   keysId.set(keyTableDigest(session), 0)
   keysId.set(signers, 32)

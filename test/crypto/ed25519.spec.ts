@@ -100,5 +100,10 @@ describe('crypto/ed25519 (RFC 8032)', () => {
       assert.deepEqual(ed25519VerifyPackedBatch(message, new Uint8Array(0), Uint8Array.of(1), keyAt(keys), 0), { valid: 0, failedAt: -1 })
     }
     assert.throws(() => ed25519VerifyPackedBatch(message, packed.subarray(1), Uint8Array.of(1), keyAt(keys), 5), { name: 'InvalidCryptoInputError', message: /multiple of 64/ })
+    // enough is part of the memo key as a 32-bit count: 6.5 or −1 would share another value's entry.
+    for (const enough of [6.5, -1, Infinity, 2 ** 32]) {
+      assert.throws(() => ed25519VerifyPackedBatch(message, packed, Uint8Array.of(1), keyAt(keys), enough), { name: 'InvalidCryptoInputError', message: /enough must be an integer/ })
+      assert.throws(() => ed25519VerifyBatch(message, [], enough), { name: 'InvalidCryptoInputError', message: /enough must be an integer/ })
+    }
   })
 })

@@ -26,5 +26,8 @@ describe('protocol/consistency-certificate (Q signatures over U3, memoized per s
     const other = openSession({ ...h.config, members: h.config.members.map((m) => m.id === h.ids[4] ? { ...m, signingKey: createEd25519Signer(seededRandom('imposter')(32)).publicKey } : m) })
     assert.deepEqual(verifyConsistencyCertificate(other, message, signers, signatures, 4), { valid: 2, failedAt: 2 })
     assert.deepEqual(verifyConsistencyCertificate(session, message, signers, signatures, 4), { valid: 4, failedAt: -1 })
+    // More or fewer signatures than signers: refused, never checked against a shifted key list.
+    assert.throws(() => verifyConsistencyCertificate(session, message, signers, signatures.subarray(64), 3), { name: 'InvalidInputError', message: /4 signers need 256 signature bytes, got 192/ })
+    assert.throws(() => verifyConsistencyCertificate(session, message, signers, concatBytes(signatures, signatures.subarray(0, 64)), 4), { name: 'InvalidInputError' })
   })
 })
