@@ -88,7 +88,19 @@ export class MerkleTree {
 
 /** True when `proof` shows `leaf` at `slot` of a `slots`-slot tree with this root. Never throws. */
 export function verifyMerkleProof (leaf: Uint8Array, slot: number, slots: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
-  return new MerkleVerifier(root, slots).verify(leaf, slot, proof)
+  // One proof, nothing to remember: MerkleVerifier's walk without its map and copies (a
+  // holder checks one proof per received box, k per round).
+  let w: number
+  try { w = width(slots) } catch { return false }
+  const depth = Math.log2(w)
+  if (!Number.isInteger(slot) || slot < 0 || slot >= slots || proof.length !== depth || leaf.length !== MERKLE_HASH_BYTES) return false
+  for (const sibling of proof) if (sibling.length !== MERKLE_HASH_BYTES) return false
+  let node = leaf
+  for (let level = 0, i = slot; level < depth; level++, i >>= 1) {
+    const sibling = proof[level]!
+    node = (i & 1) === 0 ? sha256(NODE, node, sibling) : sha256(NODE, sibling, node)
+  }
+  return bytesEqual(sha256(ROOT, countBytes(slots), node), root)
 }
 
 /**

@@ -229,6 +229,28 @@ describe('crypto/merkle', () => {
     ), { numRuns: 200 })
   })
 
+  it('property: verifyMerkleProof (one proof, nothing remembered) answers as a fresh MerkleVerifier does', () => {
+    fc.assert(fc.property(
+      fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 40 }),
+      fc.nat(), fc.nat(), fc.integer({ min: 0, max: 5 }),
+      (items, a, b, tamper) => {
+        const leaves = items.map(merkleLeaf)
+        const tree = new MerkleTree(leaves)
+        const i = a % items.length
+        let leaf = leaves[i]!
+        let slot = i
+        let slots = items.length
+        let proof = tree.proof(i)
+        if (tamper === 1) leaf = leaves[b % items.length]!
+        if (tamper === 2) slot = b % (items.length + 2)
+        if (tamper === 3) slots = 1 + (b % 80)
+        if (tamper === 4 && proof.length > 0) proof = proof.map((p, k) => (k === b % proof.length ? flipByte(p, b % MERKLE_HASH_BYTES) : p))
+        if (tamper === 5) proof = proof.slice(0, b % (proof.length + 1))
+        assert.equal(verifyMerkleProof(leaf, slot, slots, proof, tree.root), new MerkleVerifier(tree.root, slots).verify(leaf, slot, proof))
+      }
+    ), { numRuns: 300 })
+  })
+
   it('verifyMerkleProof never throws on garbage and returns false', () => {
     const { leaves, tree } = build(5)
     const proof = tree.proof(2)
