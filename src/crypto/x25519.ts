@@ -74,14 +74,29 @@ const LOW_ORDER_U = new Set([
 ])
 
 /**
+ * The 32-byte little-endian encodings of those u-coordinates (top bit clear), including the
+ * non-canonical u + p where it is still below 2^255 (u = 0, 1: a peer may send p or p + 1).
+ */
+const LOW_ORDER_ENCODINGS: readonly Uint8Array[] = [...LOW_ORDER_U].flatMap((u) => [u, u + P]).filter((u) => u < 1n << 255n).map((u) => {
+  const out = new Uint8Array(X25519_KEY_BYTES)
+  for (let i = 0; i < X25519_KEY_BYTES; i++) out[i] = Number((u >> BigInt(8 * i)) & 0xffn)
+  return out
+})
+
+/**
  * True when a 32-byte X25519 public key is a point of small order (RFC 7748 §6.1): checked
  * when a key is *received*, so a malicious peer is refused before any agreement runs.
+ * Compared byte by byte with the encodings above: reducing the key mod p as a BigInt took 64
+ * BigInt allocations per key, ~6 kB of garbage per neighbour entry a member checks.
  */
 export function isLowOrderX25519Point (publicKey: Uint8Array): boolean {
   assertLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
-  let u = 0n
-  for (let i = X25519_KEY_BYTES - 1; i >= 0; i--) u = (u << 8n) | BigInt(i === X25519_KEY_BYTES - 1 ? publicKey[i]! & 0x7f : publicKey[i]!)
-  return LOW_ORDER_U.has(u % P)
+  for (const e of LOW_ORDER_ENCODINGS) {
+    let same = (publicKey[X25519_KEY_BYTES - 1]! & 0x7f) === e[X25519_KEY_BYTES - 1]
+    for (let i = 0; same && i < X25519_KEY_BYTES - 1; i++) same = publicKey[i] === e[i]
+    if (same) return true
+  }
+  return false
 }
 
 /** A fresh key pair whose secret comes from the injected random source. */
