@@ -1,5 +1,4 @@
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
-import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -88,9 +87,9 @@ export namespace SignedKeys {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peer: '',
-          encryptionKey: uint8ArrayAlloc(0),
-          maskingKey: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0),
+          encryptionKey: new Uint8Array(0),
+          maskingKey: new Uint8Array(0),
+          signature: new Uint8Array(0),
           proof: []
         }
 
@@ -268,7 +267,7 @@ export namespace Box {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peer: '',
-          ciphertext: uint8ArrayAlloc(0)
+          ciphertext: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -407,9 +406,9 @@ export namespace RevealedShare {
         const obj: any = {
           owner: '',
           selfMask: false,
-          value: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0),
-          root: uint8ArrayAlloc(0),
+          value: new Uint8Array(0),
+          signature: new Uint8Array(0),
+          root: new Uint8Array(0),
           proof: []
         }
 
@@ -682,18 +681,18 @@ export namespace Envelope {
         const obj: any = {
           version: 0,
           kind: Kind.KIND_UNSPECIFIED,
-          binding: uint8ArrayAlloc(0),
+          binding: new Uint8Array(0),
           round: 0n,
           keys: [],
           boxes: [],
-          vector: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0),
+          vector: new Uint8Array(0),
+          signature: new Uint8Array(0),
           shares: [],
           reason: '',
-          root: uint8ArrayAlloc(0),
-          survivors: uint8ArrayAlloc(0),
-          signers: uint8ArrayAlloc(0),
-          signatureList: uint8ArrayAlloc(0)
+          root: new Uint8Array(0),
+          survivors: new Uint8Array(0),
+          signers: new Uint8Array(0),
+          signatureList: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length

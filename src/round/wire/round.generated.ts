@@ -1,5 +1,4 @@
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
-import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -85,7 +84,7 @@ export namespace Frame {
           type: FrameType.FRAME_UNSPECIFIED,
           round: 0n,
           attempt: 0,
-          payload: uint8ArrayAlloc(0)
+          payload: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -245,7 +244,7 @@ export namespace ConsistencySignature {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peer: '',
-          signature: uint8ArrayAlloc(0)
+          signature: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -419,13 +418,13 @@ export namespace SignedResult {
           round: 0n,
           attempt: 0,
           aggregator: '',
-          sessionId: uint8ArrayAlloc(0),
+          sessionId: new Uint8Array(0),
           included: [],
-          sum: uint8ArrayAlloc(0),
+          sum: new Uint8Array(0),
           weightSum: 0n,
           signatures: [],
-          signature: uint8ArrayAlloc(0),
-          keysRoot: uint8ArrayAlloc(0),
+          signature: new Uint8Array(0),
+          keysRoot: new Uint8Array(0),
           echoes: []
         }
 
@@ -761,8 +760,8 @@ export namespace ResultEcho {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           peer: '',
-          digest: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          digest: new Uint8Array(0),
+          signature: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
