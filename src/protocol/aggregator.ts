@@ -183,10 +183,17 @@ export class Aggregator extends MachineBase implements SansIoMachine {
     }
     this.answered.add(from)
     const index = this.session.memberIndex.get(from)!
+    // Copies (the message buffer is not kept), all of one message's shares in one buffer:
+    // a backing store per share was ~k allocations per member. forgetShares wipes every view.
+    const copies = new Uint8Array(valid.reduce((sum, s) => sum + s.value.length, 0))
+    let offset = 0
     for (const s of valid) {
       let list = this.sharesByOwner.get(s.owner)
       if (list === undefined) this.sharesByOwner.set(s.owner, list = [])
-      list.push({ index, value: s.value.slice() })
+      const value = copies.subarray(offset, offset + s.value.length)
+      value.set(s.value)
+      offset += s.value.length
+      list.push({ index, value })
       const count = (this.shareCounts.get(s.owner) ?? 0) + 1
       this.shareCounts.set(s.owner, count)
       if (count === t) this.secretsReady++

@@ -36,7 +36,7 @@ import {
 } from './transcript.ts'
 import { commitShares, shareProof, shareProofLength, verifyShare } from './share-commitment.ts'
 import { HeldShareTable } from './held-shares.ts'
-import type { AdvertisedKeys, ShareKind } from './transcript.ts'
+import type { ShareKind } from './transcript.ts'
 import { decodeMessage, encodeMessage, shareBoxPlaintextBytes } from './wire/codec.ts'
 import { MaskedInputFrame } from './wire/masked-input-frame.ts'
 import type { Box, Message, ProvenKeys, RevealedShare } from './wire/codec.ts'
@@ -44,6 +44,12 @@ import type { Box, Message, ProvenKeys, RevealedShare } from './wire/codec.ts'
 export interface ParticipantIdentity {
   readonly id: string
   readonly signer: Ed25519Signer
+}
+
+/** A neighbour's two public keys, views into one buffer per key list. */
+interface NeighbourKeys {
+  readonly encryptionKey: Uint8Array
+  readonly maskingKey: Uint8Array
 }
 
 export class Participant extends MachineBase implements SansIoMachine {
@@ -60,7 +66,7 @@ export class Participant extends MachineBase implements SansIoMachine {
   private selfMaskSecret: Uint8Array | undefined
   private sessionId: Uint8Array | undefined
   /** N(u) ∩ U1: the neighbours' keys, the only ones this peer ever sees. */
-  private neighbourKeys = new Map<string, AdvertisedKeys>()
+  private neighbourKeys = new Map<string, NeighbourKeys>()
   /**
    * The AEAD key of each neighbour's box pair, agreed once in step 1 and reused to open that
    * neighbour's box to this peer (the key is symmetric in u and v): one X25519 per neighbour,
@@ -198,13 +204,22 @@ export class Participant extends MachineBase implements SansIoMachine {
       return this.abort('invalid-key-list', 'the key list omits, alters or does not commit this peer\'s own keys', now)
     }
     const seen = new Set([toHex(this.encryptionKeys!.publicKey), toHex(this.maskingKeys!.publicKey)])
-    const keys = new Map<string, AdvertisedKeys>()
+    const keys = new Map<string, NeighbourKeys>()
+    // Copies, since a view would keep the whole key-list message alive for the session; all
+    // in one buffer, since 2k small buffers each cost a backing store, and the signatures,
+    // checked here, are not kept.
+    const slab = new Uint8Array(msg.keys.reduce((sum, k) => sum + k.encryptionKey.length + k.maskingKey.length, 0))
+    let offset = 0
+    const copy = (key: Uint8Array): Uint8Array => {
+      slab.set(key, offset)
+      offset += key.length
+      return slab.subarray(offset - key.length, offset)
+    }
     for (const k of msg.keys) {
       if (k.peer === this.id) continue
       const problem = this.entryProblem(k, entries, seen)
       if (problem !== undefined) return this.abort(problem[0], problem[1], now)
-      // Copies: a view would keep the whole key-list message alive for the session.
-      keys.set(k.peer, { peer: k.peer, encryptionKey: k.encryptionKey.slice(), maskingKey: k.maskingKey.slice(), signature: k.signature.slice() })
+      keys.set(k.peer, { encryptionKey: copy(k.encryptionKey), maskingKey: copy(k.maskingKey) })
     }
     const t = this.config.threshold
     if (keys.size < t) return this.abort('not-enough-peers', `${keys.size} of this peer's neighbours advertised keys (U1, others only), threshold is ${t}`, now)
