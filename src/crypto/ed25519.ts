@@ -42,7 +42,8 @@ function privateKeyObject (seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
 }
 
-const publicKeys = new BoundedCache<KeyObject>(4096)
+/** Parsed identity keys, one per member: room for a 32,768-member consortium (~370 bytes each). */
+const publicKeys = new BoundedCache<KeyObject>(32_768)
 /** Outcomes of signature checks, keyed by SHA-256(public key ‖ signature ‖ message): public data only. */
 const verified = new BoundedCache<boolean>(65_536)
 

@@ -5,28 +5,29 @@
  * never a slot); a proof of log2(slots) hashes shows one slot's content without the others.
  * Positions are fixed, so no slot can hold two different leaves.
  */
-import { hash } from 'node:crypto'
 import { bytesEqual } from './bytes.ts'
 import { InvalidCryptoInputError } from './errors.ts'
+import { sha256Into } from './sha256.ts'
 
 export const MERKLE_HASH_BYTES = 32
 const MAX_SLOTS = 1 << 20
 
 /**
- * SHA-256 of the concatenated parts, one-shot: a tree hashes many short inputs (65 bytes per
- * node), where a `createHash` object per call costs more than the hash itself.
+ * SHA-256 of the concatenated parts. A tree hashes many short inputs (65 bytes per node):
+ * they are laid out in a scratch buffer and hashed in place (sha256.ts), so a hash allocates
+ * only its 32-byte result, on V8's heap.
  */
 function sha256 (...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0
   for (const p of parts) length += p.length
-  // Inner nodes (65 bytes) and share leaves fit the scratch buffer; allocating an input per
-  // hash was a fifth of the hashing time. Single-threaded: no other hash runs in between.
+  // Single-threaded: no other hash runs in between.
   const input = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length)
   let offset = 0
   for (const p of parts) { input.set(p, offset); offset += p.length }
-  const digest = hash('sha256', input, 'buffer')
+  const digest = new Uint8Array(MERKLE_HASH_BYTES)
+  sha256Into(input, digest)
   input.fill(0) // a leaf's content may hold a secret share: no copy outlives the hash
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+  return digest
 }
 const scratch = new Uint8Array(512)
 

@@ -61,30 +61,49 @@ export function batchInvert (values: readonly bigint[], p: bigint): bigint[] {
   return out
 }
 
-/** A uniform element of [0, p) by rejection sampling from the injected source. */
-export function randomFieldElement (field: PrimeField, rng: RandomSource): bigint {
-  const topBits = field.bitLength % 8
-  for (;;) {
-    const bytes = rng(field.byteLength)
-    if (topBits !== 0) bytes[0] = bytes[0]! & ((1 << topBits) - 1)
-    const value = bytesToBigInt(bytes)
-    if (value < field.p) return value
-  }
+/**
+ * `count` uniform elements of F_p from one call to the source. Each is an integer of
+ * L = byteLength + 16 bytes reduced mod p, RFC 9380 §5.2's hash_to_field construction with
+ * k = 128: its distance from uniform is below 2^-128, so Shamir's secrecy holds up to that
+ * distance. One draw for all of a polynomial's coefficients replaces a rejection loop that,
+ * for p = 2^256 + 297 (257 bits), threw away half of its 33-byte draws and made one
+ * keystream call (and one off-heap buffer) per try.
+ */
+export function randomFieldElements (field: PrimeField, rng: RandomSource, count: number): bigint[] {
+  if (!Number.isSafeInteger(count) || count < 0) throw new InvalidCryptoInputError(`element count must be a non-negative integer, got ${count}`)
+  const width = field.byteLength + 16
+  const bytes = rng(width * count)
+  const out: bigint[] = new Array(count)
+  for (let i = 0; i < count; i++) out[i] = bytesToBigInt(bytes.subarray(i * width, (i + 1) * width)) % field.p
+  bytes.fill(0) // the coefficients are secret: no copy of their source outlives this call
+  return out
 }
 
+/** Big-endian bytes to an integer, eight bytes per BigInt step (a 33-byte share: 5 steps, not 33). */
 export function bytesToBigInt (bytes: Uint8Array): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const head = bytes.length % 8
   let value = 0n
-  for (const b of bytes) value = (value << 8n) | BigInt(b)
+  for (let i = 0; i < head; i++) value = (value << 8n) | BigInt(bytes[i]!)
+  for (let i = head; i < bytes.length; i += 8) value = (value << 64n) | view.getBigUint64(i, false)
   return value
 }
+
+const WORD = (1n << 64n) - 1n
 
 export function bigIntToBytes (value: bigint, length: number): Uint8Array {
   if (value < 0n || value >= 1n << BigInt(8 * length)) {
     throw new InvalidCryptoInputError(`value does not fit in ${length} bytes`)
   }
   const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
   let v = value
-  for (let i = length - 1; i >= 0; i--) {
+  let i = length - 8
+  for (; i >= 0; i -= 8) {
+    view.setBigUint64(i, v & WORD, false)
+    v >>= 64n
+  }
+  for (i += 7; i >= 0; i--) {
     out[i] = Number(v & 0xffn)
     v >>= 8n
   }

@@ -12,6 +12,9 @@ export type RandomSource = (length: number) => Uint8Array
 /** The operating system's CSPRNG. */
 export const systemRandom: RandomSource = (length) => new Uint8Array(randomBytes(length))
 
+const KEYSTREAM_CHUNK = 64 * 1024
+const ZERO_CHUNK = Buffer.alloc(KEYSTREAM_CHUNK)
+
 /**
  * A deterministic random source: the AES-256-CTR keystream under SHA-256(domain ‖ seed).
  * Cryptographically strong as long as the seed is secret; used by tests and the simulator,
@@ -21,8 +24,18 @@ export function seededRandom (seed: Uint8Array | string): RandomSource {
   const key = createHash('sha256').update('secagg-swarm/seeded-random/v1').update(seed).digest()
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
   return (length) => {
-    const out = cipher.update(Buffer.alloc(length)) // a fresh buffer per call: a view is safe to hand out
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+    if (length <= KEYSTREAM_CHUNK) {
+      const out = cipher.update(ZERO_CHUNK.subarray(0, length)) // a fresh buffer per call: a view is safe to hand out
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+    }
+    // A long draw (a simulated input: 4 MB per member at M = 10^6) in cache-sized calls into
+    // one output, the same bytes as one call: a single call would also allocate and zero a
+    // plaintext and a keystream buffer of the whole length, fresh pages each time.
+    const out = new Uint8Array(length)
+    for (let offset = 0; offset < length; offset += KEYSTREAM_CHUNK) {
+      out.set(cipher.update(ZERO_CHUNK.subarray(0, Math.min(KEYSTREAM_CHUNK, length - offset))), offset)
+    }
+    return out
   }
 }
 

@@ -9,7 +9,7 @@
 import {
   InvalidShareError, InvalidThresholdError, DuplicateShareIndexError, NotEnoughSharesError, InvalidCryptoInputError
 } from './errors.ts'
-import { batchInvert, bigIntToBytes, bytesToBigInt, primeField, randomFieldElement, SHAMIR_PRIME } from './prime-field.ts'
+import { batchInvert, bigIntToBytes, bytesToBigInt, primeField, randomFieldElements, SHAMIR_PRIME } from './prime-field.ts'
 import type { PrimeField } from './prime-field.ts'
 import { BoundedCache } from './bounded-cache.ts'
 import type { RandomSource } from './random.ts'
@@ -69,8 +69,7 @@ export function splitFieldElementAt (secret: bigint, threshold: number, indices:
   }
   if (secret < 0n || secret >= field.p) throw new InvalidCryptoInputError('secret is not an element of the field')
   // f(x) = secret + a_1 x + ... + a_{t-1} x^{t-1}, coefficients uniform in F_p.
-  const coefficients: bigint[] = [secret]
-  for (let i = 1; i < threshold; i++) coefficients.push(randomFieldElement(field, rng))
+  const coefficients: bigint[] = [secret, ...randomFieldElements(field, rng, threshold - 1)]
   const shares: FieldShare[] = []
   const p = field.p
   for (const x of indices) {

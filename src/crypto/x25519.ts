@@ -49,7 +49,15 @@ export function forgetX25519Secret (secretKey: Uint8Array): void {
   preparedSecrets.delete(secretKey)
 }
 
-const publicKeys = new BoundedCache<KeyObject>(4096)
+/**
+ * Parsed neighbour keys. A member uses each neighbour's encryption key twice (sealing to it,
+ * opening from it); the one-process simulator, where every member's two keys are used by all
+ * of its k neighbours, needs room for all 2n of them: with 4,096 entries a round at
+ * n = 5,000 parsed every key afresh (DER parse and KeyObject: 8 s of a 162 s run). About
+ * 1.7 kB each, so the cap costs at most ~56 MB.
+ */
+export const X25519_PUBLIC_KEY_CACHE_ENTRIES = 32_768
+const publicKeys = new BoundedCache<KeyObject>(X25519_PUBLIC_KEY_CACHE_ENTRIES)
 
 function publicKeyObject (publicKey: Uint8Array): KeyObject {
   assertLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createCipheriv, createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { randomInt, randomInts, seededRandom } from '../../src/crypto/index.ts'
 import type { RandomSource } from '../../src/crypto/index.ts'
@@ -20,6 +21,21 @@ describe('crypto/random', () => {
   it('seededRandom is reproducible from its seed and differs between seeds', () => {
     assert.deepEqual(seededRandom('a')(64), seededRandom('a')(64))
     assert.notDeepEqual(seededRandom('a')(64), seededRandom('b')(64))
+  })
+
+  it('seededRandom gives the same stream however it is drawn: a long draw in chunks equals short draws and the one-shot keystream', () => {
+    const seed = 'chunks'
+    const long = seededRandom(seed)(200_003)
+    const short = seededRandom(seed)
+    const pieces = [65_536, 65_536, 1, 65_535, 3_395].map((n) => short(n))
+    assert.deepEqual(long, Uint8Array.from(pieces.flatMap((p) => [...p])))
+    const key = createHash('sha256').update('secagg-swarm/seeded-random/v1').update(seed).digest()
+    const oneShot = createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(200_003))
+    assert.deepEqual(long, new Uint8Array(oneShot))
+    // And a later draw continues the stream after a long one.
+    const after = seededRandom(seed)
+    after(200_003)
+    assert.deepEqual(after(16), new Uint8Array(createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(200_019)).subarray(200_003)))
   })
 
   it('randomInts draws every value of a vector with one call to the source, in range', () => {

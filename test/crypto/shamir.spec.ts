@@ -86,15 +86,21 @@ describe('crypto/shamir', () => {
   })
 
   it('t − 1 shares are consistent with every secret (exact enumeration over F_11, t = 3)', () => {
-    // For each secret, run split over every coefficient pair (a1, a2) by feeding those bytes
-    // as the "random" source; the (share 1, share 2) pairs must then cover F_11² exactly once.
+    // For each secret, run split over every coefficient pair (a1, a2) by feeding a source
+    // whose draw reduces to them (each coefficient is a 17-byte integer mod 11); the
+    // (share 1, share 2) pairs must then cover F_11² exactly once.
     const field = primeField(11n)
     for (let secret = 0n; secret < 11n; secret++) {
       const seen = new Map<string, number>()
       for (let a1 = 0; a1 < 11; a1++) {
         for (let a2 = 0; a2 < 11; a2++) {
-          const bytes = [a1, a2]
-          const rng: RandomSource = () => Uint8Array.of(bytes.shift()!)
+          const rng: RandomSource = (length) => {
+            assert.equal(length, 34, 'both coefficients from one draw of 2 × (1 + 16) bytes')
+            const out = new Uint8Array(34)
+            out[16] = a1 + 11 // ≡ a1: the reduction, not the raw byte, is the coefficient
+            out[33] = a2
+            return out
+          }
           const shares = splitFieldElement(secret, 3, 4, rng, field)
           const key = `${shares[0]!.value},${shares[1]!.value}`
           seen.set(key, (seen.get(key) ?? 0) + 1)
