@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { hkdfSync } from 'node:crypto'
+import fc from 'fast-check'
 import { deriveKey, hkdfSha256, encodeFields } from '../../src/crypto/index.ts'
 import { hex, loadVectors, toHexString } from '../helpers/vectors.ts'
 
@@ -10,6 +12,12 @@ describe('crypto/hkdf (RFC 5869)', () => {
       assert.equal(toHexString(hkdfSha256(hex(v.ikm), hex(v.salt), hex(v.info), v.length)), v.okm)
     })
   }
+
+  it('property: agrees with node:crypto hkdfSync for any key material, salt (shorter and longer than a block), info and length', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 150 }), fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 200 }), (ikm, salt, info, length) => {
+      assert.deepEqual(hkdfSha256(ikm, salt, info, length), new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)))
+    }), { numRuns: 300 })
+  })
 
   it('separates purposes, sessions and peer pairs', () => {
     const ikm = new Uint8Array(32).fill(7)
