@@ -39,7 +39,7 @@ export class Aggregator extends MachineBase implements SansIoMachine {
   private readonly signer: Ed25519Signer
   private readonly keys = new Map<string, AdvertisedKeys>()             // U1
   private readonly advertisedKeyHex = new Set<string>()
-  private readonly boxes = new Map<string, readonly Box[]>()            // U2: sender -> boxes
+  private readonly boxes = new Map<string, readonly Box[]>()            // U2: sender -> boxes (emptied once forwarded)
   private readonly maskedFrom = new Set<string>()                       // U3
   private readonly consistency = new Map<string, Uint8Array>()          // U4: signer -> signature
   private readonly answered = new Set<string>()                         // U5: holders that revealed shares
@@ -253,6 +253,10 @@ export class Aggregator extends MachineBase implements SansIoMachine {
           for (const b of boxes) inbox.get(b.peer)?.push({ peer: from, ciphertext: b.ciphertext })
         }
         for (const [to, boxes] of inbox) this.sendMessage(to, { kind: 'share-inbox', binding: this.sessionId!, round, boxes })
+        // Forwarded: U2 stays as the map's keys, the boxes are never read again. Each is a view
+        // into its sender's share-keys message, so keeping them held all n messages (about
+        // 26 kB each at n = 10,000, k = 62) for the rest of the session.
+        for (const from of this.boxes.keys()) this.boxes.set(from, [])
         return this.enterStage('masked', now, this.config.stageTimeouts.masked)
       }
       case 'masked': {
