@@ -51,6 +51,23 @@ function opensslKeystreamRate (): number | undefined {
   return Number.isFinite(kilo) && kilo > 0 ? kilo * 1000 : undefined
 }
 
+/**
+ * What a first touch of a fresh 4 KiB page costs in this process (µs, median of 3): the
+ * whole-round process faults in ~170,000 pages, so on a machine where this is slow (13 µs
+ * on one virtual machine, against well under 1 µs on ordinary hardware) its wall time says
+ * more about the machine than about the code. Printed so runs on different days compare.
+ */
+function freshPageMicros (): number {
+  const times: number[] = []
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now()
+    const bytes = new Uint8Array(64 << 20)
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 1
+    times.push((performance.now() - start) * 1000 / (bytes.length / 4096))
+  }
+  return median(times)
+}
+
 interface ProtocolRound { ms: number, machinesMs: number, scavenges: number, markSweeps: number }
 
 /**
@@ -91,6 +108,7 @@ export async function benchRound (): Promise<void> {
   // aggregator regenerates 16 self masks and the dropped member's 16 pairwise masks.
   const keystreamBytes = (16 * 17 + 32) * (DIM + 1) * 4
   const round = await protocolRound(3)
+  const pageMicros = freshPageMicros()
   const rate = opensslKeystreamRate()
   const limitMs = rate !== undefined ? keystreamBytes / rate * 1000 : rawKeystreamMs(keystreamBytes)
   const limitName = rate !== undefined ? `openssl speed, ${fmt(rate / 1e9, 2)} GB/s` : 'node:crypto 64 KiB calls (no openssl binary)'
@@ -100,6 +118,7 @@ export async function benchRound (): Promise<void> {
       value: `${fmt(wholeMs, 0)} ms`,
       note: `${fmt(wholeMs / FLOWER_WHOLE_ROUND_MS, 2)}× Flower's whole round (${FLOWER_WHOLE_ROUND_MS} ms, recorded), goal ≤ 0.25×: ${verdict(wholeMs / FLOWER_WHOLE_ROUND_MS <= 0.25)}`
     },
+    { name: 'fresh memory on this machine', value: `${fmt(pageMicros, 2)} µs`, note: 'first touch of a 4 KiB page, this run (the process above faulted 170,000–190,000 on 2026-12-03)' },
     { name: `keystream limit for its ${fmt(keystreamBytes / 1e9, 2)} GB of masks`, value: `${fmt(limitMs, 0)} ms`, note: `${limitName}, this run` },
     {
       name: 'protocol only: inside the 18 machines',

@@ -24,18 +24,24 @@ export function hkdfSha256 (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array,
   }
   // RFC 5869 §2.2: an absent salt is HashLen zeros — HMAC pads a short key with zeros anyway.
   const prk = new Uint8Array(HASH_BYTES)
-  hmacSha256Into(salt, [ikm], prk)
-  const out = new Uint8Array(length)
   const block = new Uint8Array(HASH_BYTES)
   const counter = new Uint8Array(1)
-  // §2.3: T(i) = HMAC(PRK, T(i − 1) ‖ info ‖ i), T(0) empty; the output is T(1) ‖ T(2) ‖ …
-  for (let i = 1, offset = 0; offset < length; i++, offset += HASH_BYTES) {
-    counter[0] = i
-    hmacSha256Into(prk, i === 1 ? [info, counter] : [block, info, counter], block)
-    out.set(block.subarray(0, Math.min(HASH_BYTES, length - offset)), offset)
+  const out = new Uint8Array(length)
+  try {
+    hmacSha256Into(salt, [ikm], prk)
+    // §2.3: T(i) = HMAC(PRK, T(i − 1) ‖ info ‖ i), T(0) empty; the output is T(1) ‖ T(2) ‖ …
+    for (let i = 1, offset = 0; offset < length; i++, offset += HASH_BYTES) {
+      counter[0] = i
+      hmacSha256Into(prk, i === 1 ? [info, counter] : [block, info, counter], block)
+      out.set(block.subarray(0, Math.min(HASH_BYTES, length - offset)), offset)
+    }
+  } catch (err) {
+    out.fill(0)
+    throw err
+  } finally {
+    prk.fill(0)
+    block.fill(0)
   }
-  prk.fill(0)
-  block.fill(0)
   return out
 }
 
@@ -47,27 +53,31 @@ const hashedKey = new Uint8Array(HASH_BYTES)
 
 /** HMAC-SHA256(key, parts[0] ‖ parts[1] ‖ …) into `out` (RFC 2104 §2; a key over 64 bytes is hashed first). */
 function hmacSha256Into (key: Uint8Array, parts: readonly Uint8Array[], out: Uint8Array): void {
-  let k = key
-  if (k.length > BLOCK_BYTES) { sha256Into(k, hashedKey); k = hashedKey }
   let length = BLOCK_BYTES
   for (const p of parts) length += p.length
   if (padded.length < length) padded = new Uint8Array(length)
-  const inner = padded.subarray(0, length)
-  inner.fill(0, 0, BLOCK_BYTES)
-  inner.set(k)
-  for (let i = 0; i < BLOCK_BYTES; i++) inner[i]! ^= 0x36
-  let offset = BLOCK_BYTES
-  for (const p of parts) { inner.set(p, offset); offset += p.length }
-  const innerHash = padded.subarray(BLOCK_BYTES, BLOCK_BYTES + HASH_BYTES) // written after the pass that reads it
-  sha256Into(inner, out)
-  inner.fill(0)
-  const outer = padded.subarray(0, BLOCK_BYTES + HASH_BYTES)
-  outer.set(k)
-  for (let i = 0; i < BLOCK_BYTES; i++) outer[i]! ^= 0x5c
-  innerHash.set(out)
-  sha256Into(outer, out)
-  outer.fill(0)
-  hashedKey.fill(0)
+  try {
+    let k = key
+    if (k.length > BLOCK_BYTES) { sha256Into(k, hashedKey); k = hashedKey }
+    const inner = padded.subarray(0, length)
+    inner.fill(0, 0, BLOCK_BYTES)
+    inner.set(k)
+    for (let i = 0; i < BLOCK_BYTES; i++) inner[i]! ^= 0x36
+    let offset = BLOCK_BYTES
+    for (const p of parts) { inner.set(p, offset); offset += p.length }
+    sha256Into(inner, out)
+    // (K ⊕ opad) ‖ inner hash, in the same scratch.
+    const outer = padded.subarray(0, BLOCK_BYTES + HASH_BYTES)
+    outer.fill(0, 0, BLOCK_BYTES)
+    outer.set(k)
+    for (let i = 0; i < BLOCK_BYTES; i++) outer[i]! ^= 0x5c
+    outer.set(out, BLOCK_BYTES)
+    sha256Into(outer, out)
+  } finally {
+    // Key-derived pads and the message (key material) never stay in module memory.
+    padded.fill(0, 0, Math.min(length, padded.length))
+    hashedKey.fill(0)
+  }
 }
 
 export interface DeriveKeyOptions {

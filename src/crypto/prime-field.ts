@@ -73,6 +73,11 @@ export function randomFieldElements (field: PrimeField, rng: RandomSource, count
   if (!Number.isSafeInteger(count) || count < 0) throw new InvalidCryptoInputError(`element count must be a non-negative integer, got ${count}`)
   const width = field.byteLength + 16
   const bytes = rng(width * count)
+  // A short draw would leave coefficients at 0: a polynomial of lower degree, rebuilt from
+  // fewer than t shares. No source here truncates, but an injected one might.
+  if (!(bytes instanceof Uint8Array) || bytes.length !== width * count) {
+    throw new InvalidCryptoInputError(`the random source returned ${bytes?.length} bytes for a draw of ${width * count}`)
+  }
   const out: bigint[] = new Array(count)
   for (let i = 0; i < count; i++) out[i] = bytesToBigInt(bytes.subarray(i * width, (i + 1) * width)) % field.p
   bytes.fill(0) // the coefficients are secret: no copy of their source outlives this call

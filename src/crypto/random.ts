@@ -3,14 +3,14 @@
  * SecureBatchPrng): production uses the OS CSPRNG, tests and the simulator a seeded DRBG
  * so runs are reproducible from one seed.
  */
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createHash, randomFillSync } from 'node:crypto'
 import { InvalidCryptoInputError } from './errors.ts'
 
 /** Returns `length` random bytes. */
 export type RandomSource = (length: number) => Uint8Array
 
 /** The operating system's CSPRNG. */
-export const systemRandom: RandomSource = (length) => new Uint8Array(randomBytes(length))
+export const systemRandom: RandomSource = (length) => randomFillSync(new Uint8Array(length)) // filled in place: no second copy to wipe
 
 const KEYSTREAM_CHUNK = 64 * 1024
 const ZERO_CHUNK = Buffer.alloc(KEYSTREAM_CHUNK)
@@ -33,7 +33,9 @@ export function seededRandom (seed: Uint8Array | string): RandomSource {
     // plaintext and a keystream buffer of the whole length, fresh pages each time.
     const out = new Uint8Array(length)
     for (let offset = 0; offset < length; offset += KEYSTREAM_CHUNK) {
-      out.set(cipher.update(ZERO_CHUNK.subarray(0, Math.min(KEYSTREAM_CHUNK, length - offset))), offset)
+      const chunk = cipher.update(ZERO_CHUNK.subarray(0, Math.min(KEYSTREAM_CHUNK, length - offset)))
+      out.set(chunk, offset)
+      chunk.fill(0) // the caller may wipe what it draws (key material): leave no other copy
     }
     return out
   }

@@ -10,6 +10,8 @@
  * this against node:crypto on every length across several block boundaries.
  */
 
+import { InvalidCryptoInputError } from './errors.ts'
+
 // FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -60,6 +62,21 @@ function compress (view: DataView, offset: number): void {
  * is padded as a 64-bit count of bits).
  */
 export function sha256Into (input: Uint8Array, out: Uint8Array, offset = 0): void {
+  // A typed array drops writes out of bounds silently: a short output would hold half a digest.
+  if (!Number.isInteger(offset) || offset < 0 || offset + 32 > out.length) {
+    throw new InvalidCryptoInputError(`SHA-256 output needs 32 bytes at offset ${offset} of a ${out.length}-byte array`)
+  }
+  try {
+    digestInto(input, out, offset)
+  } finally {
+    // A leaf or an HMAC block may hold a secret: wiped even when the input was unreadable.
+    TAIL.fill(0)
+    W.fill(0)
+    H.fill(0)
+  }
+}
+
+function digestInto (input: Uint8Array, out: Uint8Array, offset: number): void {
   H.set(IV)
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength)
   const whole = input.length - (input.length % 64)
@@ -80,9 +97,6 @@ export function sha256Into (input: Uint8Array, out: Uint8Array, offset = 0): voi
     out[offset + 4 * i + 2] = (word >>> 8) & 0xff
     out[offset + 4 * i + 3] = word & 0xff
   }
-  TAIL.fill(0)
-  W.fill(0)
-  H.fill(0)
 }
 
 /** SHA-256 of `input` as a new 32-byte array (on V8's heap: typed arrays this small are). */

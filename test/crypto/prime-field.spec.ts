@@ -51,6 +51,12 @@ describe('crypto/prime-field', () => {
     assert.throws(() => randomFieldElements(field, rng, -1), { name: 'InvalidCryptoInputError' })
   })
 
+  it('refuses a source that returns a short draw (the missing coefficients would be 0: fewer than t shares would rebuild)', () => {
+    const field = primeField(SHAMIR_PRIME)
+    const capped = (length: number): Uint8Array => seededRandom('capped')(Math.min(length, 65_536))
+    assert.throws(() => randomFieldElements(field, capped, 2_000), { name: 'InvalidCryptoInputError', message: /returned 65536 bytes for a draw of 98000/ })
+  })
+
   it('is uniform over a small field (chi-square over F_13, fixed seed)', () => {
     const field = primeField(13n)
     const counts = new Array<number>(13).fill(0)

@@ -33,6 +33,14 @@ describe('crypto/sha256 (in-place SHA-256 for Merkle nodes)', () => {
     }), { numRuns: 300 })
   })
 
+  it('refuses an output without room for 32 bytes at the offset instead of writing part of a digest', () => {
+    const input = Uint8Array.of(1, 2, 3)
+    assert.throws(() => sha256Into(input, new Uint8Array(16)), { name: 'InvalidCryptoInputError', message: /32 bytes at offset 0 of a 16-byte array/ })
+    assert.throws(() => sha256Into(input, new Uint8Array(32), 16), { name: 'InvalidCryptoInputError' })
+    assert.throws(() => sha256Into(input, new Uint8Array(40), -1), { name: 'InvalidCryptoInputError' })
+    assert.throws(() => sha256Into(input, new Uint8Array(40), 1.5), { name: 'InvalidCryptoInputError' })
+  })
+
   it('returns a fresh array each call (a later hash does not change an earlier digest)', () => {
     const a = sha256(Uint8Array.of(1))
     const copy = a.slice()
