@@ -7,10 +7,11 @@
  * sequence numbers, timeouts, byte counts, logs — in the sequential run's global order, so a
  * run's outcome does not depend on which thread stepped which machine.
  */
-import { decodeMessage, drainMachine } from '../protocol/index.ts'
+import { drainMachine } from '../protocol/index.ts'
 import type { Aggregator, Participant, ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import type { Scenario } from './scenario.ts'
+import { SentSummaries } from './sent-summary.ts'
 
 /** One entry of the simulator's queue: a message to deliver or a deadline to check. */
 export interface QueuedEvent {
@@ -62,8 +63,7 @@ export class MachineHost {
   private readonly offline = new Set<number>()
   /** The deadline last put on the queue per machine, as the main thread tracks it. */
   private readonly scheduled = new Map<number, number>()
-  private readonly decodeLimits: { maxPeers: number, vectorWords: number }
-  private readonly decodedCache = new WeakMap<Uint8Array, ReturnType<typeof decodeMessage>>()
+  private readonly summaries: SentSummaries
 
   constructor (private readonly s: Scenario, peers: Iterable<number>, withAggregator: boolean, built?: (count: number) => void) {
     let count = 0
@@ -72,7 +72,7 @@ export class MachineHost {
       built?.(++count)
     }
     this.aggregator = withAggregator ? s.aggregator() : undefined
-    this.decodeLimits = { maxPeers: s.peers, vectorWords: s.dim + 1 }
+    this.summaries = new SentSummaries({ maxPeers: s.peers, vectorWords: s.dim + 1 }, s.indexOf)
   }
 
   get clippedCoordinates (): number {
@@ -144,18 +144,11 @@ export class MachineHost {
   }
 
   private sendRecord (peer: number, to: string, data: Uint8Array): SendRecord {
-    // A broadcast is one encoding sent to many: decode it once to learn its kind.
-    let decoded = this.decodedCache.get(data)
-    if (decoded === undefined) { decoded = decodeMessage(data, this.decodeLimits); this.decodedCache.set(data, decoded) }
-    const kind = decoded.ok ? decoded.message.kind : 'abort'
+    const { kind, released } = this.summaries.of(data)
     if (this.offline.has(peer) || this.s.isDropping(peer, kind)) {
       this.offline.add(peer)
       return { to, kind }
     }
-    if (decoded.ok && decoded.message.kind === 'unmask-shares') {
-      const released = decoded.message.shares.map((share) => 2 * this.s.indexOf.get(share.owner)! + (share.selfMask ? 1 : 0))
-      return { to, kind, data, released }
-    }
-    return { to, kind, data }
+    return released !== undefined ? { to, kind, data, released } : { to, kind, data }
   }
 }

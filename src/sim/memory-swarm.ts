@@ -4,13 +4,14 @@
  * seed, so a run is exactly reproducible. It drives the same state machines as the libp2p node.
  */
 import { randomInt, seededRandom } from './sim-deps.ts'
-import { decodeMessage, drainMachine } from '../protocol/index.ts'
+import { drainMachine } from '../protocol/index.ts'
 import type { ProtocolEvent, SansIoMachine } from '../protocol/index.ts'
 import { EventQueue } from './event-queue.ts'
 import { buildReport, prepareScenario } from './scenario.ts'
 import type { Observations, Scenario, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
 import { logDropout, logRoundStart, logSessionEvent } from './peer-log.ts'
 import { StageProgress } from './progress.ts'
+import { SentSummaries } from './sent-summary.ts'
 
 export { peerName, resolveGraph } from './scenario.ts'
 export type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
@@ -41,8 +42,7 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
   const offline = new Set<number>()
   const releasedKinds = new Map<number, Set<'self-mask' | 'masking'>>()
   const events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }> = []
-  const decodeLimits = { maxPeers: n, vectorWords: s.dim + 1 }
-  const decodedCache = new WeakMap<Uint8Array, ReturnType<typeof decodeMessage>>()
+  const summaries = new SentSummaries({ maxPeers: n, vectorWords: s.dim + 1 }, s.indexOf)
 
   const drain = (machine: SansIoMachine, peer: number, role: 'participant' | 'aggregator', now: number): void => {
     drainMachine(machine, { event: (ev) => {
@@ -51,22 +51,18 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
       if (role === 'aggregator') stages?.aggregatorEvent(ev)
     }, send: (out) => {
       sent?.(peer, out.to, out.data)
-      // A broadcast is one encoding sent to many: decode it once to learn its kind.
-      let decoded = decodedCache.get(out.data)
-      if (decoded === undefined) { decoded = decodeMessage(out.data, decodeLimits); decodedCache.set(out.data, decoded) }
-      const kind = decoded.ok ? decoded.message.kind : 'abort'
+      const summary = summaries.of(out.data)
+      const kind = summary.kind
       if (offline.has(peer) || s.isDropping(peer, kind)) {
         if (!offline.has(peer) && log !== undefined) logDropout(log, s, peer, s.dropouts.get(peer)!, now)
         offline.add(peer)
         return
       }
       if (role === 'participant') stages?.participantSent(kind)
-      if (decoded.ok && decoded.message.kind === 'unmask-shares') {
-        for (const share of decoded.message.shares) {
-          const owner = s.indexOf.get(share.owner)!
-          if (!releasedKinds.has(owner)) releasedKinds.set(owner, new Set())
-          releasedKinds.get(owner)!.add(share.selfMask ? 'self-mask' : 'masking')
-        }
+      for (const code of summary.released ?? []) {
+        const owner = code >> 1
+        if (!releasedKinds.has(owner)) releasedKinds.set(owner, new Set())
+        releasedKinds.get(owner)!.add((code & 1) === 1 ? 'self-mask' : 'masking')
       }
       const target = role === 'participant' ? aggregatorIndex : s.indexOf.get(out.to)!
       const local = target === peer
