@@ -98,10 +98,3 @@ function digestInto (input: Uint8Array, out: Uint8Array, offset: number): void {
     out[offset + 4 * i + 3] = word & 0xff
   }
 }
-
-/** SHA-256 of `input` as a new 32-byte array (on V8's heap: typed arrays this small are). */
-export function sha256 (input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(32)
-  sha256Into(input, out)
-  return out
-}

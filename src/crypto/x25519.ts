@@ -56,8 +56,7 @@ export function forgetX25519Secret (secretKey: Uint8Array): void {
  * n = 5,000 parsed every key afresh (DER parse and KeyObject: 8 s of a 162 s run). About
  * 1.7 kB each, so the cap costs at most ~56 MB.
  */
-export const X25519_PUBLIC_KEY_CACHE_ENTRIES = 32_768
-const publicKeys = new BoundedCache<KeyObject>(X25519_PUBLIC_KEY_CACHE_ENTRIES)
+const publicKeys = new BoundedCache<KeyObject>(32_768)
 
 function publicKeyObject (publicKey: Uint8Array): KeyObject {
   assertLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
