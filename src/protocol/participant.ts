@@ -232,10 +232,13 @@ export class Participant extends MachineBase implements SansIoMachine {
    * The session's own string for a member id read from a message. Every decoded message
    * carries fresh copies of the ids; kept as map keys for the whole session, they were ~185
    * strings per participant at n = 3,000 (a heap snapshot: 554,100 "peer-…" strings, 17.7 MB).
-   * Only called with ids already checked to be members.
+   * Called only with ids already checked to be neighbours; a non-member throws (an
+   * internal-error abort) rather than filing secrets under an undefined key.
    */
   private memberId (peer: string): string {
-    return this.session.memberIds[this.session.memberIndex.get(peer)! - 1]!
+    const index = this.session.memberIndex.get(peer)
+    if (index === undefined) throw new InvalidStateError(`${peer} is not a member of this session`)
+    return this.session.memberIds[index - 1]!
   }
 
   /** Step 1: Shamir-share s^SK and a fresh b among the neighbours in U1, never itself. */
