@@ -46,7 +46,11 @@ parentPort.on('message', (job) => {
       const memory = new Uint8Array(k.memory.buffer)
       memory.fill(0, 0, padded)
       for (let j = 0; j < ciphers.length; j++) {
-        memory.set(ciphers[j].update(zero.subarray(0, n)), BLOCK)
+        const block = ciphers[j].update(zero.subarray(0, n))
+        memory.set(block, BLOCK)
+        // Wiped and freed now (see release-buffer.ts): the next block reuses this memory.
+        block.fill(0)
+        if (block.byteOffset === 0 && block.byteLength === block.buffer.byteLength) block.buffer.transfer(0)
         ;(signs[j] === 1 ? (wide ? k.add64 : k.add32) : (wide ? k.sub64 : k.sub32))(0, BLOCK, padded)
       }
       out.set(memory.subarray(0, n), offset)
@@ -63,6 +67,11 @@ parentPort.on('message', (job) => {
 `
 
 let helper: Worker | undefined
+/**
+ * The helper's scratch, kept for the process: a fresh 4 MiB SharedArrayBuffer per call was
+ * 1,024 fresh pages each time a member masked (the calls never overlap: they are synchronous).
+ */
+let helperScratch: SharedArrayBuffer | undefined
 // SECAGG_MASK_HELPER=0 keeps masking on one thread (a member that wants its second core for
 // something else, or the lower memory peak: the helper's keystream buffers are garbage of its own).
 let unavailable = availableParallelism() < 2 || process.env.SECAGG_MASK_HELPER === '0'
@@ -86,7 +95,7 @@ function startHelper (): Worker | undefined {
 export interface SeededTerm {
   readonly seed: Uint8Array
   readonly sign: 1 | -1
-  readonly streamAt: (startByte: number) => ByteStreamTerm['next']
+  readonly streamAt: (startByte: number) => ByteStreamTerm['fill']
 }
 
 /** Bytes the helper expands per hand-off: its scratch memory, whatever the vector's size. */
@@ -110,9 +119,10 @@ export function addMasksInParallel (target: RingVector, terms: readonly SeededTe
   const bytes = target.byteLength
   const slice = Math.min(HELPER_SLICE_BYTES, Math.floor(bytes / 2 / 16) * 16)
   const control = new Int32Array(new SharedArrayBuffer(4))
-  const scratch = new SharedArrayBuffer(slice)
+  helperScratch ??= new SharedArrayBuffer(HELPER_SLICE_BYTES)
+  const scratch = helperScratch
   const part = (from: number, to: number): RingVector => (wide ? (target as BigUint64Array).subarray(from / width, to / width) : (target as Uint32Array).subarray(from / width, to / width))
-  const local = (from: number, to: number): void => addStreamsInPlace(part(from, to), terms.map((t) => ({ sign: t.sign, next: t.streamAt(from) })))
+  const local = (from: number, to: number): void => addStreamsInPlace(part(from, to), terms.map((t) => ({ sign: t.sign, fill: t.streamAt(from) })))
   try {
     for (let offset = 0; offset < bytes; offset += 2 * slice) {
       const mid = Math.min(offset + slice, bytes)
@@ -129,6 +139,7 @@ export function addMasksInParallel (target: RingVector, terms: readonly SeededTe
         // The helper failed or is stuck: never use it again, and mask its slice here.
         unavailable = true
         helper = undefined
+        helperScratch = undefined
         // It may still write a block before it stops: wipe the scratch again once it has exited.
         worker.once('exit', () => new Uint8Array(scratch).fill(0))
         void worker.terminate()
@@ -140,7 +151,7 @@ export function addMasksInParallel (target: RingVector, terms: readonly SeededTe
       addVectorInPlace(part(mid, end), sums)
     }
   } finally {
-    new Uint8Array(scratch).fill(0) // a mask sum is secret
+    new Uint8Array(scratch, 0, slice).fill(0) // a mask sum is secret
   }
   return true
 }

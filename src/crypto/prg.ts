@@ -13,8 +13,9 @@ import { createCipheriv } from 'node:crypto'
 import { assertLength } from './bytes.ts'
 import { InvalidCryptoInputError } from './errors.ts'
 import { addMasksInParallel } from './parallel-masks.ts'
+import { wipeAndRelease } from './release-buffer.ts'
 import { addStreamsInPlace } from './simd-add.ts'
-import type { RingVector } from './simd-add.ts'
+import type { ByteStreamTerm, RingVector } from './simd-add.ts'
 
 export const PRG_SEED_BYTES = 32
 /** Supported ring widths in bits: Z_{2^32} or Z_{2^64}; narrower moduli reduce a 32-bit sum. */
@@ -33,15 +34,17 @@ export interface MaskTerm {
  * The keystream of `seed` from byte `startByte` (a multiple of 16): AES-CTR is seekable, the
  * counter block of byte b is b / 16 as a 128-bit big-endian integer (counter block 0 at b = 0).
  */
-function keystream (seed: Uint8Array, startByte = 0): (length: number) => Uint8Array {
+function keystream (seed: Uint8Array, startByte = 0): ByteStreamTerm['fill'] {
   assertLength(seed, PRG_SEED_BYTES, 'PRG seed')
   if (!Number.isSafeInteger(startByte) || startByte < 0 || startByte % 16 !== 0) throw new InvalidCryptoInputError(`keystream offset must be a multiple of 16, got ${startByte}`)
   const iv = Buffer.alloc(16)
   iv.writeUIntBE(startByte / 16, 10, 6)
   const cipher = createCipheriv('aes-256-ctr', seed, startByte === 0 ? ZERO_IV : iv)
-  return (length) => {
-    if (length > ZERO_BLOCK.length) throw new InvalidCryptoInputError('keystream block larger than 64 KiB')
-    return cipher.update(ZERO_BLOCK.subarray(0, length))
+  return (into) => {
+    if (into.length > ZERO_BLOCK.length) throw new InvalidCryptoInputError('keystream block larger than 64 KiB')
+    const block = cipher.update(ZERO_BLOCK.subarray(0, into.length))
+    into.set(block)
+    wipeAndRelease(block) // mask material; freed now, so the next block reuses this memory
   }
 }
 
@@ -64,7 +67,7 @@ export function addMasks (target: RingVector, terms: readonly MaskTerm[]): void 
   }
   // Large vectors: the upper half on a second core (parallel-masks.ts).
   if (addMasksInParallel(target, terms.map((t) => ({ seed: t.seed, sign: t.sign, streamAt: (start: number) => keystream(t.seed, start) })))) return
-  addStreamsInPlace(target, terms.map((t) => ({ sign: t.sign, next: keystream(t.seed) })))
+  addStreamsInPlace(target, terms.map((t) => ({ sign: t.sign, fill: keystream(t.seed) })))
 }
 
 /** PRG(seed) as a new vector of `length` elements in Z_{2^bits}. */

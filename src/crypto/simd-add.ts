@@ -36,9 +36,13 @@ function loadKernels (): Kernels {
   return kernels
 }
 
-/** Produces the next `length` bytes of one stream to add (or subtract) into the target. */
+/**
+ * One stream to add (or subtract) into the target: `fill` writes its next `into.length` bytes
+ * into `into` (a window of the kernels' memory), so a stream that produces fresh buffers can
+ * free each one as soon as it is copied (release-buffer.ts).
+ */
 export interface ByteStreamTerm {
-  readonly next: (length: number) => Uint8Array
+  readonly fill: (into: Uint8Array) => void
   readonly sign: 1 | -1
 }
 
@@ -49,6 +53,7 @@ function bytesOf (vector: RingVector): Uint8Array {
 /**
  * target += Σ sign_j · stream_j (element-wise, mod 2^32 or 2^64 by the target's type).
  * Streams are pulled block by block in order, each exactly target.byteLength bytes in total.
+ * The kernels' stream window is wiped before returning: it held the last block of each stream.
  */
 export function addStreamsInPlace (target: RingVector, terms: readonly ByteStreamTerm[]): void {
   if (!(target instanceof Uint32Array) && !(target instanceof BigUint64Array)) {
@@ -60,20 +65,23 @@ export function addStreamsInPlace (target: RingVector, terms: readonly ByteStrea
   const add = wide ? k.add64 : k.add32
   const sub = wide ? k.sub64 : k.sub32
   const bytes = bytesOf(target)
-  for (let offset = 0; offset < bytes.length; offset += BLOCK_BYTES) {
-    const n = Math.min(BLOCK_BYTES, bytes.length - offset)
-    const padded = (n + 15) & ~15
-    // The memory view is refreshed every block: it never grows, but a detached view would
-    // be a silent bug if it ever did.
-    const memory = new Uint8Array(k.memory.buffer)
-    memory.set(bytes.subarray(offset, offset + n), 0)
-    for (const term of terms) {
-      const block = term.next(n)
-      if (block.length !== n) throw new InvalidCryptoInputError(`stream returned ${block.length} bytes, expected ${n}`)
-      memory.set(block, BLOCK_BYTES)
-      ;(term.sign === 1 ? add : sub)(0, BLOCK_BYTES, padded)
+  try {
+    for (let offset = 0; offset < bytes.length; offset += BLOCK_BYTES) {
+      const n = Math.min(BLOCK_BYTES, bytes.length - offset)
+      const padded = (n + 15) & ~15
+      // The memory view is refreshed every block: it never grows, but a detached view would
+      // be a silent bug if it ever did.
+      const memory = new Uint8Array(k.memory.buffer)
+      memory.set(bytes.subarray(offset, offset + n), 0)
+      const window = memory.subarray(BLOCK_BYTES, BLOCK_BYTES + n)
+      for (const term of terms) {
+        term.fill(window)
+        ;(term.sign === 1 ? add : sub)(0, BLOCK_BYTES, padded)
+      }
+      bytes.set(memory.subarray(0, n), offset)
     }
-    bytes.set(memory.subarray(0, n), offset)
+  } finally {
+    new Uint8Array(k.memory.buffer).fill(0, BLOCK_BYTES, 2 * BLOCK_BYTES)
   }
 }
 
@@ -86,10 +94,9 @@ export function addVectorInPlace (target: RingVector, source: RingVector, sign: 
   let position = 0
   addStreamsInPlace(target, [{
     sign,
-    next: (length) => {
-      const block = src.subarray(position, position + length)
-      position += length
-      return block
+    fill: (into) => {
+      into.set(src.subarray(position, position + into.length))
+      position += into.length
     }
   }])
 }

@@ -10,7 +10,7 @@ function streamAt (seed: Uint8Array) {
     const iv = Buffer.alloc(16)
     iv.writeUIntBE(start / 16, 10, 6)
     const c = createCipheriv('aes-256-ctr', seed, iv)
-    return (n: number): Uint8Array => c.update(Buffer.alloc(n))
+    return (into: Uint8Array): void => { into.set(c.update(Buffer.alloc(into.length))) }
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createCipheriv, createHash } from 'node:crypto'
 import fc from 'fast-check'
-import { randomInt, randomInts, seededRandom } from '../../src/crypto/index.ts'
+import { randomInt, randomInts, randomIntsInto, seededRandom } from '../../src/crypto/index.ts'
 import type { RandomSource } from '../../src/crypto/index.ts'
 
 /** A source that replays fixed bytes, then falls back to a seeded stream. */
@@ -38,7 +38,7 @@ describe('crypto/random', () => {
     assert.deepEqual(after(16), new Uint8Array(createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(200_019)).subarray(200_003)))
   })
 
-  it('randomInts draws every value of a vector with one call to the source, in range', () => {
+  it('randomInts draws a vector in bulk: one call to the source per 64 KiB of values, in range', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 48 }), fc.integer({ min: 0, max: 500 }), fc.string(), (bound, count, seed) => {
       let calls = 0
       const base = seededRandom(seed)
@@ -58,6 +58,31 @@ describe('crypto/random', () => {
     const values = randomInts(scripted([0xff, 0xff, 0xff, 0xff, 5, 0, 0, 0], rest), 3, 2)
     assert.equal(values[1], 5 % 3)
     assert.equal(values[0], randomInt(seededRandom('rest'), 3))
+  })
+
+  it('randomIntsInto draws exactly what one whole-vector draw would, rejections redrawn afterwards in index order, over many 64 KiB calls', () => {
+    // The old definition, drawn at once: 4 (or 6) bytes per value from one call, then each
+    // rejected value redrawn by randomInt in index order.
+    const oneShot = (seed: string, bound: number, count: number): number[] => {
+      const rng = seededRandom(seed)
+      const width = bound <= 2 ** 24 ? 4 : 6
+      const bytes = rng(width * count)
+      const limit = width === 4 ? Math.floor(2 ** 32 / bound) * bound : Math.floor(2 ** 48 / bound) * bound
+      const raw = Array.from({ length: count }, (_, i) => width === 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(4 * i, true) : Buffer.from(bytes).readUIntBE(6 * i, 6))
+      return raw.map((v) => v < limit ? v % bound : -1).map((v) => v >= 0 ? v : randomInt(rng, bound))
+    }
+    // Rejection rates ≈ 0.4 % (4-byte words) and ≈ 50 % (6-byte values): both paths redraw often.
+    for (const [bound, count] of [[Math.floor(2 ** 32 / 256.99), 50_000], [2 ** 47 + 1, 30_000]] as const) {
+      const expected = oneShot(`many-${bound}`, bound, count)
+      assert.deepEqual([...randomIntsInto(seededRandom(`many-${bound}`), bound, new Float64Array(count))], expected, `bound ${bound}`)
+    }
+    const small = oneShot('f32', 2_000_001, 40_000)
+    assert.deepEqual([...randomIntsInto(seededRandom('f32'), 2_000_001, new Float32Array(40_000))], small, 'float32 output')
+  })
+
+  it('randomIntsInto refuses a float32 output for bounds it cannot hold exactly (above 2^24)', () => {
+    assert.throws(() => randomIntsInto(seededRandom('x'), 2 ** 24 + 1, new Float32Array(3)), (err: Error) => err.name === 'InvalidCryptoInputError' && /2\^24\] for a Float32Array/.test(err.message))
+    assert.equal(randomIntsInto(seededRandom('x'), 2 ** 24, new Float32Array(3)).length, 3)
   })
 
   it('randomInts is uniform enough: 60,000 draws over 6 values within 5% of the mean each', () => {
