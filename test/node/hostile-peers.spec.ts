@@ -63,7 +63,9 @@ describe('swarm: hostile peers', function () {
     const target = swarm.members[0]!.peerId
     const signal = AbortSignal.timeout(10_000)
     assert.ok(await host.send(target, new Uint8Array([0xff, 0xff, 0xff, 0x01, 0x02]), signal), 'garbage delivered')
-    await host.send(target, Frame.encode({ version: 2, type: FrameType.SESSION, round: 1n, attempt: 0, payload: new Uint8Array(200 * 1024) }), signal) // the receiver resets the stream
+    // The receiver refuses the oversized frame from its length and resets the stream: the frame
+    // is never acknowledged, so the sender knows it did not arrive (and retries until it gives up).
+    assert.equal(await host.send(target, Frame.encode({ version: 2, type: FrameType.SESSION, round: 1n, attempt: 0, payload: new Uint8Array(200 * 1024) }), AbortSignal.timeout(1_500)), false, 'an oversized frame is not acknowledged')
     assert.ok(await host.send(target, Frame.encode({ version: 2, type: FrameType.SESSION, round: 0n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
     assert.ok(await host.send(target, Frame.encode({ version: 2, type: FrameType.RESULT, round: 99n, attempt: 0, payload: new Uint8Array([1, 2, 3]) }), signal))
     for (let i = 0; i < 4; i++) assert.equal(await swarm.waitExit(i, 90_000), 0)

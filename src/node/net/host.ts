@@ -1,7 +1,8 @@
 /**
  * The member's libp2p host: TCP + Noise + Yamux, identify and ping, discovery through the
  * consortium's addresses, a bootstrap list and optionally mDNS, and one protocol,
- * /secagg/1.0.0, carrying one length-prefixed frame per stream. Only consortium members get
+ * /secagg/1.0.0, carrying acknowledged length-prefixed frames on one long-lived stream per
+ * member and direction (frame-channel.ts). Only consortium members get
  * through the connection gater, in either direction. Messages above the configured maximum
  * are refused before they are buffered (the 4 MB default of the stream helpers is raised to
  * that maximum, since masked vectors are tens of MB).
@@ -14,7 +15,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { ping } from '@libp2p/ping'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
-import { lpStream } from '@libp2p/utils'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -24,6 +24,7 @@ import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import { DialFailureLog } from './dial-failure-log.ts'
+import { FrameChannelError, FrameSender, receiveFrames, untilAborted } from './frame-channel.ts'
 
 export const SECAGG_PROTOCOL = '/secagg/1.0.0'
 
@@ -64,8 +65,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((r
   signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
 })
 
-/** Concurrent inbound frames read from one member. */
+/** Concurrent inbound streams from one member (one is the norm: frames follow each other on it). */
 export const MAX_STREAMS_PER_PEER = 8
+/** How long a sender waits for the receiver to acknowledge a frame it has written (as long as a frame read was allowed before). */
+const FRAME_ACK_TIMEOUT_MS = 120_000
 
 export class SwarmHost {
   private readonly stopping = new AbortController()
@@ -118,8 +121,8 @@ export class SwarmHost {
       if (options.keepConnected === false || !isMember(peer) || node.getConnections(peer).length > 0) return
       node.dial(peer, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => host.dialFailures.failed(peer.toString(), err.message))
     })
-    // A member has a handful of frames in flight at most (one per session step, a result, a
-    // model transfer); more concurrent streams are refused before any byte is buffered.
+    // A member keeps one stream to us open and opens another only after that one failed, so
+    // a few streams per member are plenty; more are refused before any byte is buffered.
     await node.handle(SECAGG_PROTOCOL, (stream, connection) => { void host.receive(stream, connection) }, { maxInboundStreams: MAX_STREAMS_PER_PEER * 2 })
     if (options.keepConnected !== false) void host.keepConnected()
     return host
@@ -153,27 +156,42 @@ export class SwarmHost {
     const max = this.options.maxMessageBytes
     const open = this.reading.get(from) ?? 0
     if (open >= MAX_STREAMS_PER_PEER) {
-      this.options.logger.warn('stream-refused', { peer: from, reason: `${open} frames from this member are already being read (at most ${MAX_STREAMS_PER_PEER}, ${MAX_STREAMS_PER_PEER} × ${max} bytes)` })
-      stream.abort(new Error('too many concurrent frames'))
+      this.options.logger.warn('stream-refused', { peer: from, reason: `${open} streams from this member are already open (at most ${MAX_STREAMS_PER_PEER}, ${MAX_STREAMS_PER_PEER} × ${max} bytes)` })
+      stream.abort(new Error('too many concurrent streams'))
       return
     }
     this.reading.set(from, open + 1)
     try {
-      const lp = lpStream(stream, { maxDataLength: max, maxBufferSize: max + 16 })
-      const data = await lp.read({ signal: AbortSignal.any([AbortSignal.timeout(120_000), this.stopping.signal]) })
-      await stream.close().catch(() => {})
-      this.options.observer?.frame('received', from, data.byteLength)
-      this.options.onMessage(from, data.subarray())
-    } catch (err) {
-      const e = err as Error
-      const reason = e.name === 'InvalidDataLengthError' || e.name === 'StreamBufferError' ? `message above the ${max}-byte maximum` : `${e.name}: ${e.message}`
-      this.options.logger.warn('message-dropped', { peer: from, reason })
-      stream.abort(e)
+      const end = await receiveFrames(stream, max, this.stopping.signal, (data) => {
+        this.options.observer?.frame('received', from, data.byteLength)
+        this.options.onMessage(from, data.subarray())
+      })
+      if (end.kind === 'failed') this.options.logger.warn('message-dropped', { peer: from, reason: end.error instanceof FrameChannelError ? end.error.message : `${end.error.name}: ${end.error.message}` })
+      else await stream.close().catch(() => {})
     } finally {
       const left = (this.reading.get(from) ?? 1) - 1
       if (left > 0) this.reading.set(from, left)
       else this.reading.delete(from)
     }
+  }
+
+  /** The channel to each member (frame-channel.ts): being opened, or open until it fails. */
+  private readonly senders = new Map<string, { opening: Promise<FrameSender>, sender?: FrameSender }>()
+
+  /**
+   * The channel to `peer`; a new stream when there is none or the last one failed. Shared by
+   * concurrent sends, and not tied to any one send's signal.
+   */
+  private senderTo (peer: string): Promise<FrameSender> {
+    const current = this.senders.get(peer)
+    if (current !== undefined && (current.sender === undefined || current.sender.open)) return current.opening
+    const entry: { opening: Promise<FrameSender>, sender?: FrameSender } = {
+      opening: this.node.dialProtocol(peerIdFromString(peer), SECAGG_PROTOCOL, { signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(10_000)]) })
+        .then((stream) => (entry.sender = new FrameSender(stream, FRAME_ACK_TIMEOUT_MS)))
+    }
+    this.senders.set(peer, entry)
+    entry.opening.catch(() => { if (this.senders.get(peer) === entry) this.senders.delete(peer) })
+    return entry.opening
   }
 
   /**
@@ -185,14 +203,15 @@ export class SwarmHost {
     let backoff = 200
     while (!stop.aborted) {
       try {
-        const stream = await this.node.dialProtocol(peerIdFromString(peer), SECAGG_PROTOCOL, { signal: AbortSignal.any([stop, AbortSignal.timeout(10_000)]) })
-        const lp = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
-        await lp.write(data, { signal: stop })
-        await stream.close({ signal: stop })
+        const sender = await untilAborted(this.senderTo(peer), stop)
+        await sender.send(data, stop)
         this.options.observer?.frame('sent', peer, data.byteLength)
         return true
       } catch (err) {
         if (stop.aborted) break
+        // The stream had failed before this frame started (a connection gone since the last
+        // frame): a new stream is tried at once, without backing off.
+        if (err instanceof FrameChannelError && err.unsent) continue
         this.options.logger.debug('send-retry', { peer, error: (err as Error).message, retryInMs: backoff })
         await sleep(backoff, stop)
         backoff = Math.min(backoff * 2, 3_000)
