@@ -212,9 +212,11 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const members: Member[] = ids.map((id, i) => ({ id, signingKey: signers[i]!.publicKey }))
   const consortium = consortiumOf(seed)
   const aggregatorIndex = aggregatorIndexOf(consortium, ids)
-  const inputs = draws?.inputs ?? options.inputs ?? randomInputs(rng, n, dim)
+  const given = draws?.inputs ?? options.inputs
+  const inputs = given ?? randomInputs(rng, n, dim)
   const weights = inputs.weights ?? new Array<number>(n).fill(1)
-  const clip = options.clip ?? Math.max(1, largestMagnitude(inputs.vectors))
+  // Drawn inputs lie in [−1, 1], so the scan would give 1: skipped (17 M values at M = 10^6).
+  const clip = options.clip ?? (given === undefined ? 1 : Math.max(1, largestMagnitude(given.vectors)))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
   const noise = options.dpNoise === undefined ? {} : { noise: { stddev: options.dpNoise.stddev, survivors: threshold, coordinates: dim } }
   const quantization = planQuantization({ clip, maxWeight: Math.max(...weights), members: n, ...noise })
