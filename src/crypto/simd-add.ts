@@ -53,7 +53,7 @@ function bytesOf (vector: RingVector): Uint8Array {
 /**
  * target += Σ sign_j · stream_j (element-wise, mod 2^32 or 2^64 by the target's type).
  * Streams are pulled block by block in order, each exactly target.byteLength bytes in total.
- * The kernels' stream window is wiped before returning: it held the last block of each stream.
+ * The kernels' memory is wiped before returning: it held the last block of each stream and of the sum.
  */
 export function addStreamsInPlace (target: RingVector, terms: readonly ByteStreamTerm[]): void {
   if (!(target instanceof Uint32Array) && !(target instanceof BigUint64Array)) {
@@ -81,7 +81,9 @@ export function addStreamsInPlace (target: RingVector, terms: readonly ByteStrea
       bytes.set(memory.subarray(0, n), offset)
     }
   } finally {
-    new Uint8Array(k.memory.buffer).fill(0, BLOCK_BYTES, 2 * BLOCK_BYTES)
+    // Both windows: the stream window held keystream, and the target window the last block of
+    // a sum that may itself be secret (a mask expanded into a zero vector).
+    new Uint8Array(k.memory.buffer).fill(0, 0, 2 * BLOCK_BYTES)
   }
 }
 

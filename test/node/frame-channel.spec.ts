@@ -1,28 +1,45 @@
 /**
  * Acknowledged frames over one long-lived stream (src/node/net/frame-channel.ts), on an
  * in-memory libp2p stream pair: frames arrive whole and in order, a sender learns when a
- * frame was not read, an oversized frame is refused from its length, and a sender that gives
- * up waiting leaves the channel in step for the frames behind it.
+ * frame was not read, and a malicious sender cannot make the receiver parse frames it did not
+ * wait for, hold a half-sent frame past its deadline, or keep the transport's buffers alive.
  */
 import assert from 'node:assert/strict'
-import { lpStream, streamPair } from '@libp2p/utils'
+import { streamPair } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { FrameChannelError, FrameSender, receiveFrames } from '../../src/node/net/frame-channel.ts'
 import type { ReceiveEnd } from '../../src/node/net/frame-channel.ts'
 
-interface Receiving { readonly frames: Uint8Array[], readonly end: Promise<ReceiveEnd>, readonly stop: AbortController }
+interface Receiving {
+  readonly frames: Uint8Array[]
+  readonly end: Promise<ReceiveEnd>
+  readonly stop: AbortController
+  /** Resolves once `count` frames have been handed on. */
+  readonly until: (count: number) => Promise<void>
+}
 
-function receive (stream: Stream, maxBytes: number, onFrame?: (data: Uint8Array) => void): Receiving {
+function receive (stream: Stream, maxBytes: number, frameDeadlineMs = 10_000): Receiving {
   const frames: Uint8Array[] = []
   const stop = new AbortController()
-  const end = receiveFrames(stream, maxBytes, stop.signal, (data) => { const bytes = data.subarray(); frames.push(bytes); onFrame?.(bytes) })
-  return { frames, end, stop }
+  const waiters: Array<{ count: number, resolve: () => void }> = []
+  const end = receiveFrames(stream, maxBytes, stop.signal, (data) => {
+    frames.push(data)
+    for (const w of waiters.filter((x) => x.count <= frames.length)) w.resolve()
+  }, frameDeadlineMs)
+  const until = (count: number): Promise<void> => frames.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))
+  return { frames, end, stop, until }
 }
 
 const frame = (i: number, size = 100): Uint8Array => new Uint8Array(size).fill(i & 0xff)
 
+async function failure (r: Receiving): Promise<string> {
+  const end = await r.end
+  assert.equal(end.kind, 'failed')
+  return (end as { error: Error }).error.message
+}
+
 describe('node/net/frame-channel (acknowledged frames on one stream)', () => {
-  it('frames sent one after another and all at once arrive whole, in order, on the one stream', async () => {
+  it('frames sent one after another and all at once arrive whole, in order, each in a buffer of its own', async () => {
     const [out, inbound] = await streamPair()
     const got = receive(inbound, 1 << 20)
     const sender = new FrameSender(out, 10_000)
@@ -30,9 +47,10 @@ describe('node/net/frame-channel (acknowledged frames on one stream)', () => {
     for (let i = 0; i < 20; i++) await sender.send(frame(i, 1 + i * 997), signal)
     await Promise.all(Array.from({ length: 20 }, (_, i) => sender.send(frame(100 + i, 70_000), signal)))
     assert.equal(got.frames.length, 40)
-    got.frames.forEach((f, i) => assert.deepEqual(f, i < 20 ? frame(i, 1 + i * 997) : frame(100 + i - 20, 70_000), `frame ${i}`))
-    await sender.send(new Uint8Array(0), signal) // an empty frame is a frame too
-    assert.equal(got.frames.at(-1)?.length, 0)
+    got.frames.forEach((f, i) => {
+      assert.deepEqual(f, i < 20 ? frame(i, 1 + i * 997) : frame(100 + i - 20, 70_000), `frame ${i}`)
+      assert.equal(f.buffer.byteLength, f.byteLength, `frame ${i} is a copy, not a view into the transport's buffers`)
+    })
     sender.close()
     assert.deepEqual(await got.end, { kind: 'closed' })
   })
@@ -52,21 +70,71 @@ describe('node/net/frame-channel (acknowledged frames on one stream)', () => {
     const sender = new FrameSender(out, 10_000)
     await sender.send(frame(1, 1_000), AbortSignal.timeout(20_000))
     await assert.rejects(sender.send(frame(2, 1_001), AbortSignal.timeout(20_000)))
-    const end = await got.end
-    assert.equal(end.kind, 'failed')
-    assert.match((end as { error: Error }).error.message, /above the 1000-byte maximum/)
+    assert.match(await failure(got), /above the 1000-byte maximum/)
     assert.equal(got.frames.length, 1, 'only the frame within the maximum was handed on')
+  })
+
+  it('refuses an empty frame and a length longer than five bytes', async () => {
+    for (const [bytes, why] of [[[0], /empty frame/], [[0xff, 0xff, 0xff, 0xff, 0xff, 0x01], /longer than 5 bytes/]] as const) {
+      const [out, inbound] = await streamPair()
+      const got = receive(inbound, 1 << 30)
+      out.send(Uint8Array.from(bytes))
+      assert.match(await failure(got), why)
+      assert.equal(got.frames.length, 0)
+    }
+  })
+
+  it('a sender that does not wait for the acknowledgements ends the stream: frames written back to back are not parsed one after another', async () => {
+    const [out, inbound] = await streamPair()
+    const got = receive(inbound, 1_000)
+    // 2,000 two-byte frames in one write: what a flooding member sends without reading acks.
+    const flood = new Uint8Array(4_000)
+    for (let i = 0; i < flood.length; i += 2) { flood[i] = 1; flood[i + 1] = i & 0xff }
+    out.send(flood)
+    assert.match(await failure(got), /sent without waiting for their acknowledgements/)
+    assert.equal(got.frames.length, 1, 'the first frame only: the second waited for the next turn, the third ended the stream')
+  })
+
+  it('at most one frame per turn of the event loop: a frame completed in the same turn is acknowledged and handed on in the next', async () => {
+    const [out, inbound] = await streamPair()
+    const got = receive(inbound, 1_000)
+    out.send(Uint8Array.of(1, 7, 1, 8)) // two frames at once, then the sender waits
+    await got.until(1)
+    assert.equal(got.frames.length, 1, 'the second frame waits for the next turn')
+    await got.until(2)
+    assert.deepEqual(got.frames.map((f) => [...f]), [[7], [8]])
+    got.stop.abort()
+    assert.deepEqual(await got.end, { kind: 'closed' })
+  })
+
+  it('a frame begun and not finished within its deadline ends the stream (its buffer is let go)', async () => {
+    const [out, inbound] = await streamPair()
+    const got = receive(inbound, 1_000, 200)
+    out.send(Uint8Array.of(200, 1, 2, 3)) // announces 200 bytes, sends 3, then nothing
+    assert.match(await failure(got), /not completed within 200 ms/)
+    assert.equal(got.frames.length, 0)
   })
 
   it('a truncated frame (the sender gone mid-frame) is reported as failed, not handed on', async () => {
     const [out, inbound] = await streamPair()
     const got = receive(inbound, 1_000)
-    const raw = lpStream(out)
-    await raw.unwrap().send(Uint8Array.of(200, 1, 1, 2, 3)) // announces 200 bytes, sends 3
+    out.send(Uint8Array.of(200, 1, 1, 2, 3))
     await out.close()
-    const end = await got.end
-    assert.equal(end.kind, 'failed')
+    assert.match(await failure(got), /ended in the middle of a frame/)
     assert.equal(got.frames.length, 0)
+  })
+
+  it('a receiver that answers with anything but one zero byte per frame closes the sender\'s channel', async () => {
+    const [out, inbound] = await streamPair()
+    const sender = new FrameSender(out, 10_000)
+    inbound.addEventListener('message', () => { inbound.send(Uint8Array.of(0, 0)) }, { once: true }) // two acks for one frame
+    await sender.send(frame(1), AbortSignal.timeout(20_000)) // the first acknowledges the frame
+    assert.equal(sender.open, false, 'the second was not asked for')
+    const [out2, inbound2] = await streamPair()
+    const sender2 = new FrameSender(out2, 10_000)
+    inbound2.addEventListener('message', () => { inbound2.send(Uint8Array.of(5)) }, { once: true })
+    await assert.rejects(sender2.send(frame(1), AbortSignal.timeout(20_000)))
+    assert.equal(sender2.open, false)
   })
 
   it('a sender that stops waiting does not put the channel out of step: its frame still completes, the next one is acknowledged as its own', async () => {

@@ -4,21 +4,25 @@
  * A stream per message cost ~1.5 ms of CPU per frame in libp2p (stream set-up, negotiation,
  * the close handshake, per-stream loggers): a 10-member round of ~80 frames spent ~100 ms of
  * its ~170 ms fixed cost there (docs/BENCHMARKS.md). A stream stays open instead, and frames
- * follow each other on it: an unsigned-varint length, then the bytes — the
- * length-prefixed framing of the multiformats unsigned-varint spec, as libp2p's own protocols
- * use. What the close handshake gave — the sender learns that the receiver read the whole
- * frame, and retries otherwise — an acknowledgement gives: after reading a frame the receiver
- * writes back one zero byte (an empty length-prefixed frame). A sender waits for it before its
- * next frame on the stream, so a frame is never silently lost in a dying connection's buffers.
+ * follow each other on it: an unsigned-varint length, then the bytes — the length-prefixed
+ * framing of the multiformats unsigned-varint spec, as libp2p's own protocols use. What the
+ * close handshake gave — the sender learns that the receiver read the whole frame, and
+ * retries otherwise — an acknowledgement gives: after reading a frame the receiver writes
+ * back one zero byte (an empty length-prefixed frame).
+ *
+ * The exchange is stop-and-wait, and the receiver enforces it, because a member can be
+ * malicious: bytes of a next frame that arrive before the acknowledgement could have reached
+ * the sender (in the same turn of the event loop) end the stream, so a member cannot make a
+ * node parse thousands of frames in one go and starve everything else. Each frame's bytes are
+ * copied into one buffer of its announced length as they arrive — never more than the
+ * maximum, and no views that would keep the transport's larger buffers alive — and a frame
+ * must complete within a deadline once it has begun.
  */
-import { byteStream, lpStream } from '@libp2p/utils'
-import type { LengthPrefixedStream } from '@libp2p/utils'
-import type { Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 /** The acknowledgement: an empty length-prefixed frame. */
 const ACK = Uint8Array.of(0)
-/** A frame of up to 2^32 − 1 bytes has at most a 5-byte length. */
+/** A frame of up to 2^35 − 1 bytes has at most a 5-byte length; the maximum is far below. */
 const MAX_LENGTH_BYTES = 5
 
 export class FrameChannelError extends Error {
@@ -31,54 +35,11 @@ export class FrameChannelError extends Error {
   }
 }
 
-/**
- * The sending end: frames written one at a time, each acknowledged before the next starts.
- * Any failure leaves the channel closed (the stream aborted); the caller opens a new one.
- */
-export class FrameSender {
-  private readonly lp: LengthPrefixedStream<Stream>
-  private queue: Promise<void> = Promise.resolve()
-  private failed = false
-
-  constructor (private readonly stream: Stream, private readonly ackTimeoutMs: number) {
-    this.lp = lpStream(stream, { maxDataLength: 0 })
-  }
-
-  /** Whether frames can still go out on this stream. */
-  get open (): boolean {
-    return !this.failed && this.stream.status === 'open' && this.stream.writeStatus === 'writable'
-  }
-
-  /**
-   * Sends one frame and waits until the receiver has read all of it; throws if it did not.
-   * Frames go one at a time. A caller that gives up (`signal`) stops waiting at once; its
-   * frame is skipped if it had not started, and otherwise finishes — acknowledgement
-   * included — so the channel stays in step for the frames behind it.
-   */
-  async send (data: Uint8Array, signal: AbortSignal): Promise<void> {
-    const turn = this.queue.then(async () => {
-      if (signal.aborted) return
-      if (!this.open) throw new FrameChannelError('the stream is closed', true)
-      try {
-        const deadline = AbortSignal.timeout(this.ackTimeoutMs)
-        await this.lp.write(data, { signal: deadline })
-        const ack = await this.lp.read({ signal: deadline })
-        if (ack.byteLength !== 0) throw new FrameChannelError(`expected an empty acknowledgement, got ${ack.byteLength} bytes`)
-      } catch (err) {
-        this.close(err as Error) // mid-frame: the stream is out of step, nothing more can go on it
-        throw err
-      }
-    })
-    this.queue = turn.catch(() => {})
-    await untilAborted(turn, signal)
-  }
-
-  close (err?: Error): void {
-    if (this.failed) return
-    this.failed = true
-    if (err !== undefined) this.stream.abort(err)
-    else void this.stream.close().catch(() => {})
-  }
+/** Anything a stream or signal rejects with (an Event, a DOMException) as an Error with a readable message. */
+export function asError (err: unknown): Error {
+  if (err instanceof Error) return err
+  const type = (err as { type?: unknown } | undefined)?.type
+  return new FrameChannelError(typeof type === 'string' ? `stream ${type}` : String(err))
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts (the promise itself goes on). */
@@ -91,45 +52,220 @@ export function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Prom
   })
 }
 
+function varint (value: number): Uint8Array {
+  const out: number[] = []
+  while (value >= 0x80) {
+    out.push((value % 0x80) | 0x80)
+    value = Math.floor(value / 0x80)
+  }
+  out.push(value)
+  return Uint8Array.from(out)
+}
+
+function chunksOf (evt: StreamMessageEvent): Iterable<Uint8Array> {
+  return evt.data instanceof Uint8Array ? [evt.data] : evt.data
+}
+
+/**
+ * The sending end: frames written one at a time, each acknowledged before the next starts.
+ * Any failure leaves the channel closed (the stream aborted); the caller opens a new one.
+ */
+export class FrameSender {
+  private queue: Promise<void> = Promise.resolve()
+  private failed = false
+  /** The acknowledgement being waited for, if a frame is out. */
+  private waiting: { resolve: () => void, reject: (err: Error) => void } | undefined
+
+  constructor (private readonly stream: Stream, private readonly ackTimeoutMs: number) {
+    stream.addEventListener('message', this.onMessage)
+    stream.addEventListener('close', this.onClose)
+  }
+
+  /** Whether frames can still go out on this stream. */
+  get open (): boolean {
+    return !this.failed && this.stream.status === 'open' && this.stream.writeStatus === 'writable'
+  }
+
+  // Nothing is buffered: every byte the receiver sends must be the one acknowledgement awaited.
+  private readonly onMessage = (evt: StreamMessageEvent): void => {
+    for (const chunk of chunksOf(evt)) {
+      for (const byte of chunk) {
+        const waiting = this.waiting
+        if (byte !== 0 || waiting === undefined) {
+          this.close(new FrameChannelError('the receiver sent something other than one acknowledgement per frame'))
+          return
+        }
+        this.waiting = undefined
+        waiting.resolve()
+      }
+    }
+  }
+
+  private readonly onClose = (evt: StreamCloseEvent): void => {
+    this.close(evt.error ?? new FrameChannelError('the stream closed'))
+  }
+
+  /**
+   * Sends one frame and waits until the receiver has read all of it; throws if it did not.
+   * Frames go one at a time. A caller that gives up (`signal`) stops waiting at once; its
+   * frame is skipped if it had not started, and otherwise finishes — acknowledgement
+   * included — so the channel stays in step for the frames behind it.
+   */
+  async send (data: Uint8Array, signal: AbortSignal): Promise<void> {
+    const turn = this.queue.then(async () => {
+      if (signal.aborted) return
+      if (!this.open) throw new FrameChannelError('the stream is closed', true)
+      const acknowledged = new Promise<void>((resolve, reject) => { this.waiting = { resolve, reject } })
+      acknowledged.catch(() => {}) // awaited below; a close while draining must not go unhandled
+      try {
+        const deadline = AbortSignal.timeout(this.ackTimeoutMs)
+        const queued = this.stream.send(varint(data.length))
+        if (!(this.stream.send(data) && queued)) await this.stream.onDrain({ signal: deadline })
+        await untilAborted(acknowledged, deadline)
+      } catch (err) {
+        const error = asError(err)
+        this.close(error) // mid-frame: the stream is out of step, nothing more can go on it
+        throw error
+      }
+    })
+    this.queue = turn.catch(() => {})
+    await untilAborted(turn, signal)
+  }
+
+  close (err?: Error): void {
+    if (this.failed) return
+    this.failed = true
+    this.stream.removeEventListener('message', this.onMessage)
+    this.stream.removeEventListener('close', this.onClose)
+    this.waiting?.reject(err ?? new FrameChannelError('the channel was closed'))
+    this.waiting = undefined
+    if (err !== undefined) this.stream.abort(err)
+    else void this.stream.close().catch(() => {})
+  }
+}
+
 /** Why a receiving stream stopped. */
 export type ReceiveEnd =
-  | { readonly kind: 'closed' } // the sender closed or reset the stream between frames
-  | { readonly kind: 'failed', readonly error: Error } // mid-frame: a truncated, oversized or unreadable frame
+  | { readonly kind: 'closed' } // the sender closed or reset the stream between frames, or the node is stopping
+  | { readonly kind: 'failed', readonly error: Error } // a truncated, oversized, late or out-of-turn frame
 
 /**
  * The receiving end: reads frames until the stream ends, acknowledging each one before
- * handing it on. A frame above `maxBytes` is refused from its length alone, before its bytes
- * are buffered (the stream is aborted); at most `maxBytes` + a length are ever buffered.
+ * handing it on. A frame above `maxBytes` is refused from its length alone; an empty one is
+ * refused too (no message is empty). The stream is aborted on any failure.
  */
-export async function receiveFrames (stream: Stream, maxBytes: number, signal: AbortSignal, onFrame: (data: Uint8ArrayList) => void): Promise<ReceiveEnd> {
-  const bytes = byteStream(stream, { maxBufferSize: maxBytes + MAX_LENGTH_BYTES })
-  for (;;) {
-    let first: Uint8ArrayList
-    try {
-      first = await bytes.read({ bytes: 1, signal })
-    } catch (err) {
-      // More than a frame's worth arrived at once: an oversized frame, refused by the buffer bound.
-      if ((err as Error).name === 'StreamBufferError') return { kind: 'failed', error: new FrameChannelError(`message above the ${maxBytes}-byte maximum`) }
-      // Nothing of a next frame had arrived: the stream ended or was reset (or the node is stopping).
-      return { kind: 'closed' }
+export function receiveFrames (stream: Stream, maxBytes: number, signal: AbortSignal, onFrame: (data: Uint8Array) => void, frameDeadlineMs: number): Promise<ReceiveEnd> {
+  return new Promise<ReceiveEnd>((resolve) => {
+    let length = 0
+    let lengthBytes = 0
+    let body: Uint8Array | undefined
+    let filled = 0
+    let deadline: NodeJS.Timeout | undefined
+    /** An acknowledgement went out in this turn of the event loop: a frame completed now waits for the next turn. */
+    let justAcknowledged = false
+    let flushScheduled = false
+    /** A complete frame held for the next turn, not yet acknowledged: nothing more may arrive meanwhile. */
+    let pending: Uint8Array | undefined
+    let over = false
+
+    const finish = (end: ReceiveEnd): void => {
+      if (over) return
+      over = true
+      clearTimeout(deadline)
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+      stream.removeEventListener('remoteCloseWrite', onRemoteCloseWrite)
+      signal.removeEventListener('abort', onStop)
+      body = undefined
+      pending = undefined
+      if (end.kind === 'failed') stream.abort(end.error)
+      resolve(end)
     }
-    try {
-      let length = 0
-      let byte = first.get(0)
-      for (let i = 0; ; i++) {
-        length += (byte & 0x7f) * 2 ** (7 * i)
-        if ((byte & 0x80) === 0) break
-        if (i + 1 >= MAX_LENGTH_BYTES) throw new FrameChannelError('frame length longer than 5 bytes')
-        byte = (await bytes.read({ bytes: 1, signal })).get(0)
+    const fail = (message: string): void => finish({ kind: 'failed', error: new FrameChannelError(message) })
+    const midFrame = (): boolean => lengthBytes > 0 || pending !== undefined
+
+    // One frame per turn of the event loop: a member cannot make this node parse a burst of
+    // frames in one go. A second frame completed in the same turn waits, unacknowledged, for
+    // the next; since an honest sender waits for each acknowledgement, any byte arriving while
+    // it waits was sent without waiting, and ends the stream.
+    const flush = (): void => {
+      flushScheduled = false
+      justAcknowledged = false
+      if (over || pending === undefined) return
+      const frame = pending
+      pending = undefined
+      deliver(frame)
+    }
+    const deliver = (frame: Uint8Array): void => {
+      try {
+        stream.send(ACK) // one byte: queued whatever the stream's write buffer says
+      } catch (err) {
+        finish({ kind: 'failed', error: asError(err) })
+        return
       }
-      if (length > maxBytes) throw new FrameChannelError(`message above the ${maxBytes}-byte maximum (${length} bytes announced)`)
-      const data = await bytes.read({ bytes: length, signal })
-      await bytes.write(ACK, { signal })
-      onFrame(data)
-    } catch (err) {
-      const error = (err as Error).name === 'StreamBufferError' ? new FrameChannelError(`message above the ${maxBytes}-byte maximum`) : err as Error
-      stream.abort(error)
-      return { kind: 'failed', error }
+      justAcknowledged = true
+      if (!flushScheduled) {
+        flushScheduled = true
+        setImmediate(flush)
+      }
+      try {
+        onFrame(frame)
+      } catch (err) {
+        finish({ kind: 'failed', error: asError(err) })
+      }
     }
-  }
+
+    const onChunk = (chunk: Uint8Array): void => {
+      let i = 0
+      while (i < chunk.length && !over) {
+        if (pending !== undefined) return fail('frames were sent without waiting for their acknowledgements')
+        if (body === undefined) {
+          if (lengthBytes === 0) deadline = setTimeout(() => fail(`a frame was not completed within ${frameDeadlineMs} ms of its first byte`), frameDeadlineMs)
+          const byte = chunk[i++]!
+          length += (byte & 0x7f) * 2 ** (7 * lengthBytes)
+          lengthBytes++
+          if ((byte & 0x80) !== 0) {
+            if (lengthBytes >= MAX_LENGTH_BYTES) return fail(`frame length longer than ${MAX_LENGTH_BYTES} bytes`)
+            continue
+          }
+          if (length > maxBytes) return fail(`message above the ${maxBytes}-byte maximum (${length} bytes announced)`)
+          if (length === 0) return fail('an empty frame (no message is empty)')
+          body = new Uint8Array(length)
+          filled = 0
+          continue
+        }
+        const n = Math.min(body.length - filled, chunk.length - i)
+        body.set(chunk.subarray(i, i + n), filled)
+        filled += n
+        i += n
+        if (filled < body.length) continue
+        const frame = body
+        body = undefined
+        length = 0
+        lengthBytes = 0
+        clearTimeout(deadline)
+        if (justAcknowledged) pending = frame
+        else deliver(frame)
+      }
+    }
+    const onMessage = (evt: StreamMessageEvent): void => {
+      for (const chunk of chunksOf(evt)) {
+        onChunk(chunk)
+        if (over) return
+      }
+    }
+    const ended = (): void => {
+      if (midFrame()) fail('the stream ended in the middle of a frame')
+      else finish({ kind: 'closed' })
+    }
+    const onClose = (): void => ended()
+    const onRemoteCloseWrite = (): void => ended()
+    const onStop = (): void => finish({ kind: 'closed' })
+
+    if (signal.aborted) { finish({ kind: 'closed' }); return }
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', onClose)
+    stream.addEventListener('remoteCloseWrite', onRemoteCloseWrite)
+    signal.addEventListener('abort', onStop, { once: true })
+  })
 }

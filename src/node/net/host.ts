@@ -24,7 +24,7 @@ import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../logger.ts'
 import { DialFailureLog } from './dial-failure-log.ts'
-import { FrameChannelError, FrameSender, receiveFrames, untilAborted } from './frame-channel.ts'
+import { asError, FrameChannelError, FrameSender, receiveFrames, untilAborted } from './frame-channel.ts'
 
 export const SECAGG_PROTOCOL = '/secagg/1.0.0'
 
@@ -67,8 +67,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((r
 
 /** Concurrent inbound streams from one member (one is the norm: frames follow each other on it). */
 export const MAX_STREAMS_PER_PEER = 8
-/** How long a sender waits for the receiver to acknowledge a frame it has written (as long as a frame read was allowed before). */
-const FRAME_ACK_TIMEOUT_MS = 120_000
+/** How long a frame may take to arrive once its first byte has (a member cannot hold a half-sent frame's buffer longer). */
+const FRAME_DEADLINE_MS = 120_000
+/** How long a sender waits for the receiver to acknowledge a frame: the receiver's deadline, and a margin. */
+const FRAME_ACK_TIMEOUT_MS = FRAME_DEADLINE_MS + 10_000
 
 export class SwarmHost {
   private readonly stopping = new AbortController()
@@ -164,8 +166,8 @@ export class SwarmHost {
     try {
       const end = await receiveFrames(stream, max, this.stopping.signal, (data) => {
         this.options.observer?.frame('received', from, data.byteLength)
-        this.options.onMessage(from, data.subarray())
-      })
+        this.options.onMessage(from, data)
+      }, FRAME_DEADLINE_MS)
       if (end.kind === 'failed') this.options.logger.warn('message-dropped', { peer: from, reason: end.error instanceof FrameChannelError ? end.error.message : `${end.error.name}: ${end.error.message}` })
       else await stream.close().catch(() => {})
     } finally {
@@ -212,7 +214,7 @@ export class SwarmHost {
         // The stream had failed before this frame started (a connection gone since the last
         // frame): a new stream is tried at once, without backing off.
         if (err instanceof FrameChannelError && err.unsent) continue
-        this.options.logger.debug('send-retry', { peer, error: (err as Error).message, retryInMs: backoff })
+        this.options.logger.debug('send-retry', { peer, error: asError(err).message, retryInMs: backoff })
         await sleep(backoff, stop)
         backoff = Math.min(backoff * 2, 3_000)
       }
