@@ -19,6 +19,7 @@
  * must complete within a deadline once it has begun.
  */
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
+import { unsignedVarint } from '../../protocol/wire/varint.ts'
 
 /** The acknowledgement: an empty length-prefixed frame. */
 const ACK = Uint8Array.of(0)
@@ -50,16 +51,6 @@ export function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Prom
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
-}
-
-function varint (value: number): Uint8Array {
-  const out: number[] = []
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80)
-    value = Math.floor(value / 0x80)
-  }
-  out.push(value)
-  return Uint8Array.from(out)
 }
 
 function chunksOf (evt: StreamMessageEvent): Iterable<Uint8Array> {
@@ -119,7 +110,7 @@ export class FrameSender {
       acknowledged.catch(() => {}) // awaited below; a close while draining must not go unhandled
       try {
         const deadline = AbortSignal.timeout(this.ackTimeoutMs)
-        const queued = this.stream.send(varint(data.length))
+        const queued = this.stream.send(unsignedVarint(data.length))
         if (!(this.stream.send(data) && queued)) await this.stream.onDrain({ signal: deadline })
         await untilAborted(acknowledged, deadline)
       } catch (err) {

@@ -11,6 +11,7 @@
 import { InvalidInputError } from '../errors.ts'
 import { headerEnvelope } from './codec.ts'
 import { Envelope } from './secagg.generated.ts'
+import { unsignedVarint } from './varint.ts'
 
 /** Room before the vector for version, kind, 32-byte binding, round and the vector's tag+length. */
 const HEADER_ROOM = 96
@@ -34,7 +35,7 @@ export class MaskedInputFrame {
     if (this.sealed) throw new InvalidInputError('masked-input frame already sealed')
     this.sealed = true
     const head = Envelope.encode(headerEnvelope('masked-input', binding, round))
-    const length = varint(this.vector.byteLength)
+    const length = unsignedVarint(this.vector.byteLength)
     const start = HEADER_ROOM - length.length - 1 - head.length
     if (start < 0) throw new InvalidInputError(`masked-input header of ${head.length} bytes does not fit the ${HEADER_ROOM}-byte room`)
     this.bytes.set(head, start)
@@ -49,12 +50,3 @@ export class MaskedInputFrame {
   }
 }
 
-function varint (value: number): Uint8Array {
-  const out: number[] = []
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80)
-    value = Math.floor(value / 0x80)
-  }
-  out.push(value)
-  return Uint8Array.from(out)
-}
