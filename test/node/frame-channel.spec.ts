@@ -84,6 +84,15 @@ describe('node/net/frame-channel (acknowledged frames on one stream)', () => {
     }
   })
 
+  it('a frame buffer the process cannot allocate ends the stream, not the process', async () => {
+    const [out, inbound] = await streamPair()
+    const got = receive(inbound, 2 ** 40) // a maximum no machine can honour
+    out.send(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x7f)) // announces 2^35 − 1 bytes
+    const end = await got.end
+    assert.equal(end.kind, 'failed')
+    assert.equal((end as { error: Error }).error.name, 'RangeError')
+  })
+
   it('a sender that does not wait for the acknowledgements ends the stream: frames written back to back are not parsed one after another', async () => {
     const [out, inbound] = await streamPair()
     const got = receive(inbound, 1_000)

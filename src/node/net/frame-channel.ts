@@ -240,9 +240,15 @@ export function receiveFrames (stream: Stream, maxBytes: number, signal: AbortSi
       }
     }
     const onMessage = (evt: StreamMessageEvent): void => {
-      for (const chunk of chunksOf(evt)) {
-        onChunk(chunk)
-        if (over) return
+      try {
+        for (const chunk of chunksOf(evt)) {
+          onChunk(chunk)
+          if (over) return
+        }
+      } catch (err) {
+        // Nothing may escape an event listener (it would be an uncaught exception): e.g. a
+        // frame buffer the process cannot allocate ends this stream, not the node.
+        finish({ kind: 'failed', error: asError(err) })
       }
     }
     const ended = (): void => {
