@@ -14,9 +14,9 @@
  * malicious: bytes of a next frame that arrive before the acknowledgement could have reached
  * the sender (in the same turn of the event loop) end the stream, so a member cannot make a
  * node parse thousands of frames in one go and starve everything else. Each frame's bytes are
- * copied into one buffer of its announced length as they arrive — never more than the
- * maximum, and no views that would keep the transport's larger buffers alive — and a frame
- * must complete within a deadline once it has begun.
+ * copied into a buffer of its own as they arrive — growing with what arrived, never beyond
+ * the announced length or the maximum, and no views that would keep the transport's larger
+ * buffers alive — and a frame must complete within a deadline once it has begun.
  */
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { unsignedVarint } from '../../protocol/wire/varint.ts'
@@ -25,6 +25,8 @@ import { unsignedVarint } from '../../protocol/wire/varint.ts'
 const ACK = Uint8Array.of(0)
 /** A frame of up to 2^35 − 1 bytes has at most a 5-byte length; the maximum is far below. */
 const MAX_LENGTH_BYTES = 5
+/** A frame's buffer starts at this size (or the frame's, if smaller) and doubles as bytes arrive. */
+const INITIAL_FRAME_BUFFER = 64 * 1024
 
 export class FrameChannelError extends Error {
   override readonly name = 'FrameChannelError'
@@ -221,15 +223,23 @@ export function receiveFrames (stream: Stream, maxBytes: number, signal: AbortSi
           }
           if (length > maxBytes) return fail(`message above the ${maxBytes}-byte maximum (${length} bytes announced)`)
           if (length === 0) return fail('an empty frame (no message is empty)')
-          body = new Uint8Array(length)
+          // The buffer grows with what arrives, not with what is announced: a member that
+          // announces full-size frames and resets the streams would otherwise make this node
+          // allocate the maximum each time, faster than garbage collection frees it.
+          body = new Uint8Array(Math.min(length, INITIAL_FRAME_BUFFER))
           filled = 0
           continue
         }
-        const n = Math.min(body.length - filled, chunk.length - i)
+        const n = Math.min(length - filled, chunk.length - i)
+        if (filled + n > body.length) {
+          const grown = new Uint8Array(Math.min(length, Math.max(2 * body.length, filled + n)))
+          grown.set(body.subarray(0, filled))
+          body = grown
+        }
         body.set(chunk.subarray(i, i + n), filled)
         filled += n
         i += n
-        if (filled < body.length) continue
+        if (filled < length) continue
         const frame = body
         body = undefined
         length = 0

@@ -201,25 +201,40 @@ export class SwarmHost {
    * sent or `signal` aborts (the session it belongs to is over). Resolves to whether it went.
    */
   async send (peer: string, data: Uint8Array, signal: AbortSignal): Promise<boolean> {
-    const stop = AbortSignal.any([signal, this.stopping.signal])
+    // One controller per send, unlinked when it ends: AbortSignal.any() on the host's
+    // long-lived stopping signal keeps a few hundred bytes per call alive in Node 22
+    // (nodejs/node#54614), and a busy node sends many frames.
+    const stopper = new AbortController()
+    const stop = stopper.signal
+    const onAbort = (): void => stopper.abort()
+    if (signal.aborted || this.stopping.signal.aborted) stopper.abort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.stopping.signal.addEventListener('abort', onAbort, { once: true })
     let backoff = 200
-    while (!stop.aborted) {
-      try {
-        const sender = await untilAborted(this.senderTo(peer), stop)
-        await sender.send(data, stop)
-        this.options.observer?.frame('sent', peer, data.byteLength)
-        return true
-      } catch (err) {
-        if (stop.aborted) break
-        // The stream had failed before this frame started (a connection gone since the last
-        // frame): a new stream is tried at once, without backing off.
-        if (err instanceof FrameChannelError && err.unsent) continue
-        this.options.logger.debug('send-retry', { peer, error: asError(err).message, retryInMs: backoff })
-        await sleep(backoff, stop)
-        backoff = Math.min(backoff * 2, 3_000)
+    let retriedAtOnce = false
+    try {
+      while (!stop.aborted) {
+        try {
+          const sender = await untilAborted(this.senderTo(peer), stop)
+          await sender.send(data, stop)
+          this.options.observer?.frame('sent', peer, data.byteLength)
+          return true
+        } catch (err) {
+          if (stop.aborted) break
+          // The stream had failed before this frame started (a connection gone since the last
+          // frame): a new stream is tried at once, without backing off — once per send, so a
+          // receiver that breaks every new stream cannot make this loop spin.
+          if (err instanceof FrameChannelError && err.unsent && !retriedAtOnce) { retriedAtOnce = true; continue }
+          this.options.logger.debug('send-retry', { peer, error: asError(err).message, retryInMs: backoff })
+          await sleep(backoff, stop)
+          backoff = Math.min(backoff * 2, 3_000)
+        }
       }
+      return false
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      this.stopping.signal.removeEventListener('abort', onAbort)
     }
-    return false
   }
 
   /** Reconnects to members that went away, with per-member exponential backoff. */
