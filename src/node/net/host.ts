@@ -4,8 +4,8 @@
  * /secagg/1.0.0, carrying acknowledged length-prefixed frames on one long-lived stream per
  * member and direction (frame-channel.ts). Only consortium members get
  * through the connection gater, in either direction. Messages above the configured maximum
- * are refused before they are buffered (the 4 MB default of the stream helpers is raised to
- * that maximum, since masked vectors are tens of MB).
+ * are refused from their announced length, before they are buffered (masked vectors are
+ * tens of MB, so the maximum is the consortium's, not libp2p's 4 MB default).
  */
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify } from '@libp2p/identify'
