@@ -37,7 +37,7 @@ function processRoundMs (runs: number): number {
     const out = spawnSync(process.execPath, [cli, ...ARGS], { encoding: 'utf8' })
     const elapsed = performance.now() - start
     if (out.status !== 0 || !/sum over 16 peers/.test(out.stdout)) throw new Error(`secagg simulate failed: ${out.stderr}${out.stdout}`)
-    if (r > 0) times.push(elapsed) // the first run fills tsx's compile cache
+    if (r > 0) times.push(elapsed) // the first run fills the TypeScript cache (bin/typescript-hooks.js)
   }
   return median(times)
 }

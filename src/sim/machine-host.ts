@@ -88,8 +88,8 @@ export class MachineHost {
 
   startParticipant (i: number): StepRecord {
     const p = this.participants.get(i)!
-    const { inputs, weights } = this.s
-    return this.run(p, i, false, 0, () => { p.setInput(inputs.vectors[i]!, weights[i]!, 0, inputs.noise?.[i]); p.start(0) })
+    const input = this.s.inputOf(i) // drawn outside the timed step: the member's machine is given it
+    return this.run(p, i, false, 0, () => { p.setInput(input, this.s.weights[i]!, 0, this.s.noiseOf(i)); p.start(0) })
   }
 
   /** One queued event, or undefined where the sequential loop does nothing (a stale deadline, a silenced target). */

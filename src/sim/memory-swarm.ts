@@ -92,7 +92,8 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
   timed(true, aggregatorIndex, () => aggregator.start(0))
   drain(aggregator, aggregatorIndex, 'aggregator', 0)
   participants.forEach((p, i) => {
-    timed(false, i, () => { p.setInput(s.inputs.vectors[i]!, s.weights[i]!, 0, s.inputs.noise?.[i]); p.start(0) })
+    const input = s.inputOf(i) // drawn outside the timed step: the member's machine is given it
+    timed(false, i, () => { p.setInput(input, s.weights[i]!, 0, s.noiseOf(i)); p.start(0) })
     drain(p, i, 'participant', 0)
   })
   for (let ev = queue.pop(); ev !== undefined; ev = queue.pop()) {

@@ -1,17 +1,17 @@
 /**
  * What the parallel simulator's main thread and its workers (memory-swarm-worker.ts) tell
- * each other: the scenario's draws once, in shared memory, then one batch of queued events per
- * window and the step records back.
+ * each other: the scenario's draws once (given inputs in shared memory), then one batch of
+ * queued events per window and the step records back.
  */
 import type { Stage } from '../protocol/index.ts'
 import type { QueuedEvent, StepRecord } from './machine-host.ts'
 import type { ScenarioDraws, SimulationOptions } from './scenario.ts'
 
 export interface WorkerSetup {
-  /** The run's options without `inputs` (they come as `vectors`, `noise`, `weights`). */
+  /** The run's options without `inputs` (given inputs come as `vectors`, `noise`, `weights`). */
   readonly options: SimulationOptions
-  /** peers × dim float64, row-major: every member's input, one copy for all threads. */
-  readonly vectors: SharedArrayBuffer
+  /** peers × dim float64, row-major: every given input, one copy for all threads; absent when drawn from the seed. */
+  readonly vectors?: SharedArrayBuffer
   /** peers × dim int32: the DP noise shares, when the inputs carry them. */
   readonly noise?: SharedArrayBuffer
   readonly weights?: readonly number[]
@@ -32,8 +32,11 @@ export type FromWorker =
 /**
  * The draws in shared memory, or undefined when they do not have the shape of a run
  * (a vector of the wrong length, say): the sequential simulator then runs and reports it.
+ * Inputs drawn from the seed are not shared: each thread draws a member's input when it runs it.
  */
 export function shareDraws (draws: ScenarioDraws, peers: number, dim: number): Omit<WorkerSetup, 'options' | 'peers'> | undefined {
+  const dropouts = [...draws.dropouts]
+  if (draws.inputs === undefined) return { dropouts }
   const { vectors, noise, weights } = draws.inputs
   if (vectors.length !== peers || vectors.some((v) => v.length !== dim)) return undefined
   if (noise !== undefined && (noise.length !== peers || noise.some((v) => v.length !== dim))) return undefined
@@ -48,17 +51,19 @@ export function shareDraws (draws: ScenarioDraws, peers: number, dim: number): O
     vectors: sharedVectors,
     ...(sharedNoise !== undefined ? { noise: sharedNoise } : {}),
     ...(weights !== undefined ? { weights } : {}),
-    dropouts: [...draws.dropouts]
+    dropouts
   }
 }
 
 /** The draws as views of the shared memory (no copy). */
 export function openDraws (setup: Omit<WorkerSetup, 'options' | 'peers'>, peers: number, dim: number): ScenarioDraws {
-  const vectors = Array.from({ length: peers }, (_, i) => new Float64Array(setup.vectors, i * dim * 8, dim))
+  const dropouts = new Map(setup.dropouts)
+  if (setup.vectors === undefined) return { dropouts }
+  const vectors = Array.from({ length: peers }, (_, i) => new Float64Array(setup.vectors!, i * dim * 8, dim))
   const noise = setup.noise === undefined ? undefined : Array.from({ length: peers }, (_, i) => new Int32Array(setup.noise!, i * dim * 4, dim))
   return {
     inputs: { vectors, ...(noise !== undefined ? { noise } : {}), ...(setup.weights !== undefined ? { weights: setup.weights } : {}) },
-    dropouts: new Map(setup.dropouts)
+    dropouts
   }
 }
 

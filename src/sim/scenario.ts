@@ -112,18 +112,32 @@ export function peerName (i: number): string {
   return `peer-${String(i).padStart(4, '0')}`
 }
 
+/** The simulator's inputs are k / 10^6 − 1 with k uniform in [0, 2·10^6]: six decimals in [−1, 1]. */
+const INPUT_STEPS = 2_000_001
+
 /**
- * Seeded inputs in [−1, 1]: six-decimal values (k / 10^6 − 1, k uniform in [0, 2·10^6]) held
- * as float32, as a model's weights and updates are (tfjs trains in float32) — and half the
- * memory of float64, which at n = 17, M = 10^6 is 68 MB of fresh pages fewer per process.
+ * One seeded input in [−1, 1], written into `into`: six-decimal values held as float32, as a
+ * model's weights and updates are (tfjs trains in float32). Drawn in 64 KiB keystream calls
+ * (randomIntsInto), so `into` is the only memory it touches.
  */
+export function drawInputInto (rng: RandomSource, into: Float32Array): Float32Array {
+  randomIntsInto(rng, INPUT_STEPS, into)
+  for (let j = 0; j < into.length; j++) into[j] = into[j]! / 1_000_000 - 1
+  return into
+}
+
+/** `peers` seeded inputs from one source, all held at once (the in-process benches and tests). */
 export function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
-  const vectors = Array.from({ length: peers }, () => {
-    const v = randomIntsInto(rng, 2_000_001, new Float32Array(dim))
-    for (let j = 0; j < dim; j++) v[j] = v[j]! / 1_000_000 - 1
-    return v
-  })
-  return { vectors }
+  return { vectors: Array.from({ length: peers }, () => drawInputInto(rng, new Float32Array(dim))) }
+}
+
+/**
+ * Member `id`'s simulated input comes from its own stream, so any thread can draw any member's
+ * vector when it needs it: a run holds no member's vector longer than one call, instead of all
+ * n (68 MB of fresh pages at n = 17, M = 10^6, ~17,000 page faults).
+ */
+function inputRandom (seed: string, id: string): RandomSource {
+  return seededRandom(`input/${seed}/${id}`)
 }
 
 /**
@@ -154,7 +168,6 @@ export interface Scenario {
   readonly identitySeeds: readonly Uint8Array[]
   readonly signers: readonly Ed25519Signer[]
   readonly aggregatorIndex: number
-  readonly inputs: SimulationInputs
   readonly weights: readonly number[]
   readonly clip: number
   readonly neighbours: number | 'complete'
@@ -169,15 +182,22 @@ export interface Scenario {
   participant (peer: number, rng?: RandomSource): Participant
   aggregator (): Aggregator
   participantRandom (peer: number): RandomSource
+  /**
+   * Member `peer`'s input: the given vector, or its seeded draw written into one buffer the
+   * scenario reuses — valid until the next call, so use it (setInput copies) before asking again.
+   */
+  inputOf (peer: number): ArrayLike<number>
+  /** Member `peer`'s DP noise share, when the given inputs carry them. */
+  noiseOf (peer: number): Int32Array | undefined
 }
 
 /**
- * What prepareScenario draws from the seed (the inputs, unless given, and who drops where). A
- * worker of the parallel simulator (parallel-swarm.ts) receives these from the main thread —
- * the inputs in shared memory — instead of drawing its own copy of every member's vector.
+ * What prepareScenario takes from the run besides its options: the given inputs, if any, and
+ * who drops where. A worker of the parallel simulator (parallel-swarm.ts) receives these from
+ * the main thread — given inputs in shared memory; drawn inputs it draws itself, per member.
  */
 export interface ScenarioDraws {
-  readonly inputs: SimulationInputs
+  readonly inputs?: SimulationInputs
   readonly dropouts: ReadonlyMap<number, Stage>
 }
 
@@ -193,12 +213,10 @@ function aggregatorIndexOf (consortium: Uint8Array, ids: readonly string[]): num
 /** The seeded draws alone, exactly as prepareScenario makes them (same RNG stream, same order). */
 export function drawScenario (options: SimulationOptions): ScenarioDraws {
   const seed = options.seed ?? '1'
-  const rng = seededRandom(`simulate/${seed}`)
   const ids = Array.from({ length: options.peers }, (_, i) => peerName(i))
   const aggregatorIndex = aggregatorIndexOf(consortiumOf(seed), ids)
-  const inputs = options.inputs ?? randomInputs(rng, options.peers, options.dim)
-  const dropouts = drawDropouts(options.dropout ?? new Map(), options.peers, aggregatorIndex, options.dropAggregator ?? false, rng)
-  return { inputs, dropouts }
+  const dropouts = drawDropouts(options.dropout ?? new Map(), options.peers, aggregatorIndex, options.dropAggregator ?? false, seededRandom(`simulate/${seed}`))
+  return { ...(options.inputs !== undefined ? { inputs: options.inputs } : {}), dropouts }
 }
 
 export function prepareScenario (options: SimulationOptions, defaultStageTimeoutMs = 10_000, draws?: ScenarioDraws): Scenario {
@@ -213,8 +231,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const consortium = consortiumOf(seed)
   const aggregatorIndex = aggregatorIndexOf(consortium, ids)
   const given = draws?.inputs ?? options.inputs
-  const inputs = given ?? randomInputs(rng, n, dim)
-  const weights = inputs.weights ?? new Array<number>(n).fill(1)
+  const weights = given?.weights ?? new Array<number>(n).fill(1)
   // Drawn inputs lie in [−1, 1], so the scan would give 1: skipped (17 M values at M = 10^6).
   const clip = options.clip ?? (given === undefined ? 1 : Math.max(1, largestMagnitude(given.vectors)))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
@@ -229,8 +246,9 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   }
   const dropouts = draws?.dropouts ?? drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
   const participantRandom = (peer: number): RandomSource => seededRandom(`participant/${seed}/${ids[peer]!}`)
+  let scratch: Float32Array | undefined
   return {
-    seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, inputs, weights, clip, neighbours, threshold, maxCorrupt, config, dropouts,
+    seed, peers: n, dim, ids, identitySeeds, signers, aggregatorIndex, weights, clip, neighbours, threshold, maxCorrupt, config, dropouts,
     indexOf: new Map(ids.map((id, i) => [id, i])),
     isDropping: (peer, kind) => {
       const at = dropouts.get(peer)
@@ -238,7 +256,9 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
     },
     participant: (peer, rng = participantRandom(peer)) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, rng),
     aggregator: () => new Aggregator(config, { id: ids[aggregatorIndex]!, signer: signers[aggregatorIndex]! }),
-    participantRandom
+    participantRandom,
+    inputOf: (peer) => given?.vectors[peer] ?? drawInputInto(inputRandom(seed, ids[peer]!), scratch ??= new Float32Array(dim)),
+    noiseOf: (peer) => given?.noise?.[peer]
   }
 }
 
@@ -281,7 +301,7 @@ export function buildReport (s: Scenario, seen: Observations, emitSum: boolean, 
     included = result.included.map((id) => s.indexOf.get(id)!)
     const plain = new Float64Array(s.dim)
     for (const i of included) {
-      const v = s.inputs.vectors[i]!
+      const v = s.inputOf(i)
       for (let j = 0; j < s.dim; j++) plain[j]! += s.weights[i]! * Math.min(s.clip, Math.max(-s.clip, v[j]!))
     }
     maxAbsError = 0

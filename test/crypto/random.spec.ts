@@ -68,7 +68,7 @@ describe('crypto/random', () => {
       const width = bound <= 2 ** 24 ? 4 : 6
       const bytes = rng(width * count)
       const limit = width === 4 ? Math.floor(2 ** 32 / bound) * bound : Math.floor(2 ** 48 / bound) * bound
-      const raw = Array.from({ length: count }, (_, i) => width === 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(4 * i, true) : Buffer.from(bytes).readUIntBE(6 * i, 6))
+      const raw = Array.from({ length: count }, (_, i) => width === 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(4 * i, true) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUIntBE(6 * i, 6)) // a view: no copy per value
       return raw.map((v) => v < limit ? v % bound : -1).map((v) => v >= 0 ? v : randomInt(rng, bound))
     }
     // Rejection rates ≈ 0.4 % (4-byte words) and ≈ 50 % (6-byte values): both paths redraw often.
@@ -78,6 +78,18 @@ describe('crypto/random', () => {
     }
     const small = oneShot('f32', 2_000_001, 40_000)
     assert.deepEqual([...randomIntsInto(seededRandom('f32'), 2_000_001, new Float32Array(40_000))], small, 'float32 output')
+    // The reduction by ⌊value / bound⌋ equals `%` for every bound up to 2^24, down to 1.
+    for (const bound of [1, 2, 3, 7, 1000, 2 ** 24 - 1, 2 ** 24]) {
+      assert.deepEqual([...randomIntsInto(seededRandom(`b${bound}`), bound, new Float64Array(20_000))], oneShot(`b${bound}`, bound, 20_000), `bound ${bound}`)
+    }
+    // A source whose bytes start off a 4-byte boundary (a view into a larger buffer): read as
+    // little-endian words all the same.
+    const offset = (rng: RandomSource): RandomSource => (length) => {
+      const padded = new Uint8Array(length + 1)
+      padded.set(rng(length), 1)
+      return padded.subarray(1)
+    }
+    assert.deepEqual([...randomIntsInto(offset(seededRandom('f32')), 2_000_001, new Float32Array(40_000))], small, 'unaligned source')
   })
 
   it('randomIntsInto refuses a float32 output for bounds it cannot hold exactly (above 2^24)', () => {

@@ -78,7 +78,7 @@ describe('secagg simulate --transport libp2p', function () {
       const result = await runPlainRound(swarm, s, AbortSignal.timeout(20_000))
       assert.equal(result.weightSum, 9)
       for (let j = 0; j < 40; j++) {
-        const expected = s.inputs.vectors.reduce((sum, v, i) => sum + s.weights[i]! * v[j]!, 0)
+        const expected = s.weights.reduce((sum, w, i) => sum + w * s.inputOf(i)[j]!, 0)
         assert.ok(Math.abs(result.sum[j]! - expected) < 1e-6, `coordinate ${j}`)
       }
     } finally {

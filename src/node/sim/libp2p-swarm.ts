@@ -184,7 +184,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
   swarm.receiver = (to, from, data) => { if (!offline.has(to)) runners[to]!.deliver(s.ids[from]!, data) }
   if (log !== undefined) s.ids.forEach((_, i) => logRoundStart(log, s, i, now()))
   try {
-    runners.forEach((r, i) => { if (!signal.aborted) r.start(s.inputs.vectors[i]!, s.weights[i]!) })
+    runners.forEach((r, i) => { if (!signal.aborted) r.start(s.inputOf(i), s.weights[i]!) }) // start() encodes each input before the next is drawn
     await untilAborted(over, signal)
   } finally {
     clearTimeout(grace)
@@ -220,7 +220,7 @@ export async function runPlainRound (swarm: LoopbackSwarm, s: Scenario, signal: 
   const sends = new AbortController()
   try {
     for (let i = 0; i < s.peers; i++) {
-      const { words } = encodeInput(plan, s.inputs.vectors[i]!, s.weights[i]!)
+      const { words } = encodeInput(plan, s.inputOf(i), s.weights[i]!)
       const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength)
       if (i === hub) add(i, words)
       else void swarm.send(i, hub, bytes, AbortSignal.any([signal, sends.signal]))
