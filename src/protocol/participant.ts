@@ -106,6 +106,14 @@ export class Participant extends MachineBase implements SansIoMachine {
   /** The session id once the key list arrived (public: it hashes public values only). */
   get roundSessionId (): Uint8Array | undefined { return this.sessionId }
 
+  /**
+   * Keys exchanged and neighbours' shares held, only the input missing: the session started
+   * before local training finished, and masking starts the moment setInput is called.
+   */
+  get waitingForInput (): boolean {
+    return this.stage === 'share' && this.held.size > 0 && !this.inputSet && !this.finished
+  }
+
   /** Step 0: fresh key pairs, signed, sent to the aggregator. */
   start (now: number): void {
     if (this.started || this.finished) throw new InvalidStateError(this.started ? 'participant already started' : 'participant session already ended')

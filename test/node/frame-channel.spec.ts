@@ -55,6 +55,25 @@ describe('node/net/frame-channel (acknowledged frames on one stream)', () => {
     assert.deepEqual(await got.end, { kind: 'closed' })
   })
 
+  it('a small frame goes to the stream as one send with its length (one yamux frame, one window update); a large one uncopied', async () => {
+    const [out, inbound] = await streamPair()
+    const got = receive(inbound, 1 << 20)
+    const sent: Uint8Array[] = []
+    const send = out.send.bind(out)
+    out.send = (data) => { sent.push(data instanceof Uint8Array ? data : data.subarray()); return send(data) }
+    const sender = new FrameSender(out, 10_000)
+    const small = frame(1, 300)
+    await sender.send(small, AbortSignal.timeout(20_000))
+    assert.equal(sent.length, 1)
+    assert.deepEqual(sent[0], Uint8Array.of(0xac, 0x02, ...small), 'varint 300, then the frame')
+    const large = frame(2, 100_000)
+    await sender.send(large, AbortSignal.timeout(20_000))
+    assert.equal(sent.length, 3)
+    assert.equal(sent[2], large, 'the large frame itself, not a copy')
+    assert.deepEqual(got.frames, [small, large])
+    sender.close()
+  })
+
   it('a frame the receiver never reads is not acknowledged: the send fails and the channel is closed', async () => {
     const [out, inbound] = await streamPair()
     const sender = new FrameSender(out, 300) // the acknowledgement deadline

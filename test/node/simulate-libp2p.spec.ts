@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli } from '../helpers/cli.ts'
-import { LoopbackSwarm, messageLimitFor, runPlainRound } from '../../src/node/sim/libp2p-swarm.ts'
+import { LoopbackSwarm, messageLimitFor, runPlainRound, runSecureRound } from '../../src/node/sim/libp2p-swarm.ts'
 import { prepareScenario } from '../../src/sim/scenario.ts'
 
 const TIMING_FIELDS = ['stageMs', 'wallMs', 'transport', 'cpuMs']
@@ -69,6 +69,28 @@ describe('secagg simulate --transport libp2p', function () {
     const big = await cli('simulate', '--peers', '500', '--dim', '3', '--transport', 'libp2p')
     assert.equal(big.code, 2)
     assert.match(big.err, /at most 256 peers.*use --transport memory/)
+  })
+
+  it('a secure round whose inputs come after the key exchange (members still training) sums them exactly', async () => {
+    const s = prepareScenario({ peers: 5, dim: 40, neighbours: 'complete', seed: '8' })
+    const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(s.dim, s.peers))
+    try {
+      await swarm.connectTo(s.aggregatorIndex, AbortSignal.timeout(20_000))
+      const seen = await runSecureRound(swarm, s, AbortSignal.timeout(60_000), {}, { inputsAfterKeys: true })
+      const stageAt = (stage: string): number => {
+        const found = seen.events.find((e) => e.role === 'aggregator' && e.event.type === 'stage' && e.event.stage === stage)?.event
+        return found?.type === 'stage' ? found.at : Number.NaN
+      }
+      const done = seen.events.find((e) => e.role === 'aggregator' && e.event.type === 'result')?.event
+      assert.ok(done?.type === 'result', 'the round completed')
+      assert.ok(seen.inputsAt !== undefined && seen.inputsAt >= stageAt('masked'), 'inputs given after every member held its shares')
+      for (let j = 0; j < 40; j++) {
+        const expected = s.weights.reduce((sum, w, i) => sum + w * s.inputOf(i)[j]!, 0)
+        assert.ok(Math.abs(done.result.sum[j]! - expected) < 1e-4, `coordinate ${j}`)
+      }
+    } finally {
+      await swarm.stop()
+    }
   })
 
   it('the plain round of the swarm benchmark delivers the exact weighted sum of the quantized inputs', async () => {

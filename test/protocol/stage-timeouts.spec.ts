@@ -45,6 +45,18 @@ describe('protocol: per-stage timeouts', () => {
     const trainer = participants[0]!
     assert.equal(trainer.stage, 'share', 'shares received, still training')
     assert.equal(trainer.pollTimeout(), 1 + TIMEOUTS.masked)
+    assert.equal(trainer.waitingForInput, true, 'keys exchanged, only the input missing')
+    assert.ok(participants.slice(1).every((p) => !p.waitingForInput), 'the others had their inputs and masked at once')
+    trainer.setInput([0, 0, 0, 0], 1, 2)
+    assert.equal(trainer.waitingForInput, false)
+    assert.equal(drainOutbound(trainer).length, 1, 'the masked input goes the moment the input is set')
+  })
+
+  it('waitingForInput is false before the shares arrive, even without an input', () => {
+    const h = makeSession(3, { stageTimeouts: TIMEOUTS })
+    h.aggregator.start(0)
+    h.participants.forEach((p) => p.start(0))
+    assert.ok(h.participants.every((p) => !p.waitingForInput))
   })
 
   it('refuses a missing, zero or non-finite stage timeout, naming the stage', () => {

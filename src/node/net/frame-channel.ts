@@ -27,6 +27,8 @@ const ACK = Uint8Array.of(0)
 const MAX_LENGTH_BYTES = 5
 /** A frame's buffer starts at this size (or the frame's, if smaller) and doubles as bytes arrive. */
 const INITIAL_FRAME_BUFFER = 64 * 1024
+/** Frames up to this size are sent in one piece with their length (copied once). */
+const COALESCE_BYTES = 64 * 1024
 
 export class FrameChannelError extends Error {
   override readonly name = 'FrameChannelError'
@@ -112,8 +114,7 @@ export class FrameSender {
       acknowledged.catch(() => {}) // awaited below; a close while draining must not go unhandled
       try {
         const deadline = AbortSignal.timeout(this.ackTimeoutMs)
-        const queued = this.stream.send(unsignedVarint(data.length))
-        if (!(this.stream.send(data) && queued)) await this.stream.onDrain({ signal: deadline })
+        if (!this.writeFrame(data)) await this.stream.onDrain({ signal: deadline })
         await untilAborted(acknowledged, deadline)
       } catch (err) {
         const error = asError(err)
@@ -123,6 +124,24 @@ export class FrameSender {
     })
     this.queue = turn.catch(() => {})
     await untilAborted(turn, signal)
+  }
+
+  /**
+   * Hands the length and the frame to the stream; false if it asks for a drain. Each send is
+   * its own yamux data frame, its own Noise message and socket write, and earns its own
+   * window update from the receiver, so a small frame goes as one send with its length
+   * (a copy of at most 64 KiB); a large one is not copied.
+   */
+  private writeFrame (data: Uint8Array): boolean {
+    const length = unsignedVarint(data.length)
+    if (data.length > COALESCE_BYTES) {
+      const queued = this.stream.send(length)
+      return this.stream.send(data) && queued
+    }
+    const whole = new Uint8Array(length.length + data.length)
+    whole.set(length, 0)
+    whole.set(data, length.length)
+    return this.stream.send(whole)
   }
 
   close (err?: Error): void {

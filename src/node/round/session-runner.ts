@@ -51,6 +51,16 @@ export class SessionRunner {
     this.schedule()
   }
 
+  /** The input, for a session started without one (`start()`): masking starts at once if the keys are exchanged. */
+  provideInput (input: ArrayLike<number>, weight = 1): void {
+    if (this.stopped) return
+    this.session.provideInput(input, weight, this.clock.now(), this.sink)
+    this.schedule()
+  }
+
+  /** Keys exchanged, only the input missing (Participant.waitingForInput). */
+  get waitingForInput (): boolean { return !this.stopped && this.session.participant.waitingForInput }
+
   deliver (from: string, data: Uint8Array): void {
     if (this.stopped) return
     this.session.deliver(from, data, this.clock.now(), this.sink)

@@ -114,12 +114,29 @@ async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<
   }
 }
 
+export interface SecureRoundOptions {
+  /**
+   * Members start without their inputs and get them once every live member holds its
+   * neighbours' shares: the round of a node whose local training outlasts the key exchange.
+   */
+  readonly inputsAfterKeys?: boolean
+}
+
+export interface SecureRoundSeen {
+  readonly events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>
+  readonly offline: Set<number>
+  readonly bytesSent: number[]
+  readonly clipped: number
+  /** With inputsAfterKeys: when the inputs were given, in ms on the round's clock (events' `at`). */
+  readonly inputsAt?: number
+}
+
 /**
  * Runs the scenario's secure round on `swarm` (one host per scenario peer). Resolves once the
  * aggregator has a result or aborted and every live participant has finished (or, after the
  * aggregator finished, a participant's longest wait has passed).
  */
-export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal, observer: SimulationObserver = {}): Promise<{ events: Array<{ peer: number, role: 'participant' | 'aggregator', event: ProtocolEvent }>, offline: Set<number>, bytesSent: number[], clipped: number }> {
+export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal: AbortSignal, observer: SimulationObserver = {}, options: SecureRoundOptions = {}): Promise<SecureRoundSeen> {
   const n = s.peers
   const t0 = performance.now()
   const now = (): number => performance.now() - t0
@@ -181,10 +198,26 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
       check()
     }
   }))
-  swarm.receiver = (to, from, data) => { if (!offline.has(to)) runners[to]!.deliver(s.ids[from]!, data) }
+  // With inputsAfterKeys, members start without their inputs, as a node does while it trains
+  // (the coordinator's inputPending), and get them once every live member holds its shares.
+  let inputsAt: number | undefined
+  const giveInputsWhenReady = (): void => {
+    if (inputsAt !== undefined || !runners.every((r, i) => offline.has(i) || r.waitingForInput)) return
+    inputsAt = now()
+    runners.forEach((r, i) => { if (!offline.has(i)) r.provideInput(s.inputOf(i), s.weights[i]!) })
+  }
+  swarm.receiver = (to, from, data) => {
+    if (offline.has(to)) return
+    runners[to]!.deliver(s.ids[from]!, data)
+    if (options.inputsAfterKeys === true) giveInputsWhenReady()
+  }
   if (log !== undefined) s.ids.forEach((_, i) => logRoundStart(log, s, i, now()))
   try {
-    runners.forEach((r, i) => { if (!signal.aborted) r.start(s.inputOf(i), s.weights[i]!) }) // start() encodes each input before the next is drawn
+    runners.forEach((r, i) => {
+      if (signal.aborted) return
+      if (options.inputsAfterKeys === true) r.start()
+      else r.start(s.inputOf(i), s.weights[i]!) // start() encodes each input before the next is drawn
+    })
     await untilAborted(over, signal)
   } finally {
     clearTimeout(grace)
@@ -192,7 +225,7 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
     sends.abort()
     swarm.receiver = () => {}
   }
-  return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.clippedCoordinates, 0) }
+  return { events, offline, bytesSent, clipped: runners.reduce((sum, r) => sum + r.clippedCoordinates, 0), ...(inputsAt !== undefined ? { inputsAt } : {}) }
 }
 
 /**
