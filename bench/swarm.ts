@@ -13,7 +13,8 @@
  * round with the inputs given once every member holds its shares — against the plain round.
  */
 import { LoopbackSwarm, messageLimitFor, runPlainRound, runSecureRound } from '../src/node/sim/libp2p-swarm.ts'
-import { prepareScenario } from '../src/sim/scenario.ts'
+import { seededRandom } from '../src/crypto/index.ts'
+import { prepareScenario, randomInputs } from '../src/sim/scenario.ts'
 import { fmt, printSection, verdict } from './harness.ts'
 
 const PEERS = 10
@@ -21,7 +22,10 @@ const DIM = 1_000_000
 const RUNS = 5
 
 export async function benchSwarm (): Promise<void> {
-  const s = prepareScenario({ peers: PEERS, dim: DIM, neighbours: 'complete', seed: 'bench-swarm' }, 60_000)
+  // Inputs drawn before the clock (a scenario draws each member's input when asked, ~4 ms at
+  // this size): both rounds start from inputs that exist, as after local training.
+  const inputs = randomInputs(seededRandom('bench-swarm-inputs'), PEERS, DIM)
+  const s = prepareScenario({ peers: PEERS, dim: DIM, neighbours: 'complete', seed: 'bench-swarm', inputs }, 60_000)
   const swarm = await LoopbackSwarm.start(s.identitySeeds, messageLimitFor(DIM, PEERS))
   try {
     const signal = AbortSignal.timeout(600_000)
