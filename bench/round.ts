@@ -53,7 +53,7 @@ function opensslKeystreamRate (): number | undefined {
 
 /**
  * What a first touch of a fresh 4 KiB page costs in this process (µs, median of 3): the
- * whole-round process faults in ~55,000 pages, so on a machine where this is slow (13 µs
+ * whole-round process faults in ~40,000 pages, so on a machine where this is slow (13 µs
  * on one virtual machine, against well under 1 µs on ordinary hardware) its wall time says
  * more about the machine than about the code. Printed so runs on different days compare.
  */
@@ -118,7 +118,7 @@ export async function benchRound (): Promise<void> {
       value: `${fmt(wholeMs, 0)} ms`,
       note: `${fmt(wholeMs / FLOWER_WHOLE_ROUND_MS, 2)}× Flower's whole round (${FLOWER_WHOLE_ROUND_MS} ms, recorded), goal ≤ 0.25×: ${verdict(wholeMs / FLOWER_WHOLE_ROUND_MS <= 0.25)}`
     },
-    { name: 'fresh memory on this machine', value: `${fmt(pageMicros, 2)} µs`, note: 'first touch of a 4 KiB page, this run (the process above faulted ~55,000 pages on 2026-12-03)' },
+    { name: 'fresh memory on this machine', value: `${fmt(pageMicros, 2)} µs`, note: 'first touch of a 4 KiB page, this run (the process above faulted ~40,000 pages on 2026-12-03)' },
     { name: `keystream limit for its ${fmt(keystreamBytes / 1e9, 2)} GB of masks`, value: `${fmt(limitMs, 0)} ms`, note: `${limitName}, this run` },
     {
       name: 'protocol only: inside the 18 machines',
