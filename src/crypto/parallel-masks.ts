@@ -20,6 +20,12 @@ import { MASK_ADD_WASM_BASE64 } from './wasm/mask-add-wasm.ts'
 
 /** Below this many bytes a vector is masked on one thread: the hand-off would cost more than it saves. */
 export const PARALLEL_MASK_MIN_BYTES = 1 << 20
+/**
+ * A single mask stays on one thread whatever the size: the helper's half comes back through
+ * its scratch buffer and costs one more pass over it here, which one keystream does not repay
+ * (64 MB: 21 ms on one thread, 35 ms with the helper; two masks: 36 vs 32 ms, docs/BENCHMARKS.md).
+ */
+export const PARALLEL_MASK_MIN_TERMS = 2
 /** How long to wait for the helper before doing its part here (its first job includes its start-up). */
 const HELPER_DEADLINE_MS = 10_000
 /** Added per mask term: a 4 MiB slice of one AES-CTR keystream takes about 1 ms here; 20× that. */
@@ -106,12 +112,12 @@ const HELPER_SLICE_BYTES = 4 << 20
  * slices: this thread masks the lower slice of a pair in place while the helper sums the
  * keystreams of the upper one into a fixed scratch buffer, which is then added in — so the
  * extra memory is one slice (4 MiB), not half the vector. Returns false (having done
- * nothing) when the vector is too small or no helper thread can run; the caller then masks
- * on one thread.
+ * nothing) when the vector is too small, there is a single mask, or no helper thread can
+ * run; the caller then masks on one thread.
  */
 export function addMasksInParallel (target: RingVector, terms: readonly SeededTerm[]): boolean {
   if (!(target instanceof Uint32Array) && !(target instanceof BigUint64Array)) return false // the one-thread path names the error
-  if (target.byteLength < PARALLEL_MASK_MIN_BYTES || terms.length === 0) return false
+  if (target.byteLength < PARALLEL_MASK_MIN_BYTES || terms.length < PARALLEL_MASK_MIN_TERMS) return false
   let worker = startHelper()
   if (worker === undefined) return false
   const wide = target instanceof BigUint64Array

@@ -43,8 +43,15 @@ describe('crypto/parallel-masks (the upper half of a large vector on a second co
     buffers.forEach((x, i) => assert.deepEqual(new Uint8Array(x.seed), terms[i]!.seed, 'the caller keeps its seed'))
   })
 
-  it('small vectors stay on one thread; non-ring vectors are left to the one-thread path to refuse', () => {
+  it('small vectors and single masks stay on one thread; non-ring vectors are left to the one-thread path to refuse', () => {
     assert.equal(addMasksInParallel(new Uint32Array(1000), terms.map((t) => ({ ...t, streamAt: streamAt(t.seed) }))), false)
+    const one = [{ ...terms[0]!, streamAt: streamAt(terms[0]!.seed) }]
+    assert.equal(addMasksInParallel(new Uint32Array(4 * PARALLEL_MASK_MIN_BYTES), one), false, 'one mask: the helper would cost more than it saves')
+    const single = new Uint32Array(PARALLEL_MASK_MIN_BYTES / 4 + 9)
+    const reference = single.slice()
+    addMasks(single, terms.slice(0, 1))
+    addMasksReference(reference, terms.slice(0, 1))
+    assert.deepEqual(single, reference)
     assert.equal(addMasksInParallel(new Float64Array(PARALLEL_MASK_MIN_BYTES) as never, terms.map((t) => ({ ...t, streamAt: streamAt(t.seed) }))), false)
     assert.throws(() => addMasks(new Float64Array(PARALLEL_MASK_MIN_BYTES) as never, terms), { name: 'InvalidCryptoInputError' })
   })
