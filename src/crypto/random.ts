@@ -105,6 +105,7 @@ export function randomIntsInto<T extends Float64Array | Float32Array> (rng: Rand
         if (value < limit) out[i] = value - Math.floor(value / bound) * bound
         else rejected.push(i)
       }
+      if (words.buffer !== b.buffer) words.fill(0) // the copy of an unaligned draw: wiped too
       wipeAndRelease(b) // the draw is ours: freed now, the next draw reuses its memory
     }
   } else {

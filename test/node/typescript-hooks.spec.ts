@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 
@@ -15,8 +17,8 @@ const HOOKS = new URL('../../bin/typescript-hooks.js', import.meta.url).href
 // Inside the package root (the hooks only take the project's own files); tmp/ is ignored by git.
 const DIR = fileURLToPath(new URL('../../tmp/typescript-hooks-probe/', import.meta.url))
 
-async function load (file: string): Promise<{ out: string, err: string, code: number }> {
-  const script = `import { registerTypeScriptHooks } from ${JSON.stringify(HOOKS)}
+async function load (file: string, hooks = HOOKS): Promise<{ out: string, err: string, code: number }> {
+  const script = `import { registerTypeScriptHooks } from ${JSON.stringify(hooks)}
 if (!registerTypeScriptHooks()) process.exit(3)
 await import(${JSON.stringify(pathToFileURL(file).href)})`
   try {
@@ -57,6 +59,27 @@ describe('bin/typescript-hooks.js', () => {
     const edited = await load(file)
     assert.equal(edited.out, 'goodbye swarm in blue masked\n', 'the cache is keyed by the source, never stale')
     assert.equal(edited.err, '')
+  })
+
+  it('a package installed under some node_modules directory still runs its own sources; its own node_modules stays untouched', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'secagg-hooks-'))
+    try {
+      const root = join(outer, 'app', 'node_modules', 'secagg-swarm')
+      mkdirSync(join(root, 'bin'), { recursive: true })
+      mkdirSync(join(root, 'src'))
+      copyFileSync(fileURLToPath(HOOKS), join(root, 'bin', 'typescript-hooks.js'))
+      writeFileSync(join(root, 'src', 'main.ts'), `class Box { constructor (readonly size: number) {} }\nconsole.log(new Box(${TOKEN.length}).size)\n`)
+      const run = await load(join(root, 'src', 'main.ts'), pathToFileURL(join(root, 'bin', 'typescript-hooks.js')).href)
+      assert.equal(run.code, 0, run.err)
+      assert.equal(run.out, `${TOKEN.length}\n`)
+      // A .ts file in the package's own node_modules is not the project's: Node refuses it as usual.
+      mkdirSync(join(root, 'node_modules', 'dep'), { recursive: true })
+      writeFileSync(join(root, 'node_modules', 'dep', 'index.ts'), 'const n: number = 1\nconsole.log(n)\n')
+      const dependency = await load(join(root, 'node_modules', 'dep', 'index.ts'), pathToFileURL(join(root, 'bin', 'typescript-hooks.js')).href)
+      assert.match(dependency.err, /ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING/)
+    } finally {
+      rmSync(outer, { recursive: true, force: true })
+    }
   })
 
   it('a stack trace names the TypeScript file and line', async () => {
