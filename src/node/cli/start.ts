@@ -13,6 +13,7 @@ import { loadIdentity } from '../config/identity.ts'
 import { bootstrapMultiaddrProblem, tcpMultiaddrProblem } from '../config/multiaddr-text.ts'
 import { loadNodeConfig } from '../config/node-dir.ts'
 import { createLogger } from '../logger.ts'
+import { limitPeerRecords } from '../peer-log-limit.ts'
 import type { Level } from '../logger.ts'
 import { NodeOps } from '../ops/node-ops.ts'
 import { lockMemberDir } from '../store/dir-lock.ts'
@@ -100,7 +101,9 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     if (values.listen === undefined) listenSource = `"listen" in ${join(values.dir, 'config.json')} or --listen`
     lock = await lockMemberDir(values.dir)
     ops = await NodeOps.open({ dir: values.dir, self: identity.peerId, consortium: consortium.file.consortium, members: consortium.file.members, ...(metrics !== undefined ? { metrics } : {}) })
-    const logger = ops.logger(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }))
+    // Records other peers cause are bounded per peer before they reach node.log (peer-log-limit.ts);
+    // the monitor outside still counts every one, so metrics show the real rate.
+    const logger = ops.logger(limitPeerRecords(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }), () => performance.now()))
     if (lock.recovered !== undefined) logger.warn('stale-lock-recovered', { pid: lock.recovered, reason: 'the node that held this directory is no longer running (it crashed or was killed)' })
     const spec = consortium.file.task
     const task = spec.type === 'vector-sum'
