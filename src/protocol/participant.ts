@@ -25,7 +25,7 @@ import { verifyConsistencyCertificate } from './consistency-certificate.ts'
 import { KeyEntryVerifier } from './key-commitment.ts'
 import { MachineBase } from './machine-io.ts'
 import type { SansIoMachine } from './machine-io.ts'
-import { encodeInput } from './quantize.ts'
+import { addEncodedInput, encodeInput } from './quantize.ts'
 import type { AbortReason } from './reasons.ts'
 import { openSession, pairSign } from './session-config.ts'
 import { bitmapCount, bitmapPositions, bitmapProblem, hasMember, isSubset } from './member-bitmap.ts'
@@ -80,6 +80,14 @@ export class Participant extends MachineBase implements SansIoMachine {
   /** The quantized input, encoded straight into the outgoing message; masked in place. */
   private input: MaskedInputFrame | undefined
   private inputSet = false
+  /** Whether `input` already carries the masks (put on before the input existed). */
+  private inputMasked = false
+  /**
+   * The mask sum, computed when the shares arrived before the input (the member still
+   * training): setInput adds the input onto it, so masking is off the path from a finished
+   * update to the masked input. As secret as the seeds; wiped with them.
+   */
+  private premasked: MaskedInputFrame | undefined
   /** U3 as signed in step 3 (a member bitmap), to compare the unmask request against. */
   private signedSurvivors: Uint8Array | undefined
   /** The one kind of share released per owner, kept across retries. */
@@ -133,9 +141,11 @@ export class Participant extends MachineBase implements SansIoMachine {
   setInput (x: ArrayLike<number>, weight: number, now: number, noise?: Int32Array): void {
     if (this.inputSet) throw new InvalidStateError('input already set for this session')
     if (x.length !== this.config.vectorLength) throw new InvalidInputError(`input has ${x.length} coordinates, the session expects ${this.config.vectorLength}`)
-    const frame = new MaskedInputFrame(x.length + 1)
+    const premasked = this.premasked
+    this.premasked = undefined
+    const frame = premasked ?? new MaskedInputFrame(x.length + 1)
     try {
-      this.clippedCoordinates = encodeInput(this.config.quantization, x, weight, frame.vector, noise).clipped
+      this.clippedCoordinates = (premasked !== undefined ? addEncodedInput : encodeInput)(this.config.quantization, x, weight, frame.vector, noise).clipped
     } catch (err) {
       frame.wipe() // a NaN halfway through leaves a partial plaintext encoding behind
       throw err
@@ -146,6 +156,7 @@ export class Participant extends MachineBase implements SansIoMachine {
       return
     }
     this.input = frame
+    this.inputMasked = premasked !== undefined
     this.inputSet = true
     if (this.stage === 'share' && this.held.size > 0 && !this.finished) this.guard(now, () => this.sendMaskedInput(now))
   }
@@ -312,8 +323,11 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.forgetBoxKeys()
     this.held = held
     this.heldOwners = [...held.owners()]
-    if (this.input !== undefined) this.sendMaskedInput(now)
-    else this.deadline = now + this.config.stageTimeouts.masked // waiting for local training
+    if (this.input !== undefined) return this.sendMaskedInput(now)
+    this.deadline = now + this.config.stageTimeouts.masked // waiting for local training
+    const premasked = new MaskedInputFrame(this.config.vectorLength + 1)
+    addMasks(premasked.vector, this.maskTerms())
+    this.premasked = premasked
   }
 
   /**
@@ -322,14 +336,19 @@ export class Participant extends MachineBase implements SansIoMachine {
    */
   private sendMaskedInput (now: number): void {
     const frame = this.input!
+    if (!this.inputMasked) addMasks(frame.vector, this.maskTerms())
+    this.input = undefined // the buffer is the outgoing message now: never wipe it
+    this.send(this.config.aggregator, frame.seal(this.sessionId!, this.config.round))
+    this.enterStage('masked', now, this.waitFor('masked'))
+  }
+
+  /** PRG(b) and ±PRG(s_uv) for every neighbour holding this peer's shares (U2 ∩ N(u)). */
+  private maskTerms (): MaskTerm[] {
     const terms: MaskTerm[] = [{ seed: selfMaskSeed(this.sessionId!, this.selfMaskSecret!, this.id), sign: 1 }]
     for (const v of this.held.owners()) {
       terms.push({ seed: pairwiseMaskSeed(this.sessionId!, this.maskingKeys!.secretKey, this.neighbourKeys.get(v)!.maskingKey, this.id, v), sign: pairSign(this.id, v) })
     }
-    addMasks(frame.vector, terms)
-    this.input = undefined // the buffer is the outgoing message now: never wipe it
-    this.send(this.config.aggregator, frame.seal(this.sessionId!, this.config.round))
-    this.enterStage('masked', now, this.waitFor('masked'))
+    return terms
   }
 
   /** Position of a member in the session's sorted member list (its bit in a member set). */
@@ -454,6 +473,8 @@ export class Participant extends MachineBase implements SansIoMachine {
     this.forgetBoxKeys()
     this.input?.wipe()
     this.input = undefined
+    this.premasked?.wipe()
+    this.premasked = undefined
     this.held.wipe()
   }
 }

@@ -137,12 +137,6 @@ export interface EncodedInput {
   readonly clipped: number
 }
 
-/**
- * Clips, scales by w, quantizes and appends w. Refuses NaN/∞ and out-of-range weights.
- * `into` (M + 1 words) receives the result in place, e.g. a message frame's vector field.
- * `noise` (M integers, the member's DP noise share) is added in the ring after rounding; a
- * plan with noise refuses an input without it, so a member cannot forget its share.
- */
 /** Throws InvalidInputError unless `noise` is there exactly when the plan adds noise, one word per coordinate. */
 export function checkNoiseShare (plan: QuantizationPlan, length: number, noise: Int32Array | undefined): void {
   if ((plan.noise !== undefined) !== (noise !== undefined)) {
@@ -151,7 +145,27 @@ export function checkNoiseShare (plan: QuantizationPlan, length: number, noise: 
   if (noise !== undefined && noise.length !== length) throw new InvalidInputError(`noise share has ${noise.length} coordinates, the input ${length}`)
 }
 
+/**
+ * Clips, scales by w, quantizes and appends w. Refuses NaN/∞ and out-of-range weights.
+ * `into` (M + 1 words) receives the result in place, e.g. a message frame's vector field.
+ * `noise` (M integers, the member's DP noise share) is added in the ring after rounding; a
+ * plan with noise refuses an input without it, so a member cannot forget its share.
+ */
 export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into?: Uint32Array, noise?: Int32Array): EncodedInput {
+  return encodeOrAdd(plan, x, weight, into, noise, false)
+}
+
+/**
+ * encodeInput added (mod 2^32) to the words `into` already holds instead of replacing them:
+ * an input put onto a mask sum computed before the input existed (a participant masks while
+ * its member trains). The ring sum is the same as masking after encoding. On an error `into`
+ * holds part of the input: the caller wipes it.
+ */
+export function addEncodedInput (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into: Uint32Array, noise?: Int32Array): EncodedInput {
+  return encodeOrAdd(plan, x, weight, into, noise, true)
+}
+
+function encodeOrAdd (plan: QuantizationPlan, x: ArrayLike<number>, weight: number, into: Uint32Array | undefined, noise: Int32Array | undefined, add: boolean): EncodedInput {
   if (!Number.isInteger(weight) || weight < 1 || weight > plan.maxWeight) {
     // The value itself is not quoted: a member's weight (its sample count) is part of its
     // input, and this message may reach a log.
@@ -175,11 +189,12 @@ export function encodeInput (plan: QuantizationPlan, x: ArrayLike<number>, weigh
       v = v > clip ? clip : -clip
       clipped++
     }
-    signed[i] = Math.floor(v * factor + 0.5)
+    const q = Math.floor(v * factor + 0.5)
+    signed[i] = add ? signed[i]! + q : q
   }
   // Int32Array stores wrap mod 2^32: the ring addition, never a clip of the noise.
   if (noise !== undefined) for (let i = 0; i < m; i++) signed[i] = signed[i]! + noise[i]!
-  words[m] = weight
+  words[m] = add ? (words[m]! + weight) >>> 0 : weight
   return { words, clipped }
 }
 
