@@ -326,7 +326,12 @@ export class Participant extends MachineBase implements SansIoMachine {
     if (this.input !== undefined) return this.sendMaskedInput(now)
     this.deadline = now + this.config.stageTimeouts.masked // waiting for local training
     const premasked = new MaskedInputFrame(this.config.vectorLength + 1)
-    addMasks(premasked.vector, this.maskTerms())
+    try {
+      addMasks(premasked.vector, this.maskTerms())
+    } catch (err) {
+      premasked.wipe() // part of a mask sum (an allocation failing at a large M): not left to the collector
+      throw err
+    }
     this.premasked = premasked
   }
 

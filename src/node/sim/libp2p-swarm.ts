@@ -202,9 +202,10 @@ export async function runSecureRound (swarm: LoopbackSwarm, s: Scenario, signal:
   // (the coordinator's inputPending), and get them once every live member holds its shares.
   let inputsAt: number | undefined
   const giveInputsWhenReady = (): void => {
-    if (inputsAt !== undefined || !runners.every((r, i) => offline.has(i) || r.waitingForInput)) return
+    // A member whose participant already ended (aborted) waits for nothing: it does not hold the others back.
+    if (inputsAt !== undefined || !runners.every((r, i) => offline.has(i) || finished.has(i) || r.waitingForInput)) return
     inputsAt = now()
-    runners.forEach((r, i) => { if (!offline.has(i)) r.provideInput(s.inputOf(i), s.weights[i]!) })
+    runners.forEach((r, i) => { if (!offline.has(i) && !finished.has(i)) r.provideInput(s.inputOf(i), s.weights[i]!) })
   }
   swarm.receiver = (to, from, data) => {
     if (offline.has(to)) return
