@@ -75,7 +75,6 @@ function compiled (url) {
 
 export function registerTypeScriptHooks () {
   if (typeof nodeModule.registerHooks !== 'function' || typeof nodeModule.stripTypeScriptTypes !== 'function') return false
-
   nodeModule.registerHooks({
     load (url, context, nextLoad) {
       if (!isProjectTypeScript(url)) return nextLoad(url, context)

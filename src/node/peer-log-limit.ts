@@ -6,11 +6,11 @@
  *
  * Records with a string `peer` field draw on that peer's bucket (a burst, refilled at a
  * steady rate) and on one bucket shared by all peers, so fresh identities (anyone can make
- * one to be refused a connection) cannot add up to more than the shared rate. The first
- * record held back is replaced by one `peer-records-held-back` warning (per peer, or one for
- * all peers when the shared bucket is empty; at most one a minute each, so a sustained flood
- * costs one record per refill and a notice a minute); the next record that passes carries `heldBack`
- * (this peer's records not written since) or `heldBackAllPeers`. Records without a peer (the
+ * one to be refused a connection) cannot add up to more than the shared rate. A record held
+ * back gives a `peer-records-held-back` warning (per peer, or one for all peers when the
+ * shared bucket is empty; at most one a minute each, so a sustained flood costs one record
+ * per refill and a notice a minute); the next record that passes carries `heldBack` (this
+ * peer's records not written since) or `heldBackAllPeers`. Records without a peer (the
  * node's own events) and errors always pass. Time comes from the injected `now`.
  */
 import type { Fields, Logger } from './logger.ts'
