@@ -210,7 +210,7 @@ function aggregatorIndexOf (consortium: Uint8Array, ids: readonly string[]): num
   return ids.indexOf(aggregatorFor(consortium, 0, 0, ids))
 }
 
-/** The seeded draws alone, exactly as prepareScenario makes them (same RNG stream, same order). */
+/** The given inputs and the seeded dropouts: what prepareScenario uses unless it is handed them (a worker is). */
 export function drawScenario (options: SimulationOptions): ScenarioDraws {
   const seed = options.seed ?? '1'
   const ids = Array.from({ length: options.peers }, (_, i) => peerName(i))
@@ -221,7 +221,6 @@ export function drawScenario (options: SimulationOptions): ScenarioDraws {
 
 export function prepareScenario (options: SimulationOptions, defaultStageTimeoutMs = 10_000, draws?: ScenarioDraws): Scenario {
   const seed = options.seed ?? '1'
-  const rng = seededRandom(`simulate/${seed}`)
   const n = options.peers
   const dim = options.dim
   const ids = Array.from({ length: n }, (_, i) => peerName(i))
@@ -244,7 +243,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
     members, threshold, maxCorrupt, neighbours, vectorLength: dim, quantization,
     stageTimeouts: options.stageTimeouts ?? uniformStageTimeouts(defaultStageTimeoutMs)
   }
-  const dropouts = draws?.dropouts ?? drawDropouts(options.dropout ?? new Map(), n, aggregatorIndex, options.dropAggregator ?? false, rng)
+  const dropouts = draws?.dropouts ?? drawScenario(options).dropouts
   const participantRandom = (peer: number): RandomSource => seededRandom(`participant/${seed}/${ids[peer]!}`)
   let scratch: Float32Array | undefined
   return {

@@ -15,6 +15,7 @@ import { decodeMessage, decodeSum, encodeInput } from '../../protocol/index.ts'
 import type { DecodedSum, ProtocolEvent } from '../../protocol/index.ts'
 import { createLogger } from '../logger.ts'
 import type { Logger } from '../logger.ts'
+import { untilAborted } from '../net/frame-channel.ts'
 import { SwarmHost } from '../net/host.ts'
 import { SessionRunner } from '../round/session-runner.ts'
 import { buildReport, prepareScenario } from '../../sim/scenario.ts'
@@ -99,19 +100,6 @@ export class LoopbackSwarm {
 /** Bytes a masked vector of `dim` coordinates needs on the wire, with room for framing. */
 export function messageLimitFor (dim: number, peers: number): number {
   return Math.max(16 * 1024 * 1024, 2 * 4 * (dim + 1) + 256 * peers + 1024 * 1024)
-}
-
-/** `work`, or a rejection with the signal's reason as soon as it aborts. */
-async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted()
-  let onAbort!: () => void
-  const aborted = new Promise<never>((_resolve, reject) => { onAbort = () => reject(signal.reason as Error) })
-  signal.addEventListener('abort', onAbort, { once: true })
-  try {
-    return await Promise.race([work, aborted])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
 }
 
 export interface SecureRoundOptions {
