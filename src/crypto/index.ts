@@ -2,7 +2,7 @@
 export * from './errors.ts'
 export { encodeFields, concatBytes, bytesEqual, toHex, fromHex, u32be } from './bytes.ts'
 export type { EncodableField } from './bytes.ts'
-export { systemRandom, seededRandom, randomInt, randomInts, randomIntsInto, randomFloat, shuffled } from './random.ts'
+export { systemRandom, seededRandom, randomInt, randomUnitSignedInto, randomFloat, shuffled } from './random.ts'
 export type { RandomSource } from './random.ts'
 export { x25519KeyPair, x25519PublicKey, x25519Agree, forgetX25519Secret, isLowOrderX25519Point, X25519_KEY_BYTES } from './x25519.ts'
 export type { X25519KeyPair } from './x25519.ts'

@@ -4,7 +4,7 @@
  * where — and the report built from what a transport observed. The in-memory swarm and the
  * libp2p swarm both run this same scenario, so their reports can be compared field by field.
  */
-import { createEd25519Signer, createHash, randomIntsInto, seededRandom } from './sim-deps.ts'
+import { createEd25519Signer, createHash, randomUnitSignedInto, seededRandom } from './sim-deps.ts'
 import type { RandomSource } from './sim-deps.ts'
 import {
   Aggregator, Participant, STAGES, chooseGraph, planQuantization, uniformStageTimeouts
@@ -112,18 +112,13 @@ export function peerName (i: number): string {
   return `peer-${String(i).padStart(4, '0')}`
 }
 
-/** The simulator's inputs are k / 10^6 − 1 with k uniform in [0, 2·10^6]: six decimals in [−1, 1]. */
-const INPUT_STEPS = 2_000_001
-
 /**
- * One seeded input in [−1, 1], written into `into`: six-decimal values held as float32, as a
- * model's weights and updates are (tfjs trains in float32). Drawn in 64 KiB keystream calls
- * (randomIntsInto), so `into` is the only memory it touches.
+ * One seeded input in [−1, 1), written into `into`: multiples of 2^−22, exact in float32, as a
+ * model's weights and updates are held (tfjs trains in float32). Drawn in 64 KiB keystream
+ * calls (randomUnitSignedInto), so `into` is the only memory it touches.
  */
 export function drawInputInto (rng: RandomSource, into: Float32Array): Float32Array {
-  randomIntsInto(rng, INPUT_STEPS, into)
-  for (let j = 0; j < into.length; j++) into[j] = into[j]! / 1_000_000 - 1
-  return into
+  return randomUnitSignedInto(rng, into)
 }
 
 /** `peers` seeded inputs from one source, all held at once (the in-process benches and tests). */
@@ -231,7 +226,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
   const aggregatorIndex = aggregatorIndexOf(consortium, ids)
   const given = draws?.inputs ?? options.inputs
   const weights = given?.weights ?? new Array<number>(n).fill(1)
-  // Drawn inputs lie in [−1, 1], so the scan would give 1: skipped (17 M values at M = 10^6).
+  // Drawn inputs lie in [−1, 1), so the scan would give 1: skipped (17 M values at M = 10^6).
   const clip = options.clip ?? (given === undefined ? 1 : Math.max(1, largestMagnitude(given.vectors)))
   const { neighbours, threshold, maxCorrupt } = resolveGraph(options)
   const noise = options.dpNoise === undefined ? {} : { noise: { stddev: options.dpNoise.stddev, survivors: threshold, coordinates: dim } }

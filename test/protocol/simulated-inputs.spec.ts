@@ -16,10 +16,10 @@ describe('sim/scenario: simulated inputs', () => {
     assert.notDeepEqual(Array.from(prepareScenario({ ...options, seed: 'other' }).inputOf(0)), forward[0])
   })
 
-  it('drawn values are six-decimal numbers in [−1, 1], spread over the whole range', () => {
+  it('drawn values are multiples of 2^−22 in [−1, 1), spread over the whole range', () => {
     const v = Array.from(prepareScenario({ peers: 3, dim: 20_000, seed: '7' }).inputOf(2))
-    assert.ok(v.every((x) => x >= -1 && x <= 1))
-    assert.ok(v.every((x) => Math.abs(Math.round((x + 1) * 1e6) - (x + 1) * 1e6) < 0.1), 'k / 10^6 − 1 (held as float32)')
+    assert.ok(v.every((x) => x >= -1 && x < 1))
+    assert.ok(v.every((x) => Number.isInteger((x + 1) * 2 ** 22)), 'k · 2^−22 − 1, exact in float32')
     assert.ok(Math.min(...v) < -0.99 && Math.max(...v) > 0.99)
     assert.ok(Math.abs(v.reduce((a, b) => a + b, 0) / v.length) < 0.02, 'mean near 0')
   })
