@@ -3,6 +3,11 @@
  * `node --import tsx --expose-gc bench/protocol-child.ts <mode> ...`, prints one JSON line.
  */
 import { defaultWorkers, runSimulationParallel } from '../src/sim/parallel-swarm.ts'
+import { runSimulation } from '../src/sim/memory-swarm.ts'
+import type { AggregatorCall, SimulationOptions } from '../src/sim/memory-swarm.ts'
+import { replayAggregator } from '../src/sim/aggregator-replay.ts'
+import { prepareScenario } from '../src/sim/scenario.ts'
+import { readAggregatorCalls, writeAggregatorCalls } from './aggregator-calls.ts'
 import { benchSession, runUntilAggregatorStage } from './session-driver.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {})
@@ -22,10 +27,15 @@ function maskMemory (dim: number, neighbours: number): object {
   return { inputBytes: input.byteLength, messageBytes: out.data.length, rssBefore: before, peakRss: maxRssBytes() }
 }
 
+/** The scale runs' round: M = 1,000, SecAgg+, `dropout` of the members dropped before MaskedInput. */
+function scaleOptions (peers: number, dropout: number): SimulationOptions {
+  return { peers, dim: 1000, dropout: new Map([['masked', dropout]]), seed: '3' }
+}
+
 /** SCALE_WORKERS=1 runs the sequential simulator (the default: the CLI's, every core from 200 peers up). */
 async function scaleRun (peers: number, dropout: number): Promise<object> {
   const workers = process.env.SCALE_WORKERS !== undefined ? Number(process.env.SCALE_WORKERS) : defaultWorkers(peers)
-  const { report } = await runSimulationParallel({ peers, dim: 1000, dropout: new Map([['masked', dropout]]), seed: '3' }, {}, { workers })
+  const { report } = await runSimulationParallel(scaleOptions(peers, dropout), {}, { workers })
   return {
     workers,
     wallMs: report.wallMs,
@@ -42,7 +52,30 @@ async function scaleRun (peers: number, dropout: number): Promise<object> {
   }
 }
 
+/** Runs the scale round on one thread and writes the aggregator's steps to `file`. */
+function aggregatorRecord (peers: number, dropout: number, file: string): object {
+  const calls: AggregatorCall[] = []
+  const { report } = runSimulation(scaleOptions(peers, dropout), { aggregatorCall: (c) => calls.push(c) })
+  writeAggregatorCalls(file, calls)
+  return { calls: calls.length, included: report.included.length, aborted: report.aborted }
+}
+
+/** Gives the recorded steps to a fresh aggregator in this fresh process: its own work, timed. */
+function aggregatorReplay (peers: number, dropout: number, file: string): object {
+  const calls = readAggregatorCalls(file)
+  const aggregator = prepareScenario(scaleOptions(peers, dropout)).aggregator()
+  gc()
+  const start = performance.now()
+  const events = replayAggregator(aggregator, calls)
+  const aggregatorMs = performance.now() - start
+  const result = events.find((e) => e.type === 'result')
+  if (result?.type !== 'result') throw new Error('the replayed aggregator produced no result')
+  return { aggregatorMs, included: result.result.included.length }
+}
+
 const [mode, ...args] = process.argv.slice(2)
 if (mode === 'mask-memory') console.log(JSON.stringify(maskMemory(Number(args[0]), Number(args[1]))))
 else if (mode === 'scale') console.log(JSON.stringify(await scaleRun(Number(args[0]), Number(args[1]))))
+else if (mode === 'aggregator-record') console.log(JSON.stringify(aggregatorRecord(Number(args[0]), Number(args[1]), args[2]!)))
+else if (mode === 'aggregator-replay') console.log(JSON.stringify(aggregatorReplay(Number(args[0]), Number(args[1]), args[2]!)))
 else { console.error(`unknown mode ${mode}`); process.exit(2) }

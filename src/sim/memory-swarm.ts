@@ -14,7 +14,7 @@ import { StageProgress } from './progress.ts'
 import { SentSummaries } from './sent-summary.ts'
 
 export { peerName, resolveGraph } from './scenario.ts'
-export type { SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
+export type { AggregatorCall, SimulationInputs, SimulationObserver, SimulationOptions, SimulationReport, SimulationTrace } from './scenario.ts'
 
 interface QueuedEvent { time: number, seq: number, kind: 'deliver' | 'timeout', target: number, toAggregator: boolean, from: string, data?: Uint8Array }
 
@@ -89,6 +89,7 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
   }
 
   if (log !== undefined) ids.forEach((_, i) => logRoundStart(log, s, i, 0))
+  observer.aggregatorCall?.({ kind: 'start', now: 0 })
   timed(true, aggregatorIndex, () => aggregator.start(0))
   drain(aggregator, aggregatorIndex, 'aggregator', 0)
   participants.forEach((p, i) => {
@@ -99,9 +100,13 @@ export function runSimulation (options: SimulationOptions, observer: SimulationO
   for (let ev = queue.pop(); ev !== undefined; ev = queue.pop()) {
     const machine: SansIoMachine = ev.toAggregator ? aggregator : participants[ev.target]!
     if (ev.kind === 'timeout') {
-      if (machine.pollTimeout() === ev.time) timed(ev.toAggregator, ev.target, () => machine.handleTimeout(ev.time))
+      if (machine.pollTimeout() === ev.time) {
+        if (ev.toAggregator) observer.aggregatorCall?.({ kind: 'timeout', now: ev.time })
+        timed(ev.toAggregator, ev.target, () => machine.handleTimeout(ev.time))
+      }
     } else {
       if (offline.has(ev.target) && !(ev.toAggregator && ev.target === aggregatorIndex && !offline.has(aggregatorIndex))) continue
+      if (ev.toAggregator) observer.aggregatorCall?.({ kind: 'receive', from: ev.from, data: ev.data!, now: ev.time })
       timed(ev.toAggregator, ev.target, () => machine.receive(ev.from, ev.data!, ev.time))
     }
     drain(machine, ev.target, ev.toAggregator ? 'aggregator' : 'participant', ev.time)

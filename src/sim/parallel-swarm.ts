@@ -17,8 +17,9 @@
  * sequential run's, and so is everything that depends on them.
  *
  * Falls back to runSimulation where windows are unsafe (latency 0) or an observer cannot
- * cross threads (`random`, which replaces the machines' randomness, and `sent`, which sees
- * every message before the dropout schedule).
+ * cross threads (`random`, which replaces the machines' randomness, `sent`, which sees
+ * every message before the dropout schedule, and `aggregatorCall`, which records the
+ * aggregator's steps in the sequential run's order).
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -217,7 +218,7 @@ export async function runSimulationParallel (options: SimulationOptions, observe
   const wallStart = performance.now()
   const workers = Math.min(parallel.workers ?? 1, options.peers - 1)
   const latency = options.latencyMs ?? 5
-  if (!(workers > 1) || !(latency > 0) || observer.random !== undefined || observer.sent !== undefined) return runSimulation(options, observer)
+  if (!(workers > 1) || !(latency > 0) || observer.random !== undefined || observer.sent !== undefined || observer.aggregatorCall !== undefined) return runSimulation(options, observer)
   let shared: ReturnType<typeof shareDraws>
   try {
     shared = shareDraws(drawScenario(options), options.peers, options.dim)

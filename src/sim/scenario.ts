@@ -94,7 +94,19 @@ export interface SimulationObserver {
   readonly sent?: (from: number, to: string, data: Uint8Array) => void
   /** Told each stage and how many peers have finished it (progress.ts). */
   readonly progress?: ProgressSink
+  /**
+   * Each call the simulator makes on the aggregator's machine, in order, before it is made: a
+   * fresh aggregator given the same calls goes through the same states (it draws no
+   * randomness), so a bench can time the aggregator's own work away from the members'.
+   */
+  readonly aggregatorCall?: (call: AggregatorCall) => void
 }
+
+/** One step of the aggregator's machine, as the simulator made it. */
+export type AggregatorCall =
+  | { readonly kind: 'start', readonly now: number }
+  | { readonly kind: 'receive', readonly from: string, readonly data: Uint8Array, readonly now: number }
+  | { readonly kind: 'timeout', readonly now: number }
 
 /** What the report does not show but tests check: every share kind released per owner. */
 export interface SimulationTrace {
