@@ -1,14 +1,15 @@
 /**
- * The aggregator's recorded steps (SimulationObserver.aggregatorCall) in a file, so a fresh
+ * The aggregator's recorded steps (SimulationObserver.aggregatorCall) as bytes, so a fresh
  * process can replay them: per call a kind byte (0 start, 1 receive, 2 timeout), the virtual
  * time as a float64, and for a receive the sender's id and the message, each length-prefixed.
+ * They go from process to process through pipes, never to disk: the messages include the
+ * simulated members' revealed shares.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
 import type { AggregatorCall } from '../src/sim/memory-swarm.ts'
 
 const KINDS = ['start', 'receive', 'timeout'] as const
 
-export function writeAggregatorCalls (file: string, calls: readonly AggregatorCall[]): void {
+export function encodeAggregatorCalls (calls: readonly AggregatorCall[]): Buffer {
   const parts: Uint8Array[] = []
   for (const call of calls) {
     const head = Buffer.alloc(9)
@@ -22,18 +23,17 @@ export function writeAggregatorCalls (file: string, calls: readonly AggregatorCa
     lengths.writeUInt32LE(call.data.length, 2)
     parts.push(lengths, from, call.data)
   }
-  writeFileSync(file, Buffer.concat(parts))
+  return Buffer.concat(parts)
 }
 
-export function readAggregatorCalls (file: string): AggregatorCall[] {
-  const bytes = readFileSync(file)
+export function decodeAggregatorCalls (bytes: Buffer): AggregatorCall[] {
   const calls: AggregatorCall[] = []
   for (let at = 0; at < bytes.length;) {
     const kind = KINDS[bytes.readUInt8(at)]
     const now = bytes.readDoubleLE(at + 1)
     at += 9
     if (kind === 'start' || kind === 'timeout') { calls.push({ kind, now }); continue }
-    if (kind !== 'receive') throw new Error(`aggregator call file ${file}: unknown kind at byte ${at - 9}`)
+    if (kind !== 'receive') throw new Error(`recorded aggregator calls: unknown kind at byte ${at - 9}`)
     const fromLength = bytes.readUInt16LE(at)
     const dataLength = bytes.readUInt32LE(at + 2)
     at += 6

@@ -7,7 +7,8 @@ import { runSimulation } from '../src/sim/memory-swarm.ts'
 import type { AggregatorCall, SimulationOptions } from '../src/sim/memory-swarm.ts'
 import { replayAggregator } from '../src/sim/aggregator-replay.ts'
 import { prepareScenario } from '../src/sim/scenario.ts'
-import { readAggregatorCalls, writeAggregatorCalls } from './aggregator-calls.ts'
+import { readFileSync } from 'node:fs'
+import { decodeAggregatorCalls, encodeAggregatorCalls } from './aggregator-calls.ts'
 import { benchSession, runUntilAggregatorStage } from './session-driver.ts'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {})
@@ -52,17 +53,17 @@ async function scaleRun (peers: number, dropout: number): Promise<object> {
   }
 }
 
-/** Runs the scale round on one thread and writes the aggregator's steps to `file`. */
-function aggregatorRecord (peers: number, dropout: number, file: string): object {
+/** Runs the scale round on one thread; its aggregator's steps go to stdout as bytes. */
+function aggregatorRecord (peers: number, dropout: number): void {
   const calls: AggregatorCall[] = []
   const { report } = runSimulation(scaleOptions(peers, dropout), { aggregatorCall: (c) => calls.push(c) })
-  writeAggregatorCalls(file, calls)
-  return { calls: calls.length, included: report.included.length, aborted: report.aborted }
+  if (report.aborted) throw new Error(`the recorded round aborted: ${report.reason}`)
+  process.stdout.write(encodeAggregatorCalls(calls))
 }
 
-/** Gives the recorded steps to a fresh aggregator in this fresh process: its own work, timed. */
-function aggregatorReplay (peers: number, dropout: number, file: string): object {
-  const calls = readAggregatorCalls(file)
+/** Gives the recorded steps (stdin) to a fresh aggregator in this fresh process: its own work, timed. */
+function aggregatorReplay (peers: number, dropout: number): object {
+  const calls = decodeAggregatorCalls(readFileSync(0))
   const aggregator = prepareScenario(scaleOptions(peers, dropout)).aggregator()
   gc()
   const start = performance.now()
@@ -76,6 +77,6 @@ function aggregatorReplay (peers: number, dropout: number, file: string): object
 const [mode, ...args] = process.argv.slice(2)
 if (mode === 'mask-memory') console.log(JSON.stringify(maskMemory(Number(args[0]), Number(args[1]))))
 else if (mode === 'scale') console.log(JSON.stringify(await scaleRun(Number(args[0]), Number(args[1]))))
-else if (mode === 'aggregator-record') console.log(JSON.stringify(aggregatorRecord(Number(args[0]), Number(args[1]), args[2]!)))
-else if (mode === 'aggregator-replay') console.log(JSON.stringify(aggregatorReplay(Number(args[0]), Number(args[1]), args[2]!)))
+else if (mode === 'aggregator-record') aggregatorRecord(Number(args[0]), Number(args[1]))
+else if (mode === 'aggregator-replay') console.log(JSON.stringify(aggregatorReplay(Number(args[0]), Number(args[1]))))
 else { console.error(`unknown mode ${mode}`); process.exit(2) }

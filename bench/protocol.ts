@@ -5,9 +5,6 @@
  * masking 10M coordinates; and the n = 1,000 in-memory scale run.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { addMasks, seededRandom } from '../src/crypto/index.ts'
 import { rawKeystreamMs } from './crypto.ts'
@@ -70,11 +67,25 @@ function unmaskingMs (runs: number): number {
  */
 const SCALE_HEAP_MB = 3000
 
-function child (...args: string[]): Record<string, number> {
+function childArgv (args: readonly string[]): string[] {
   const script = fileURLToPath(new URL('./protocol-child.ts', import.meta.url))
   const heap = args[0] === 'scale' || args[0] === 'aggregator-record' ? [`--max-old-space-size=${SCALE_HEAP_MB}`] : []
-  const out = execFileSync(process.execPath, [...heap, '--import', 'tsx', '--expose-gc', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  return [...heap, '--import', 'tsx', '--expose-gc', script, ...args]
+}
+
+/** A child's one JSON line; `input`, if given, is its stdin. */
+function childFed (input: Buffer | undefined, ...args: string[]): Record<string, number> {
+  const out = execFileSync(process.execPath, childArgv(args), { encoding: 'utf8', maxBuffer: 1 << 20, ...(input !== undefined ? { input } : {}) })
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>
+}
+
+function child (...args: string[]): Record<string, number> {
+  return childFed(undefined, ...args)
+}
+
+/** A child's stdout as bytes: the aggregator's recorded calls (~45 MB at n = 1,000), kept in memory. */
+function childBytes (...args: string[]): Buffer {
+  return execFileSync(process.execPath, childArgv(args), { maxBuffer: 1 << 30 })
 }
 
 /** The masking proper inside step 2: 17 masks (16 pairwise + self) expanded and added into M + 1 words. */
@@ -168,25 +179,19 @@ export function benchScale (): void {
   // to a fresh aggregator in a fresh process, alternating, the fastest of each. What is left:
   // the 10% round's extra work is ~8% (a CPU profile: 5,200 X25519 agreements rebuilding the
   // dropped members' pairwise seeds, 154 ms), and single replays still vary by ±8%.
-  const dir = mkdtempSync(join(tmpdir(), 'secagg-bench-aggregator-'))
-  try {
-    const files = { none: join(dir, 'none.bin'), tenth: join(dir, 'tenth.bin') }
-    child('aggregator-record', String(small), '0', files.none)
-    child('aggregator-record', String(small), '0.1', files.tenth)
-    const none: number[] = []
-    const tenth: number[] = []
-    for (let r = 0; r < DROPOUT_PAIRS; r++) {
-      none.push(child('aggregator-replay', String(small), '0', files.none).aggregatorMs!)
-      tenth.push(child('aggregator-replay', String(small), '0.1', files.tenth).aggregatorMs!)
-    }
-    const factor = Math.min(...tenth) / Math.min(...none)
-    rows.push({
-      name: `n = ${small.toLocaleString('en')}: aggregator's own work, 10% vs 0% dropout`,
-      value: `${fmt(Math.min(...tenth) / 1000, 2)} s vs ${fmt(Math.min(...none) / 1000, 2)} s = ${fmt(factor, 2)}×`,
-      note: `its recorded steps replayed in a fresh process, fastest of ${DROPOUT_PAIRS} alternating each; goal ≤ 1.2×: ${verdict(factor <= 1.2)}`
-    })
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+  // The recorded calls go through pipes, not files: they hold the simulated members' shares.
+  const recorded = { none: childBytes('aggregator-record', String(small), '0'), tenth: childBytes('aggregator-record', String(small), '0.1') }
+  const none: number[] = []
+  const tenth: number[] = []
+  for (let r = 0; r < DROPOUT_PAIRS; r++) {
+    none.push(childFed(recorded.none, 'aggregator-replay', String(small), '0').aggregatorMs!)
+    tenth.push(childFed(recorded.tenth, 'aggregator-replay', String(small), '0.1').aggregatorMs!)
   }
+  const factor = Math.min(...tenth) / Math.min(...none)
+  rows.push({
+    name: `n = ${small.toLocaleString('en')}: aggregator's own work, 10% vs 0% dropout`,
+    value: `${fmt(Math.min(...tenth) / 1000, 2)} s vs ${fmt(Math.min(...none) / 1000, 2)} s = ${fmt(factor, 2)}×`,
+    note: `its recorded steps replayed in a fresh process, fastest of ${DROPOUT_PAIRS} alternating each; goal ≤ 1.2×: ${verdict(factor <= 1.2)}`
+  })
   printSection(`Scale runs in memory: M = 1,000, SecAgg+, dropout at masked (fresh process each, V8 heap capped at ${SCALE_HEAP_MB.toLocaleString('en')} MB)`, rows)
 }
