@@ -58,20 +58,23 @@ function aggregatorRecord (peers: number, dropout: number): void {
   const calls: AggregatorCall[] = []
   const { report } = runSimulation(scaleOptions(peers, dropout), { aggregatorCall: (c) => calls.push(c) })
   if (report.aborted) throw new Error(`the recorded round aborted: ${report.reason}`)
-  process.stdout.write(encodeAggregatorCalls(calls))
+  process.stdout.write(encodeAggregatorCalls({ included: report.included.length, calls }))
 }
 
 /** Gives the recorded steps (stdin) to a fresh aggregator in this fresh process: its own work, timed. */
 function aggregatorReplay (peers: number, dropout: number): object {
-  const calls = decodeAggregatorCalls(readFileSync(0))
+  const recorded = decodeAggregatorCalls(readFileSync(0))
   const aggregator = prepareScenario(scaleOptions(peers, dropout)).aggregator()
   gc()
   const start = performance.now()
-  const events = replayAggregator(aggregator, calls)
+  const events = replayAggregator(aggregator, recorded.calls)
   const aggregatorMs = performance.now() - start
   const result = events.find((e) => e.type === 'result')
-  if (result?.type !== 'result') throw new Error('the replayed aggregator produced no result')
-  return { aggregatorMs, included: result.result.included.length }
+  // A replay that went elsewhere would time other work: it must end where the run ended.
+  if (result?.type !== 'result' || result.result.included.length !== recorded.included) {
+    throw new Error(`the replayed aggregator ended with ${result?.type === 'result' ? `${result.result.included.length} members included` : 'no result'}, the recorded run with ${recorded.included}`)
+  }
+  return { aggregatorMs, included: recorded.included }
 }
 
 const [mode, ...args] = process.argv.slice(2)

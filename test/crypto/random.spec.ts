@@ -66,6 +66,24 @@ describe('crypto/random', () => {
     assert.deepEqual([...randomUnitSignedInto(offset(seededRandom('unit')), new Float32Array(count))], expected, 'unaligned source')
   })
 
+  it('randomUnitSignedInto leaves no keystream behind: each draw is freed, or zeroed where it cannot be', () => {
+    for (const unaligned of [false, true]) {
+      const handed: Uint8Array[] = []
+      const base = seededRandom('wipe')
+      const source: RandomSource = (length) => {
+        const bytes = unaligned ? (() => { const padded = new Uint8Array(length + 1); padded.set(base(length), 1); return padded.subarray(1) })() : base(length)
+        handed.push(bytes)
+        return bytes
+      }
+      randomUnitSignedInto(source, new Float32Array(40_000))
+      assert.equal(handed.length, 3)
+      for (const bytes of handed) {
+        if (unaligned) assert.ok(bytes.length > 0 && bytes.every((b) => b === 0), 'a view it cannot free is zeroed')
+        else assert.equal(bytes.buffer.byteLength, 0, 'a whole buffer is freed (detached) after it is zeroed')
+      }
+    }
+  })
+
   it('randomUnitSignedInto covers [−1, 1) evenly, both ends included as far as the grid allows', () => {
     assert.deepEqual([...randomUnitSignedInto(scripted([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0x80], seededRandom('x')), new Float32Array(3))], [-1, 1 - 2 ** -22, 0])
     const v = randomUnitSignedInto(seededRandom('spread'), new Float32Array(200_000))
