@@ -125,17 +125,12 @@ export function peerName (i: number): string {
 }
 
 /**
- * One seeded input in [−1, 1), written into `into`: multiples of 2^−22, exact in float32, as a
- * model's weights and updates are held (tfjs trains in float32). Drawn in 64 KiB keystream
- * calls (randomUnitSignedInto), so `into` is the only memory it touches.
+ * `peers` seeded inputs from one source, all held at once (the in-process benches and tests).
+ * A simulated input is uniform in [−1, 1) on a grid of 2^−22, exact in float32, as a model's
+ * weights and updates are held (tfjs trains in float32): randomUnitSignedInto.
  */
-export function drawInputInto (rng: RandomSource, into: Float32Array): Float32Array {
-  return randomUnitSignedInto(rng, into)
-}
-
-/** `peers` seeded inputs from one source, all held at once (the in-process benches and tests). */
 export function randomInputs (rng: RandomSource, peers: number, dim: number): SimulationInputs {
-  return { vectors: Array.from({ length: peers }, () => drawInputInto(rng, new Float32Array(dim))) }
+  return { vectors: Array.from({ length: peers }, () => randomUnitSignedInto(rng, new Float32Array(dim))) }
 }
 
 /**
@@ -263,7 +258,7 @@ export function prepareScenario (options: SimulationOptions, defaultStageTimeout
     participant: (peer, rng = participantRandom(peer)) => new Participant(config, { id: ids[peer]!, signer: signers[peer]! }, rng),
     aggregator: () => new Aggregator(config, { id: ids[aggregatorIndex]!, signer: signers[aggregatorIndex]! }),
     participantRandom,
-    inputOf: (peer) => given?.vectors[peer] ?? drawInputInto(inputRandom(seed, ids[peer]!), scratch ??= new Float32Array(dim)),
+    inputOf: (peer) => given?.vectors[peer] ?? randomUnitSignedInto(inputRandom(seed, ids[peer]!), scratch ??= new Float32Array(dim)),
     noiseOf: (peer) => given?.noise?.[peer]
   }
 }
