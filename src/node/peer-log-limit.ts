@@ -5,13 +5,18 @@
  * node write ~200 KiB/s of log, burying everything else and filling the operator's disk.
  *
  * Records with a string `peer` field draw on that peer's bucket (a burst, refilled at a
- * steady rate) and on one bucket shared by all peers, so fresh identities (anyone can make
- * one to be refused a connection) cannot add up to more than the shared rate. A record held
- * back gives a `peer-records-held-back` warning (per peer, or one for all peers when the
- * shared bucket is empty; at most one a minute each, so a sustained flood costs one record
- * per refill and a notice a minute); the next record that passes carries `heldBack` (this
- * peer's records not written since) or `heldBackAllPeers`. Records without a peer (the
- * node's own events) and errors always pass. Time comes from the injected `now`.
+ * steady rate) and on one bucket shared by its group, so fresh identities (anyone can make
+ * one to be refused a connection) cannot add up to more than the shared rate. Consortium
+ * members and everyone else are two groups with a shared bucket each: strangers refused at
+ * the door cannot use up the budget of the records members cause — the `message-rejected`
+ * that names a member who sent an invalid share must still reach the log. A record held back
+ * gives a `peer-records-held-back` warning (per peer, or one for the group when its shared
+ * bucket is empty; at most one a minute each, so a sustained flood costs one record per
+ * refill and a notice a minute). A per-peer notice is itself a record of the group: it draws
+ * on the shared bucket, or a stream of new identities would each buy one. The next record
+ * that passes carries `heldBack` (this peer's records not written since) or
+ * `heldBackAllPeers` (its group's). Records without a peer (the node's own events) and errors
+ * always pass. Time comes from the injected `now`.
  */
 import type { Fields, Logger } from './logger.ts'
 
@@ -54,13 +59,19 @@ class Bucket {
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 
-export function limitPeerRecords (logger: Logger, now: () => number, limits: PeerLogLimits = DEFAULT_PEER_LOG_LIMITS): Logger {
+/**
+ * `isMember` names the consortium's members (their records get a shared budget of their own);
+ * without it every peer is in one group.
+ */
+export function limitPeerRecords (logger: Logger, now: () => number, limits: PeerLogLimits = DEFAULT_PEER_LOG_LIMITS, isMember?: (peer: string) => boolean): Logger {
   const peers = new Map<string, Bucket>()
-  const shared = new Bucket(limits.sharedBurst, limits.sharedRefillMs, now())
+  const members = new Bucket(limits.sharedBurst, limits.sharedRefillMs, now())
+  const others = new Bucket(limits.sharedBurst, limits.sharedRefillMs, now())
   const write = (level: Level, event: string, fields?: Fields): void => {
     const peer = fields?.peer
     if (level === 'error' || typeof peer !== 'string') return logger[level](event, fields)
     const t = now()
+    const shared = isMember?.(peer) === true ? members : others
     let bucket = peers.get(peer)
     if (bucket === undefined) {
       if (peers.size >= limits.maxPeers) peers.delete(peers.keys().next().value!)
@@ -71,7 +82,7 @@ export function limitPeerRecords (logger: Logger, now: () => number, limits: Pee
     peers.set(peer, bucket)
     if (!bucket.take(t)) {
       bucket.heldBack++
-      if (t - bucket.noticedAt >= limits.noticeMs) {
+      if (t - bucket.noticedAt >= limits.noticeMs && shared.take(t)) {
         bucket.noticedAt = t
         logger.warn('peer-records-held-back', {
           peer, event,
@@ -86,7 +97,7 @@ export function limitPeerRecords (logger: Logger, now: () => number, limits: Pee
         shared.noticedAt = t
         logger.warn('peer-records-held-back', {
           event,
-          why: `peers together cause more than ${limits.sharedBurst} log records at once and one per ${limits.sharedRefillMs} ms; the count comes with the next record that is written`
+          why: `${shared === members ? 'members' : isMember === undefined ? 'peers' : 'peers outside the consortium'} together cause more than ${limits.sharedBurst} log records at once and one per ${limits.sharedRefillMs} ms; the count comes with the next such record that is written`
         })
       }
       return

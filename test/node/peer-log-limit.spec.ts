@@ -68,6 +68,40 @@ describe('node/peer-log-limit', () => {
     assert.equal(logged.at(-1)!.fields!.heldBackAllPeers, 9980)
   })
 
+  it('a stream of new identities cannot buy a record each with its held-back notices: those draw on the shared budget too', () => {
+    let t = 0
+    const logged: Logged[] = []
+    const log = limitPeerRecords(capturingLogger(logged), () => t, LIMITS)
+    // Each identity spends its own burst and then earns a per-peer notice: 1,000 notices, unbounded.
+    for (let i = 0; i < 1000; i++) for (let j = 0; j < LIMITS.burst + 1; j++) log.warn('connection-refused', { peer: `sybil-${i}` })
+    assert.equal(logged.length, LIMITS.sharedBurst + 1, 'the shared burst (the first identities\' notices in it), and one notice for all peers')
+    for (t = 100; t <= 10_000; t += 100) {
+      for (let i = 0; i < 100; i++) for (let j = 0; j < LIMITS.burst + 1; j++) log.warn('connection-refused', { peer: `sybil-${t}-${i}` })
+    }
+    assert.equal(logged.length, LIMITS.sharedBurst + 1 + 10_000 / LIMITS.sharedRefillMs, 'ten seconds later: one more record per refill of the shared bucket, notices included')
+  })
+
+  it('strangers refused at the door do not crowd out the records members cause', () => {
+    let t = 0
+    const logged: Logged[] = []
+    const log = limitPeerRecords(capturingLogger(logged), () => t, LIMITS, (peer) => peer.startsWith('member-'))
+    for (; t < 10_000; t += 10) {
+      for (let i = 0; i < 10; i++) log.warn('connection-refused', { peer: `stranger-${t}-${i}` })
+      if (t % 1000 === 0) log.warn('message-rejected', { peer: 'member-m', reason: 'invalid-share' })
+    }
+    assert.equal(logged.filter((l) => l.event === 'message-rejected').length, 10, 'every record a member caused is written')
+    const strangers = logged.filter((l) => l.event === 'connection-refused').length
+    assert.ok(strangers <= LIMITS.sharedBurst + 10_000 / LIMITS.sharedRefillMs, `${strangers} stranger records`)
+    const notice = logged.find((l) => l.event === 'peer-records-held-back')
+    assert.match(String(notice?.fields?.why), /^peers outside the consortium together/)
+    // Without the member list everyone shares one budget, and the member's records are lost.
+    const lost: Logged[] = []
+    const one = limitPeerRecords(capturingLogger(lost), () => t, LIMITS)
+    for (let i = 0; i < 100; i++) one.warn('connection-refused', { peer: `stranger-${i}` })
+    one.warn('message-rejected', { peer: 'member-m' })
+    assert.equal(lost.filter((l) => l.event === 'message-rejected').length, 0)
+  })
+
   it('tracks at most maxPeers buckets: the least recently seen peer is forgotten first', () => {
     const t = 0
     const logged: Logged[] = []

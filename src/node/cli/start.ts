@@ -103,7 +103,8 @@ export async function runStartCommand (argv: readonly string[], io: CliIo): Prom
     ops = await NodeOps.open({ dir: values.dir, self: identity.peerId, consortium: consortium.file.consortium, members: consortium.file.members, ...(metrics !== undefined ? { metrics } : {}) })
     // Records other peers cause are bounded per peer before they reach node.log (peer-log-limit.ts);
     // the monitor outside still counts every one, so metrics show the real rate.
-    const logger = ops.logger(limitPeerRecords(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }), () => performance.now()))
+    const memberIds = new Set(consortium.file.members.map((m) => m.peerId)) // as the host names peers
+    const logger = ops.logger(limitPeerRecords(createLogger({ file: join(values.dir, 'node.log'), level, stderr: io.stderr }), () => performance.now(), undefined, (peer) => memberIds.has(peer)))
     if (lock.recovered !== undefined) logger.warn('stale-lock-recovered', { pid: lock.recovered, reason: 'the node that held this directory is no longer running (it crashed or was killed)' })
     const spec = consortium.file.task
     const task = spec.type === 'vector-sum'
